@@ -1,0 +1,75 @@
+package com.aoaigw.config;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * A public model ({@code models[]}) and the Azure deployment(s) that serve it.
+ *
+ * @param id            the public model name clients send in {@code model}; required, unique
+ * @param upstream      shorthand for one deployment: the upstream name (with {@code targetModel})
+ * @param targetModel   shorthand for one deployment: the deployment name; defaults to {@code id}
+ * @param routes        per-model route override: incoming route key (or {@code *}) to another route key
+ *                      (e.g. {@code responses}) or to a path starting with {@code /}; {@code *} never reroutes
+ *                      images or embeddings
+ * @param deployments   the deployments behind this model, {@code {upstream, deployment, priority, weight}}; when
+ *                      empty, {@code upstream} + {@code targetModel} is the single deployment
+ * @param family        the model family deciding which normalisations apply: {@code gpt-5}, {@code o-series},
+ *                      {@code gpt-4o}, {@code gpt-4.1}, {@code embedding}, {@code image}, or {@code other}; when
+ *                      empty, it is guessed from the deployment name
+ * @param disabledRules names of normalisation rules switched off for this model
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record ModelRoute(String id,
+                         String upstream,
+                         String targetModel,
+                         Map<String, String> routes,
+                         List<Deployment> deployments,
+                         String family,
+                         List<String> disabledRules) {
+    /** Fills defaults for missing values. */
+    public ModelRoute {
+        id = Defaults.str(id, "");
+        upstream = Defaults.str(upstream, "");
+        targetModel = Defaults.str(targetModel, "");
+        routes = Defaults.map(routes);
+        deployments = Defaults.list(deployments);
+        family = Defaults.str(family, "");
+        disabledRules = Defaults.list(disabledRules);
+    }
+
+    /**
+     * The deployments in effect: {@code deployments[]}, or the single one from {@code upstream} + {@code targetModel}.
+     *
+     * @return the deployments, never empty for a valid document
+     */
+    public List<Deployment> effectiveDeployments() {
+        if (!deployments.isEmpty()) {
+            return deployments;
+        }
+        if (upstream.isBlank()) {
+            return List.of();
+        }
+        return List.of(new Deployment(upstream, targetModel.isBlank() ? id : targetModel, null, null));
+    }
+
+    /**
+     * One deployment behind a model.
+     *
+     * @param upstream   the upstream name; required
+     * @param deployment the Azure deployment name; required
+     * @param priority   lower is preferred (failover order); default 0
+     * @param weight     share among deployments of equal priority; default 1
+     */
+    public record Deployment(String upstream, String deployment, Integer priority, Integer weight) {
+        /** Fills defaults for missing values. */
+        public Deployment {
+            upstream = Defaults.str(upstream, "");
+            deployment = Defaults.str(deployment, "");
+            priority = Defaults.or(priority, 0);
+            weight = Defaults.or(weight, 1);
+        }
+    }
+}
