@@ -67,7 +67,7 @@ final class DataPlaneService implements HttpService {
         this.chat = new ChatRenderer(mapper);
         this.responses = new ResponsesRenderer(mapper);
         this.embeddings = new EmbeddingsRenderer(mapper);
-        this.images = new ImagesRenderer(mapper, settings);
+        this.images = new ImagesRenderer(mapper);
         this.sse = new SseWriter(recorder);
         this.cache = cache;
     }
@@ -152,7 +152,7 @@ final class DataPlaneService implements HttpService {
         String cacheKey = cacheable ? op + "\n" + deployment + "\n" + new String(body, StandardCharsets.UTF_8) : null;
         Rendered rendered = cacheable ? cache.get(cacheKey) : null;
         if (rendered == null) {
-            rendered = render(op, json, deployment, ds, o, stream);
+            rendered = render(op, json, deployment, ds, o, stream, "http://" + req.authority());
             if (cacheable) {
                 cache.put(cacheKey, rendered);
             }
@@ -177,7 +177,7 @@ final class DataPlaneService implements HttpService {
     }
 
     private Rendered render(Operation op, JsonNode json, String deployment, DeploymentSettings ds,
-                            RequestOptions o, boolean stream) {
+                            RequestOptions o, boolean stream, String origin) {
         long created = System.currentTimeMillis() / 1000;
         boolean multibyte = o.fault() == Fault.SPLIT_UTF8;
         return switch (op) {
@@ -199,7 +199,7 @@ final class DataPlaneService implements HttpService {
                         : new Rendered.Json(responses.json(c, id, created, json), c.deltas().size());
             }
             case EMBEDDINGS -> new Rendered.Json(embeddings.embeddings(json, deployment), 0);
-            case IMAGES -> new Rendered.Json(images.images(json, created), 0);
+            case IMAGES -> new Rendered.Json(images.images(json, created, origin), 0);
         };
     }
 

@@ -1,7 +1,6 @@
 package com.aoaigw.sim;
 
 import java.util.Base64;
-import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,18 +15,16 @@ final class ImagesRenderer {
     static final String IMAGE_PATH = "/_sim/image.png";
 
     private final ObjectMapper mapper;
-    private final Supplier<SimSettings> settings;
 
-    ImagesRenderer(ObjectMapper mapper, Supplier<SimSettings> settings) {
+    ImagesRenderer(ObjectMapper mapper) {
         this.mapper = mapper;
-        this.settings = settings;
     }
 
     static byte[] png() {
         return Base64.getDecoder().decode(PNG_BASE64);
     }
 
-    byte[] images(JsonNode body, long created) {
+    byte[] images(JsonNode body, long created, String origin) {
         int n = Math.clamp(body.path("n").asInt(1), 1, 10);
         boolean url = body.path("response_format").asText("b64_json").equals("url");
         ObjectNode root = mapper.createObjectNode();
@@ -36,7 +33,7 @@ final class ImagesRenderer {
         for (int i = 0; i < n; i++) {
             ObjectNode item = data.addObject();
             if (url) {
-                item.put("url", IMAGE_PATH);
+                item.put("url", origin + IMAGE_PATH);
             } else {
                 item.put("b64_json", PNG_BASE64);
             }
