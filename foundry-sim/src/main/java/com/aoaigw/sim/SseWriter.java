@@ -17,6 +17,7 @@ import io.helidon.webserver.http.ServerResponse;
 final class SseWriter {
     /** Events written before the mid-stream faults strike. */
     static final int EVENTS_BEFORE_MID_STREAM_FAULT = 3;
+    private static final byte[] HEADERS_ONLY = {'\n'};
 
     private final RequestRecorder recorder;
 
@@ -32,6 +33,9 @@ final class SseWriter {
         try {
             OutputStream os = res.outputStream();
             if (o.fault() == Fault.STALL_BEFORE_FIRST_EVENT) {
+                // Helidon commits the status line and headers only together with body bytes; a lone line feed is
+                // the smallest body that SSE parsers ignore (a blank line with no data dispatches nothing).
+                os.write(HEADERS_ONLY);
                 os.flush();
                 Pause.millis(o.delayMs());
             }

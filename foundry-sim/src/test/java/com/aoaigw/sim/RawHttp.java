@@ -30,9 +30,10 @@ final class RawHttp {
      * @param complete       true when the body ended properly (terminating chunk or full Content-Length)
      * @param headersAtNanos when the header block was complete, relative to the request being sent
      * @param firstChunkAtNanos when the first body chunk was read, relative to the request (-1 if none)
+     * @param chunkAtNanos   when each chunk was read, relative to the request
      */
     record Exchange(int status, Map<String, String> headers, List<byte[]> chunks, boolean complete,
-                    long headersAtNanos, long firstChunkAtNanos) {
+                    long headersAtNanos, long firstChunkAtNanos, List<Long> chunkAtNanos) {
         byte[] body() {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             chunks.forEach(out::writeBytes);
@@ -60,7 +61,7 @@ final class RawHttp {
             InputStream in = s.getInputStream();
             String statusLine = line(in);
             if (statusLine == null) {
-                return new Exchange(-1, Map.of(), List.of(), false, -1, -1);
+                return new Exchange(-1, Map.of(), List.of(), false, -1, -1, List.of());
             }
             int status = Integer.parseInt(statusLine.split(" ")[1]);
             Map<String, String> h = new LinkedHashMap<>();
@@ -70,6 +71,7 @@ final class RawHttp {
             }
             long headersAt = System.nanoTime() - start;
             List<byte[]> chunks = new ArrayList<>();
+            List<Long> times = new ArrayList<>();
             long firstChunkAt = -1;
             boolean complete = false;
             if ("chunked".equalsIgnoreCase(h.get("transfer-encoding"))) {
@@ -87,11 +89,11 @@ final class RawHttp {
                     if (firstChunkAt < 0) {
                         firstChunkAt = System.nanoTime() - start;
                     }
+                    times.add(System.nanoTime() - start);
+                    chunks.add(data);
                     if (data.length < n) {
-                        chunks.add(data);
                         break;
                     }
-                    chunks.add(data);
                     if (line(in) == null) {
                         break;
                     }
@@ -100,10 +102,11 @@ final class RawHttp {
                 int n = Integer.parseInt(h.get("content-length"));
                 byte[] data = in.readNBytes(n);
                 firstChunkAt = System.nanoTime() - start;
+                times.add(firstChunkAt);
                 chunks.add(data);
                 complete = data.length == n;
             }
-            return new Exchange(status, h, chunks, complete, headersAt, firstChunkAt);
+            return new Exchange(status, h, chunks, complete, headersAt, firstChunkAt, times);
         }
     }
 
