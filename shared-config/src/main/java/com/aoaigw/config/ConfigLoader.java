@@ -62,6 +62,49 @@ public final class ConfigLoader {
      * @throws ConfigException with every problem (errors and warnings) when it is refused
      */
     public LoadedConfig load(String json) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        GatewayConfig config = bind(json, problems);
+        return validated(config, problems);
+    }
+
+    /**
+     * Parses a document strictly (unknown keys and wrong types are refused) without the cross-field validation: for
+     * a document sent by the admin page that still holds {@link Secret#MASK}s, which
+     * {@link ConfigMasker#unmask(GatewayConfig, GatewayConfig)} must replace before {@link #validate(GatewayConfig)}.
+     *
+     * @param json the document
+     * @return the parsed document
+     * @throws ConfigException with every shape problem
+     */
+    public GatewayConfig parse(String json) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        GatewayConfig config = bind(json, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    /**
+     * Validates a parsed document.
+     *
+     * @param config the document
+     * @return the document and its warnings
+     * @throws ConfigException with every problem when it is refused
+     */
+    public LoadedConfig validate(GatewayConfig config) {
+        return validated(config, new ArrayList<>());
+    }
+
+    private static LoadedConfig validated(GatewayConfig config, List<ConfigProblem> problems) {
+        problems.addAll(ConfigValidator.validate(config));
+        if (problems.stream().anyMatch(p -> p.severity() == ConfigProblem.Severity.ERROR)) {
+            throw new ConfigException(problems);
+        }
+        return new LoadedConfig(config, problems);
+    }
+
+    private GatewayConfig bind(String json, List<ConfigProblem> problems) {
         JsonNode tree;
         try {
             tree = json == null ? null : mapper.readTree(json);
@@ -78,20 +121,14 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(ConfigProblem.error("$", "expected a JSON object at the top level, got "
                     + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT))));
         }
-        List<ConfigProblem> problems = new ArrayList<>(new JsonShapeChecker().check((ObjectNode) tree));
-        GatewayConfig config;
+        problems.addAll(new JsonShapeChecker().check((ObjectNode) tree));
         try {
-            config = mapper.treeToValue(tree, GatewayConfig.class);
+            return mapper.treeToValue(tree, GatewayConfig.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             // the shape check should have caught it; report rather than crash
             problems.add(ConfigProblem.error("$", "cannot read the document: " + e.getMessage()));
             throw new ConfigException(problems);
         }
-        problems.addAll(ConfigValidator.validate(config));
-        if (problems.stream().anyMatch(p -> p.severity() == ConfigProblem.Severity.ERROR)) {
-            throw new ConfigException(problems);
-        }
-        return new LoadedConfig(config, problems);
     }
 
     /**
