@@ -78,8 +78,8 @@ public final class ConfigWatcher {
     }
 
     /**
-     * @param listener called after each successful swap (not for the initial version applied by {@link #start()}
-     *                 when added after it)
+     * @param listener called after each successful swap, including the first one made by {@link #start()} when it
+     *                 is added before
      */
     public void onApplied(Consumer<Snapshot> listener) {
         listeners.add(listener);
