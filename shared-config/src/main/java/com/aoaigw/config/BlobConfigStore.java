@@ -396,10 +396,20 @@ public final class BlobConfigStore implements ConfigStore {
         BlobRequestConditions conditions = base == null
                 ? new BlobRequestConditions().setIfNoneMatch("*")
                 : new BlobRequestConditions().setIfMatch(base);
-        Response<BlockBlobItem> r = blob.uploadWithResponse(new BlobParallelUploadOptions(BinaryData.fromString(document))
-                        .setHeaders(new BlobHttpHeaders().setContentType("application/json; charset=utf-8"))
-                        .setRequestConditions(conditions),
-                CALL_TIMEOUT, Context.NONE);
+        BlobParallelUploadOptions options = new BlobParallelUploadOptions(BinaryData.fromString(document))
+                .setHeaders(new BlobHttpHeaders().setContentType("application/json; charset=utf-8"))
+                .setRequestConditions(conditions);
+        Response<BlockBlobItem> r;
+        try {
+            r = blob.uploadWithResponse(options, CALL_TIMEOUT, Context.NONE);
+        } catch (BlobStorageException e) {
+            if (!BlobErrorCode.CONTAINER_NOT_FOUND.equals(e.getErrorCode())) {
+                throw e;
+            }
+            // a fresh account (or a deleted container): create it, then the same conditional upload
+            container.createIfNotExists();
+            r = blob.uploadWithResponse(options, CALL_TIMEOUT, Context.NONE);
+        }
         lastSync = Instant.now();
         return r.getValue().getETag();
     }
@@ -506,7 +516,8 @@ public final class BlobConfigStore implements ConfigStore {
 
     private static String stripQuery(String url) {
         int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
+        String plain = q < 0 ? url : url.substring(0, q);
+        return java.net.URLDecoder.decode(plain, StandardCharsets.UTF_8);
     }
 
     @Override
