@@ -262,7 +262,7 @@ final class ChatChunksToResponsesEvents implements StreamTranslator {
         }
 
         ObjectNode close(List<SseEvent> out) {
-            ObjectNode item = ResponseBuilder.messageItem(itemId, "completed");
+            ObjectNode item = ResponseBuilder.messageItem(itemId, ResponseBuilder.status(finishReason));
             ObjectNode[] parts = new ObjectNode[nextPart];
             if (textPart >= 0) {
                 ObjectNode event = itemEvent(textPart);

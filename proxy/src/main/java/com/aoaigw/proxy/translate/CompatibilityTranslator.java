@@ -1,6 +1,7 @@
 package com.aoaigw.proxy.translate;
 
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,6 +18,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>Pure and thread safe; one instance serves all requests.
  */
 public final class CompatibilityTranslator {
+    /** Backend (chat) field names and what a responses client calls them. */
+    private static final Map<String, String> CHAT_TO_RESPONSES_NAMES = Map.of(
+            "reasoning_effort", "reasoning.effort",
+            "max_completion_tokens", "max_output_tokens",
+            "response_format", "text.format");
+    /** Backend (responses) field names and what a chat client calls them. */
+    private static final Map<String, String> RESPONSES_TO_CHAT_NAMES = Map.of(
+            "reasoning.effort", "reasoning_effort",
+            "max_output_tokens", "max_completion_tokens",
+            "text.format", "response_format");
     private final RequestNormalizer normalizer = new RequestNormalizer();
     private final ChatToResponsesTranslator chatToResponses;
     private final ResponsesToChatTranslator responsesToChat;
@@ -48,16 +59,34 @@ public final class CompatibilityTranslator {
                             ObjectNode body) {
         boolean stream = body.path("stream").asBoolean(false);
         if (client == ApiKind.CHAT_COMPLETIONS && backend == ApiKind.RESPONSES) {
-            ObjectNode upstream = normalizer.normalize(chatToResponses.translateRequest(body), backend, stream, family,
-                    disabledRules);
-            return new Exchange.ChatClientOfResponses(upstream, body, chatToResponses);
+            ObjectNode translated = chatToResponses.translateRequest(body);
+            return new Exchange.ChatClientOfResponses(normalizeTranslated(translated, backend, stream, family,
+                    disabledRules, RESPONSES_TO_CHAT_NAMES), body, chatToResponses);
         }
         if (client == ApiKind.RESPONSES && backend == ApiKind.CHAT_COMPLETIONS) {
-            ObjectNode upstream = normalizer.normalize(responsesToChat.translateRequest(body), backend, stream, family,
-                    disabledRules);
-            return new Exchange.ResponsesClientOfChat(upstream, body, responsesToChat);
+            ObjectNode translated = responsesToChat.translateRequest(body);
+            return new Exchange.ResponsesClientOfChat(normalizeTranslated(translated, backend, stream, family,
+                    disabledRules, CHAT_TO_RESPONSES_NAMES), body, responsesToChat);
         }
         return new Exchange.PassThrough(normalizer.normalize(body, backend, stream, family, disabledRules));
+    }
+
+    /**
+     * Normalises a translated body; an error names the field as the client wrote it (the rules see the backend's
+     * names, e.g. {@code reasoning_effort} for a responses client that sent {@code reasoning.effort}).
+     */
+    private ObjectNode normalizeTranslated(ObjectNode translated, ApiKind backend, boolean stream, ModelFamily family,
+                                           Set<String> disabledRules, Map<String, String> clientNames) {
+        try {
+            return normalizer.normalize(translated, backend, stream, family, disabledRules);
+        } catch (TranslationException e) {
+            String clientName = clientNames.get(e.param());
+            if (clientName == null) {
+                throw e;
+            }
+            throw new TranslationException(e.status(), clientName, e.code(),
+                    e.getMessage().replace(e.param(), clientName));
+        }
     }
 
     /** One prepared request: the body to send and how the answer is translated back. */

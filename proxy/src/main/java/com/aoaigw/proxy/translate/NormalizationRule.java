@@ -273,7 +273,7 @@ public enum NormalizationRule {
             }
         }
         throw TranslationException.unsupported("thinking", "thinking must be a reasoning effort string or an "
-                + "object with 'effort'; token budgets cannot be expressed, use reasoning_effort instead.");
+                + "object with 'effort'; token budgets cannot be expressed, send a reasoning effort instead.");
     }
 
     private static String reasoningEffort(JsonNode reasoning) {
