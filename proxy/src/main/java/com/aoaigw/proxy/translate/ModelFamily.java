@@ -132,6 +132,10 @@ public enum ModelFamily {
         if (IMAGE_NAME.matcher(name).find()) {
             return IMAGE;
         }
+        // gpt-35 first: "35" would otherwise read as a two-digit generation number.
+        if (GPT_35_NAME.matcher(name).find()) {
+            return GPT_35;
+        }
         if (GPT_5_PLUS.matcher(name).find()) {
             return GPT_5;
         }
@@ -146,9 +150,6 @@ public enum ModelFamily {
         }
         if (GPT_4_NAME.matcher(name).find()) {
             return GPT_4;
-        }
-        if (GPT_35_NAME.matcher(name).find()) {
-            return GPT_35;
         }
         return OTHER;
     }
