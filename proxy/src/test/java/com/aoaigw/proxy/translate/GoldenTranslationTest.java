@@ -106,6 +106,7 @@ class GoldenTranslationTest {
                 }
                 actual.addAll(stream.finish());
                 compareStream(name, golden.expected(), actual);
+                checkStreamInvariants(name, client, actual);
                 assertTrue(stream.done(), "translator must be done after finish()");
                 String usage = golden.header("usage", null);
                 if (usage != null) {
@@ -156,6 +157,39 @@ class GoldenTranslationTest {
             }
         }
         assertEquals(expectedWire.isEmpty(), actualWire.isEmpty());
+    }
+
+    /** Protocol invariants every translated stream must keep, whatever the golden file says. */
+    private void checkStreamInvariants(String name, ApiKind client, List<SseEvent> events) throws IOException {
+        if (client == ApiKind.CHAT_COMPLETIONS) {
+            long done = events.stream().filter(SseEvent.DONE::equals).count();
+            assertEquals(1, done, name + ": exactly one [DONE]");
+            assertEquals(SseEvent.DONE, events.getLast(), name + ": [DONE] is last");
+            int finishes = 0;
+            for (SseEvent event : events) {
+                assertEquals(null, event.event(), name + ": chat events are unnamed");
+                if (!SseEvent.DONE.equals(event)) {
+                    JsonNode chunk = mapper.readTree(event.data());
+                    for (JsonNode choice : chunk.path("choices")) {
+                        finishes += choice.path("finish_reason").isTextual() ? 1 : 0;
+                    }
+                }
+            }
+            assertTrue(finishes <= 1, name + ": at most one finish chunk");
+            if (!events.isEmpty() && !events.getFirst().data().contains("\"error\"")) {
+                assertEquals("assistant", mapper.readTree(events.getFirst().data()).path("choices").path(0)
+                        .path("delta").path("role").asText(), name + ": role chunk first");
+            }
+        } else {
+            for (int i = 0; i < events.size(); i++) {
+                JsonNode payload = mapper.readTree(events.get(i).data());
+                assertEquals(payload.path("type").asText(), events.get(i).event(), name + ": event line = type");
+                assertEquals(i, payload.path("sequence_number").asInt(-1), name + ": sequence_number");
+            }
+            long terminal = events.stream().filter(e -> Set.of("response.completed", "response.incomplete",
+                    "response.failed", "error").contains(e.event())).count();
+            assertEquals(1, terminal, name + ": exactly one terminal event");
+        }
     }
 
     private static void print(String name, String actual) {
