@@ -17,7 +17,11 @@ import com.aoaigw.config.CaddyTransport;
  *     <li>{@code http_port} is rendered too: port 80 carries the HTTP to HTTPS redirect and the ACME HTTP
  *     challenge.</li>
  *     <li>{@code servers { protocols h1 h2 }}: no HTTP/3, because the container exposes TCP only.</li>
- *     <li>{@code flush_interval -1}: every SSE event is flushed to the client at once.</li>
+ *     <li>No {@code flush_interval -1}, on purpose. Caddy 2.6.2 flushes every write at once anyway for
+ *     {@code text/event-stream} responses and for responses without a length (its {@code flushInterval} rule), so
+ *     SSE events pass one by one. With {@code flush_interval -1}, though, it ties the upstream request to the
+ *     config's lifetime ({@code ignoreClientGoneContext} on the handler's context), so every reload would cut every
+ *     open stream; without it a stream opened before a reload completes on the old config (tested).</li>
  *     <li>{@code transport http { compression off }}: Go's transport would otherwise ask the proxy for gzip; on
  *     loopback that buys nothing, and a compressing proxy would buffer SSE events in its compressor.</li>
  *     <li>An active health check against the proxy's {@code /healthz}, so a dead proxy is reported by Caddy.</li>
@@ -110,7 +114,6 @@ public final class CaddyfileRenderer {
         }
         out.line(1, "reverse_proxy " + upstreamHost + ":" + port("server.caddy.upstreamPort", caddy.upstreamPort())
                 + " {");
-        out.line(2, "flush_interval -1");
         out.line(2, "health_uri " + HEALTH_URI);
         out.line(2, "health_interval " + token("health interval", options.healthInterval()));
         out.line(2, "transport http {");
