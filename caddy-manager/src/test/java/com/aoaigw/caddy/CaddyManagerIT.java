@@ -235,6 +235,20 @@ class CaddyManagerIT {
 
     @Test
     @Order(6)
+    void replacesACaddyWhoseAdminApiStopsAnswering() throws Exception {
+        long pid = pids.getLast();
+        // a hung Caddy: the process lives, but nothing answers
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start();
+        assertTrue(stop.waitFor(5, TimeUnit.SECONDS) && stop.exitValue() == 0, "kill -STOP failed");
+        JsonNode r = awaitReport("a replaced Caddy", n -> n.at("/process/state").asText().equals("running")
+                && n.at("/process/pid").asLong() != pid).report();
+        pids.add(r.at("/process/pid").asLong());
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the hung Caddy must be gone");
+        assertEquals(200, client().get("/healthz").status());
+    }
+
+    @Test
+    @Order(7)
     void disablingStopsCaddyAndRemovesItsFiles() throws Exception {
         long pid = pids.getLast();
         assertTrue(Files.exists(settings.caddyfile()));
