@@ -167,7 +167,10 @@ class BicepEquivalenceTest {
     }
 
     private static void assertEquivalent(String bicep, JsonNode template, String what) {
-        assertEquals(armParams(template), bicepParams(bicep), what + ": parameters");
+        Map<String, Param> arm = armParams(template);
+        Map<String, Param> bicepSide = bicepParams(bicep);
+        assertEquals(arm.keySet(), bicepSide.keySet(), what + ": parameter names");
+        arm.forEach((name, p) -> assertEquals(p, bicepSide.get(name), what + ": parameter " + name));
         assertEquals(armResources(template), bicepResources(bicep), what + ": resources (type@version: conditional?)");
         assertEquals(armOutputs(template), bicepOutputs(bicep), what + ": outputs");
         Map<String, String> vars = bicepVariables(bicep);
