@@ -347,7 +347,8 @@ public final class BenchMain {
         server.put("host", "127.0.0.1");
         server.putObject("adminAuth").put("username", "admin").put("password", randomHex(16));
         doc.putObject("auth").put("mode", "apiKey").put("apiKey", simKey);
-        doc.putArray("apiKeys").addObject().put("id", "bench").put("key", clientKey);
+        // Stored hashed, as `make run` and production configs do: the proxy's per-request key check is then the same.
+        doc.putArray("apiKeys").addObject().put("id", "bench").put("key", "sha256:" + sha256Hex(clientKey));
         doc.putArray("upstreams").addObject().put("name", "sim").put("baseUrl", "http://127.0.0.1:" + simPort);
         doc.putArray("models").addObject().put("id", "bench-model").put("upstream", "sim").put("targetModel", "bench-model");
         Path config = runDir.resolve("config.json");
@@ -361,6 +362,15 @@ public final class BenchMain {
         // The OS picks a free ephemeral port; the proxy binds it a moment later (its PORT variable takes a number).
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
+        }
+    }
+
+    private static String sha256Hex(String s) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
     }
 
