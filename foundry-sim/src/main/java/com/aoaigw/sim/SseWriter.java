@@ -25,7 +25,13 @@ final class SseWriter {
         this.recorder = recorder;
     }
 
-    void write(ServerResponse res, List<SseEvent> events, RequestOptions o) {
+    /**
+     * Writes the events.
+     *
+     * @param coalesce true to skip the flush after each event (benchmark mode without pauses or faults: the
+     *                 events then leave in as few chunks as the server's write buffer allows)
+     */
+    void write(ServerResponse res, List<SseEvent> events, RequestOptions o, boolean coalesce) {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         recorder.streamStarted();
@@ -49,7 +55,11 @@ final class SseWriter {
                     // Abort: Helidon closes the socket without the terminating chunk.
                     throw new CloseConnectionException("simulated reset-mid-stream");
                 }
-                writeEvent(os, ev.bytes(), split);
+                if (coalesce) {
+                    os.write(ev.bytes());
+                } else {
+                    writeEvent(os, ev.bytes(), split);
+                }
                 written++;
                 if (o.fault() == Fault.STALL_MID_STREAM && written == EVENTS_BEFORE_MID_STREAM_FAULT) {
                     Pause.millis(o.delayMs());
