@@ -338,7 +338,7 @@ public final class ConfigValidator {
                 p.add(ConfigProblem.error(path + ".apiStyle", "is '" + u.apiStyle() + "'; use v1 (/openai/v1/...) "
                         + "or classic (/openai/deployments/{deployment}/...?api-version=)"));
             }
-            routes(u.routes(), path + ".routes", p);
+            routes(u.routes(), path + ".routes", false, p);
             if (u.auth() != null) {
                 auth(u.auth(), path + ".auth", p);
             }
@@ -403,7 +403,7 @@ public final class ConfigValidator {
                 p.add(ConfigProblem.error(path + ".family", "is '" + m.family() + "'; use one of " + FAMILIES
                         + " or remove it to guess from the deployment name" + suggestion(m.family(), FAMILIES)));
             }
-            routes(m.routes(), path + ".routes", p);
+            routes(m.routes(), path + ".routes", true, p);
         }
     }
 
@@ -411,7 +411,12 @@ public final class ConfigValidator {
         return "'" + name + "' is not the name of an upstream in upstreams[]" + suggestion(name, names);
     }
 
-    private static void routes(Map<String, String> routes, String path, List<ConfigProblem> p) {
+    /**
+     * Route keys must be known (or {@code *}). A model's route value is a route key or a path starting with
+     * {@code /}; an upstream's is a path template resolved against {@code baseUrl} like a relative URL (with a
+     * leading {@code /} it replaces the base path, without one it is appended to it, as in the original).
+     */
+    private static void routes(Map<String, String> routes, String path, boolean model, List<ConfigProblem> p) {
         for (Map.Entry<String, String> e : routes.entrySet()) {
             String entry = path + "[\"" + e.getKey() + "\"]";
             if (!"*".equals(e.getKey()) && !ROUTE_KEYS.contains(e.getKey())) {
@@ -419,9 +424,15 @@ public final class ConfigValidator {
                         + " or *" + suggestion(e.getKey(), ROUTE_KEYS)));
             }
             String v = e.getValue().trim();
-            if (!v.startsWith("/") && !ROUTE_KEYS.contains(v)) {
+            if (model && !v.startsWith("/") && !ROUTE_KEYS.contains(v)) {
                 p.add(ConfigProblem.error(entry, "value '" + e.getValue() + "' is neither a route key " + ROUTE_KEYS
                         + " nor a path starting with /" + suggestion(v, ROUTE_KEYS)));
+            } else if (!model && v.isEmpty()) {
+                p.add(ConfigProblem.error(entry, "is empty; give the upstream path, e.g. /openai/v1/chat/completions,"
+                        + " or remove the entry"));
+            } else if (!model && v.contains("://")) {
+                p.add(ConfigProblem.error(entry, "value '" + e.getValue() + "' is a full URL; give a path (relative "
+                        + "to baseUrl), e.g. /openai/v1/chat/completions"));
             }
         }
     }
