@@ -108,6 +108,22 @@ class BlobConfigStoreIT {
     }
 
     @Test
+    void forbiddenAtStartIsDegradedAndServesTheCacheWithoutLeakingTheKey() throws Exception {
+        Path cache = dir.resolve("config.json");
+        Files.writeString(cache, TestDocs.valid("cached"));
+        String wrongKey = java.util.Base64.getEncoder().encodeToString("not-the-account-key-0123456789".getBytes());
+        String cs = azurite.connectionString().replace(Azurite.KEY, wrongKey);
+        try (BlobConfigStore store = store(cache, cs)) {
+            StoreStatus s = store.status();
+            assertEquals("degraded", s.state());
+            assertTrue(s.lastError().contains("403"), s.lastError());
+            assertFalse(s.lastError().contains(wrongKey), s.lastError());
+            assertFalse(s.toString().contains(wrongKey), s::toString);
+            assertEquals(TestDocs.valid("cached"), store.read().json());
+        }
+    }
+
+    @Test
     void existingBlobWinsOverTheLocalCacheAtStart() throws Exception {
         directBlob(azurite.connectionString()).getContainerClient().createIfNotExists();
         directBlob(azurite.connectionString()).upload(BinaryData.fromString(TestDocs.valid("remote")));
