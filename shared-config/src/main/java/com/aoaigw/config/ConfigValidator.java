@@ -277,7 +277,10 @@ public final class ConfigValidator {
                     p.add(ConfigProblem.error(path + ".key", "starts with sha256: but is not followed by exactly 64 "
                             + "hex digits; write sha256:<hex SHA-256 of the key>, or the key itself"));
                 }
-                Integer first = values.putIfAbsent(k.hashed() ? value.toLowerCase(Locale.ROOT) : value, i);
+                // compare as SHA-256 so a plain key and the hashed form of the same key count as duplicates
+                String digest = k.hashed() ? value.substring(ClientKey.SHA256_PREFIX.length()).toLowerCase(Locale.ROOT)
+                        : FileConfigStore.etag(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                Integer first = values.putIfAbsent(digest, i);
                 if (first != null) {
                     p.add(ConfigProblem.error(path + ".key", "is the same key as apiKeys[" + first
                             + "]; every client key must be different"));
