@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * <p>Choices worth knowing: a model giving both {@code upstream} and {@code deployments[]} is an error (which one
  * wins would be a guess); the Caddy transport timeout comparisons are warnings and only made when Caddy is enabled
  * (the defaults differ on purpose for a disabled front door); a weak admin password ({@code admin}/{@code admin},
- * or a password equal to the user name) is a warning here because the proxy refuses to use it at run time.
+ * or a password equal to the user name) is a warning here because the proxy refuses to use it at run time; an
+ * {@code env:NAME} secret whose variable is not set is a warning (the admin page shows it; what depends on it does
+ * not work until it is set), while a secret that is required and literally empty is an error.
  */
 public final class ConfigValidator {
     /** Route keys: one per client route. */
@@ -214,12 +216,12 @@ public final class ConfigValidator {
             return;
         }
         if ("apiKey".equals(a.mode())) {
-            if (a.apiKey().isEmpty()) {
-                p.add(ConfigProblem.error(path + ".apiKey", a.apiKey().isReference()
-                        ? "refers to the environment variable " + a.apiKey().referenceName()
-                                + ", which is not set; set it, or put the key here"
-                        : "is empty but the mode is apiKey; set the Azure key (or env:NAME to read it from the "
-                                + "environment), or choose another mode"));
+            if (a.apiKey().isReference() && a.apiKey().isEmpty()) {
+                p.add(ConfigProblem.warning(path + ".apiKey", "refers to the environment variable "
+                        + a.apiKey().referenceName() + ", which is not set: calls with this auth fail until it is set"));
+            } else if (a.apiKey().isEmpty()) {
+                p.add(ConfigProblem.error(path + ".apiKey", "is empty but the mode is apiKey; set the Azure key (or "
+                        + "env:NAME to read it from the environment), or choose another mode"));
             }
         } else if (a.scope().isBlank()) {
             p.add(ConfigProblem.error(path + ".scope", "is empty; Entra modes need a token scope, e.g. "
@@ -268,10 +270,12 @@ public final class ConfigValidator {
                 }
             }
             String value = k.key().reveal();
-            if (value.isBlank()) {
-                p.add(ConfigProblem.error(path + ".key", k.key().isReference()
-                        ? "refers to the environment variable " + k.key().referenceName() + ", which is not set"
-                        : "is empty; set a long random key, or sha256:<64 hex digits> to store it hashed"));
+            if (k.key().isReference() && value.isBlank()) {
+                p.add(ConfigProblem.warning(path + ".key", "refers to the environment variable "
+                        + k.key().referenceName() + ", which is not set: this key cannot be used until it is set"));
+            } else if (value.isBlank()) {
+                p.add(ConfigProblem.error(path + ".key", "is empty; set a long random key, or sha256:<64 hex digits> "
+                        + "to store it hashed"));
             } else {
                 if (k.hashed() && !HEX64.matcher(value.substring(ClientKey.SHA256_PREFIX.length())).matches()) {
                     p.add(ConfigProblem.error(path + ".key", "starts with sha256: but is not followed by exactly 64 "
