@@ -1,17 +1,11 @@
 package com.aoaigw.proxy.translate;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
@@ -37,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The official SDKs (Node {@code openai@6} and openai-java) consume translated answers through their own stream
@@ -46,7 +39,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(120)
 class TranslatedSdkIT {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static TranslatingEndpoint endpoint;
     private static OpenAIClient client;
 
@@ -65,7 +57,7 @@ class TranslatedSdkIT {
 
     @Test
     void nodeSdkAcceptsTranslatedAnswers() throws Exception {
-        JsonNode out = runNode();
+        JsonNode out = NodeRunner.run("/translate/sdk/translate-sdk.mjs", java.util.Map.of("BASE_URL", endpoint.baseUrl()));
 
         JsonNode chatStreamText = out.path("chatStreamText");
         assertEquals("Hello", chatStreamText.path("content").asText(), out.toString());
@@ -173,56 +165,5 @@ class TranslatedSdkIT {
         OpenAIException e = assertThrows(OpenAIException.class, () -> client.responses().create(
                 ResponseCreateParams.builder().model("text").input("hi").previousResponseId("resp_1").build()));
         assertTrue(e.getMessage().contains("previous_response_id"), e.getMessage());
-    }
-
-    private static JsonNode runNode() throws Exception {
-        Path tools = toolsDir();
-        if (!Files.isDirectory(tools.resolve("node_modules/openai"))) {
-            fail("The Node openai SDK is missing in " + tools + "; run scripts/install-tools.sh");
-        }
-        Path script = Files.createTempFile("translate-sdk", ".mjs");
-        try (InputStream in = TranslatedSdkIT.class.getResourceAsStream("/translate/sdk/translate-sdk.mjs")) {
-            Files.write(script, in.readAllBytes());
-        }
-        try {
-            ProcessBuilder builder = new ProcessBuilder("node", script.toString());
-            builder.environment().put("BASE_URL", endpoint.baseUrl());
-            builder.environment().put("TOOLS_DIR", tools.toString());
-            builder.redirectErrorStream(false);
-            Process process;
-            try {
-                process = builder.start();
-            } catch (IOException e) {
-                throw new AssertionError("node is not on PATH; install Node.js 20+ (scripts/install-tools.sh)", e);
-            }
-            byte[] stdout;
-            try (InputStream in = process.getInputStream()) {
-                stdout = in.readAllBytes();
-            }
-            if (!process.waitFor(90, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("node did not finish in 90 s");
-            }
-            String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, process.exitValue(), "node failed: " + stderr);
-            return MAPPER.readTree(stdout);
-        } finally {
-            Files.deleteIfExists(script);
-        }
-    }
-
-    private static Path toolsDir() {
-        String configured = System.getProperty("tools.dir");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("scripts/install-tools.sh"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new AssertionError("cannot find the repository root (scripts/install-tools.sh) above the working dir");
-        }
-        return dir.resolve("tools");
     }
 }
