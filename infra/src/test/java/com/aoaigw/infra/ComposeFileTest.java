@@ -106,7 +106,9 @@ class ComposeFileTest {
         assertEquals("demo-k", proxy.at("/environment/DEMO_CLIENT_KEY").asText());
         assertEquals("sim-k", proxy.at("/environment/SIM_API_KEY").asText());
         assertEquals("sim-k", cfg.at("/services/foundry-sim/environment/SIM_API_KEYS").asText());
-        assertEquals("service_healthy", proxy.at("/depends_on/foundry-sim/condition").asText());
+        assertEquals("service:proxy", cfg.at("/services/foundry-sim/network_mode").asText(),
+                "foundry-sim listens on 127.0.0.1 only: it must share the proxy's namespace");
+        assertTrue(proxy.at("/depends_on/foundry-sim").isMissingNode(), "no dependency cycle with network_mode");
         String volumes = proxy.get("volumes").toString();
         assertTrue(volumes.contains("data:/app/data"), volumes);
         assertTrue(volumes.contains("sim-config.json:/app/seed/sim-config.json:ro"), volumes);
@@ -185,6 +187,7 @@ class ComposeFileTest {
         assertEquals("/app/data/caddy", manager.at("/environment/CADDY_DATA_DIR").asText(), "Caddy storage on the volume");
         assertEquals("http://127.0.0.1:3000", manager.at("/environment/PROXY_ADMIN_URL").asText());
         assertEquals("infra/docker/foundry-sim.Dockerfile", services.at("/foundry-sim/build/dockerfile").asText());
+        assertEquals("service:proxy", services.at("/foundry-sim/network_mode").asText());
     }
 
     @Test
