@@ -1,0 +1,436 @@
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code make bench}: starts foundry-sim and the proxy from the built jars, drives load from this separate process
+ * ({@link LoadEngine}), measures direct-to-simulator and through-proxy side by side, prints one table
+ * ({@link BenchReport}) and writes the numbers as JSON to {@code target/bench/bench-<timestamp>.json}.
+ *
+ * <p>Run from the repository root by {@code scripts/bench.sh} (which puts Jackson from the built jars' {@code libs/}
+ * on the class path). Settings come from environment variables, documented in {@code scripts/bench/README.md}.
+ */
+public final class BenchMain {
+    private static final System.Logger LOG = System.getLogger("aoaigw.bench");
+    private static final Pattern SIM_LINE = Pattern.compile("foundry-sim listening port=(\\d+)");
+
+    private final Map<String, String> env;
+    private final Path root;
+    private final Path outDir;
+    private final String stamp;
+    private final ProcStats proc;
+    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final BenchPlan plan;
+    private final List<Process> children = new ArrayList<>();
+
+    private BenchMain(Map<String, String> env, Path root) {
+        this.env = env;
+        this.root = root;
+        this.outDir = root.resolve("target").resolve("bench");
+        this.stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+        this.proc = new ProcStats(Long.parseLong(env.getOrDefault("BENCH_CLK_TCK", "100")));
+        this.plan = BenchPlan.from(env);
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchMain bench = new BenchMain(System.getenv(), Path.of("").toAbsolutePath());
+        Runtime.getRuntime().addShutdownHook(new Thread(bench::stopChildren, "bench-cleanup"));
+        int rc;
+        try {
+            rc = bench.run();
+        } finally {
+            bench.stopChildren();
+        }
+        System.exit(rc);
+    }
+
+    private int run() throws Exception {
+        Files.createDirectories(outDir);
+        Path runDir = Files.createDirectories(outDir.resolve("run-" + stamp));
+        Path simJar = root.resolve("foundry-sim/target/foundry-sim.jar");
+        Path proxyJar = root.resolve("proxy/target/proxy.jar");
+        if (!Files.isRegularFile(simJar)) {
+            System.err.println("error: " + root.relativize(simJar) + " is missing; run `make build` first");
+            return 2;
+        }
+        boolean withProxy = Files.isRegularFile(proxyJar) && !"1".equals(env.get("BENCH_DIRECT_ONLY"));
+        if (!withProxy) {
+            System.err.println("note: " + (Files.isRegularFile(proxyJar) ? "BENCH_DIRECT_ONLY=1" : root.relativize(proxyJar)
+                    + " is missing") + "; measuring direct-to-simulator only");
+        }
+        String simKey = randomHex(16);
+        String clientKey = "bench-" + randomHex(16);
+
+        long t0 = System.nanoTime();
+        Process sim = startSim(simJar, simKey, runDir);
+        int simPort = awaitSimPort(sim, runDir.resolve("sim.log"));
+        LOG.log(System.Logger.Level.INFO, "foundry-sim pid " + sim.pid() + " port " + simPort);
+
+        Process proxy = null;
+        int proxyPort = -1;
+        if (withProxy) {
+            Path config = writeProxyConfig(runDir, simPort, simKey, clientKey);
+            proxyPort = freePort();
+            proxy = startProxy(proxyJar, config, proxyPort, runDir);
+            awaitHealthy(proxy, proxyPort, runDir.resolve("proxy.log"));
+            LOG.log(System.Logger.Level.INFO, "proxy pid " + proxy.pid() + " port " + proxyPort);
+        }
+        double startupSeconds = (System.nanoTime() - t0) / 1e9;
+
+        LoadEngine engine = new LoadEngine();
+        LoadEngine.Target direct = target("direct", simPort, "/openai/v1/chat/completions", "api-key: " + simKey);
+        LoadEngine.Target viaProxy = withProxy
+                ? target("proxy", proxyPort, "/v1/chat/completions", "Authorization: Bearer " + clientKey) : null;
+
+        BenchReport report = new BenchReport(plan, stamp, proxyJvmFlags(), withProxy);
+        ProcStats.Sample idle = null;
+        if (proxy != null) {
+            Thread.sleep(plan.settleMs());
+            idle = proc.sample(proxy.pid());
+            report.idle(idle);
+        }
+
+        // Warm-up: JIT of both servers and of this client; nothing recorded.
+        progress("warm-up");
+        engine.runNonStream(direct, 16, 0, plan.warmupMs() / 2);
+        if (viaProxy != null) {
+            engine.runNonStream(viaProxy, 16, 0, plan.warmupMs());
+            engine.runStreams(viaProxy, 50, 0, 1, 200, plan.streamTimeoutMs(), plan.streamTokens());
+        }
+
+        for (int c : plan.concurrencies()) {
+            progress("non-stream c=" + c + " direct");
+            ProcStats.Sample s0 = proc.sample(sim.pid());
+            LoadEngine.NonStreamResult d = engine.runNonStream(direct, c, plan.phaseWarmupMs(), plan.measureMs());
+            ProcStats.Sample s1 = proc.sample(sim.pid());
+            LoadEngine.NonStreamResult p = null;
+            ProcStats.Sample p0 = null;
+            ProcStats.Sample p1 = null;
+            if (viaProxy != null) {
+                progress("non-stream c=" + c + " proxy");
+                p0 = proc.sample(proxy.pid());
+                p = engine.runNonStream(viaProxy, c, plan.phaseWarmupMs(), plan.measureMs());
+                p1 = proc.sample(proxy.pid());
+            }
+            report.nonStream(c, d, p, s1.cpuSeconds() - s0.cpuSeconds(),
+                    p0 == null ? Double.NaN : p1.cpuSeconds() - p0.cpuSeconds());
+        }
+
+        for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
+            LoadEngine.Target directStreams = withStreamHeaders(direct, phase);
+            progress("streams x" + phase.concurrency() + " direct");
+            LoadEngine.StreamResult d = engine.runStreams(directStreams, phase.concurrency(), phase.warmRounds(),
+                    phase.rounds(), phase.staggerMs(), plan.streamTimeoutMs(), plan.streamTokens());
+            LoadEngine.StreamResult p = null;
+            double rssMax = Double.NaN;
+            if (viaProxy != null) {
+                progress("streams x" + phase.concurrency() + " proxy");
+                try (RssSampler sampler = new RssSampler(proc, proxy.pid())) {
+                    p = engine.runStreams(withStreamHeaders(viaProxy, phase), phase.concurrency(), phase.warmRounds(),
+                            phase.rounds(), phase.staggerMs(), plan.streamTimeoutMs(), plan.streamTokens());
+                    rssMax = sampler.maxRssMb();
+                }
+            }
+            report.streams(phase, d, p, rssMax);
+        }
+
+        if (proxy != null) {
+            Thread.sleep(plan.settleMs());
+            report.afterLoad(proc.sample(proxy.pid()));
+        }
+        report.timing(startupSeconds, (System.nanoTime() - t0) / 1e9);
+
+        System.out.println();
+        System.out.print(report.table());
+        Path json = outDir.resolve("bench-" + stamp + ".json");
+        mapper.writeValue(json.toFile(), report.json(mapper));
+        System.out.println("JSON: " + root.relativize(json));
+        if (!"1".equals(env.get("BENCH_KEEP_LOGS")) && report.errors() == 0) {
+            deleteTree(runDir);
+        } else {
+            System.out.println("logs and config: " + root.relativize(runDir));
+        }
+        return report.errors() == 0 ? 0 : 1;
+    }
+
+    private static void progress(String what) {
+        System.out.println("  .. " + what);
+    }
+
+    private LoadEngine.Target target(String name, int port, String path, String authHeader) throws IOException {
+        byte[] nonStream = request(port, path, authHeader, chatBody(false), List.of());
+        return new LoadEngine.Target(name, new InetSocketAddress("127.0.0.1", port), nonStream, nonStream);
+    }
+
+    private LoadEngine.Target withStreamHeaders(LoadEngine.Target t, BenchPlan.StreamPhase phase) throws IOException {
+        String path = t.name().equals("direct") ? "/openai/v1/chat/completions" : "/v1/chat/completions";
+        String head = new String(t.nonStreamRequest(), StandardCharsets.ISO_8859_1);
+        String authHeader = head.lines().filter(l -> l.startsWith("api-key:") || l.startsWith("Authorization:"))
+                .findFirst().orElseThrow();
+        byte[] stream = request(t.address().getPort(), path, authHeader, chatBody(true), List.of(
+                "Accept: text/event-stream",
+                "x-sim-tokens: " + plan.streamTokens(),
+                "x-sim-tokens-per-second: " + phase.tokensPerSecond()));
+        return new LoadEngine.Target(t.name(), t.address(), t.nonStreamRequest(), stream);
+    }
+
+    private byte[] chatBody(boolean stream) throws IOException {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("model", "bench-model");
+        ArrayNode messages = body.putArray("messages");
+        messages.addObject().put("role", "user").put("content", "Say hello to the benchmark.");
+        body.put("stream", stream);
+        return mapper.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(body);
+    }
+
+    private static byte[] request(int port, String path, String authHeader, byte[] body, List<String> extra) {
+        StringBuilder head = new StringBuilder()
+                .append("POST ").append(path).append(" HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:").append(port).append("\r\n")
+                .append("Content-Type: application/json\r\n")
+                .append(authHeader).append("\r\n");
+        for (String h : extra) {
+            head.append(h).append("\r\n");
+        }
+        head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+        byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[h.length + body.length];
+        System.arraycopy(h, 0, all, 0, h.length);
+        System.arraycopy(body, 0, all, h.length, body.length);
+        return all;
+    }
+
+    private Process startSim(Path jar, String simKey, Path runDir) throws IOException {
+        List<String> cmd = new ArrayList<>(pin(env.get("BENCH_PIN_SIM")));
+        cmd.add(javaBin());
+        cmd.addAll(split(env.getOrDefault("SIM_JAVA_OPTS", BenchPlan.DEFAULT_SIM_JVM_FLAGS)));
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(runDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(runDir.resolve("sim.log").toFile());
+        pb.environment().put("SIM_PORT", "0");
+        pb.environment().put("SIM_ZERO_LATENCY", "true");
+        pb.environment().put("SIM_API_KEYS", simKey);
+        return track(pb.start());
+    }
+
+    private Process startProxy(Path jar, Path config, int port, Path runDir) throws IOException {
+        List<String> cmd = new ArrayList<>(pin(env.get("BENCH_PIN_PROXY")));
+        cmd.add(javaBin());
+        cmd.addAll(split(proxyJvmFlags()));
+        if ("1".equals(env.get("BENCH_JFR"))) {
+            cmd.add("-XX:StartFlightRecording=filename=" + outDir.resolve("proxy-" + stamp + ".jfr") + ",settings=profile");
+        }
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(runDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(runDir.resolve("proxy.log").toFile());
+        pb.environment().put("CONFIG_PATH", config.toString());
+        pb.environment().put("PORT", Integer.toString(port));
+        return track(pb.start());
+    }
+
+    private String proxyJvmFlags() {
+        return env.getOrDefault("PROXY_JAVA_OPTS", BenchPlan.DEFAULT_PROXY_JVM_FLAGS);
+    }
+
+    private Process track(Process p) {
+        synchronized (children) {
+            children.add(p);
+        }
+        return p;
+    }
+
+    private void stopChildren() {
+        List<Process> list;
+        synchronized (children) {
+            list = new ArrayList<>(children);
+            children.clear();
+        }
+        for (Process p : list.reversed()) {
+            p.destroy();
+        }
+        for (Process p : list) {
+            try {
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static List<String> pin(String cpus) {
+        return cpus == null || cpus.isBlank() ? List.of() : List.of("taskset", "-c", cpus.trim());
+    }
+
+    private static List<String> split(String flags) {
+        return flags == null || flags.isBlank() ? List.of() : List.of(flags.trim().split("\\s+"));
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int awaitSimPort(Process sim, Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log)) {
+                Matcher m = SIM_LINE.matcher(Files.readString(log, StandardCharsets.UTF_8));
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
+            }
+            if (!sim.isAlive()) {
+                throw new IllegalStateException("foundry-sim exited with " + sim.exitValue() + ":\n" + tail(log));
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("foundry-sim did not print its port within 60 s:\n" + tail(log));
+    }
+
+    private static void awaitHealthy(Process proxy, int port, Path log) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!proxy.isAlive()) {
+                throw new IllegalStateException("the proxy exited with " + proxy.exitValue() + ":\n" + tail(log));
+            }
+            try {
+                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+                last = r.statusCode() + " " + r.body();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the proxy was not healthy within 60 s (last: " + last + "):\n" + tail(log));
+    }
+
+    /** The proxy's config document (the shared config records' JSON). Secrets stay in the run folder, mode 600. */
+    private Path writeProxyConfig(Path runDir, int simPort, String simKey, String clientKey) throws IOException {
+        ObjectNode doc = mapper.createObjectNode();
+        ObjectNode server = doc.putObject("server");
+        server.put("host", "127.0.0.1");
+        server.putObject("adminAuth").put("username", "admin").put("password", randomHex(16));
+        doc.putObject("auth").put("mode", "apiKey").put("apiKey", simKey);
+        // Stored hashed, as `make run` and production configs do: the proxy's per-request key check is then the same.
+        doc.putArray("apiKeys").addObject().put("id", "bench").put("key", "sha256:" + sha256Hex(clientKey));
+        doc.putArray("upstreams").addObject().put("name", "sim").put("baseUrl", "http://127.0.0.1:" + simPort);
+        doc.putArray("models").addObject().put("id", "bench-model").put("upstream", "sim").put("targetModel", "bench-model");
+        Path config = runDir.resolve("config.json");
+        Files.deleteIfExists(config);
+        Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        mapper.writeValue(config.toFile(), doc);
+        return config;
+    }
+
+    private static int freePort() throws IOException {
+        // The OS picks a free ephemeral port; the proxy binds it a moment later (its PORT variable takes a number).
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String sha256Hex(String s) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Samples the proxy's VmRSS every 50 ms while a stream phase runs, to find the largest value. */
+    private static final class RssSampler implements AutoCloseable {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+        private volatile double max = Double.NaN;
+
+        RssSampler(ProcStats proc, long pid) {
+            thread = Thread.ofPlatform().daemon().name("rss-sampler").start(() -> {
+                for (int i = 0; i < 20 * 600 && running.get(); i++) { // bounded: at most 10 minutes
+                    double rss = proc.sample(pid).rssMb();
+                    if (Double.isNaN(max) || rss > max) {
+                        max = rss;
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        double maxRssMb() {
+            return max;
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            try {
+                thread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

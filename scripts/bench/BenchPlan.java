@@ -1,0 +1,57 @@
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one bench run does: phase lengths, concurrencies and stream shapes. {@code BENCH_QUICK=1} shrinks every phase
+ * for a smoke run of the harness itself (numbers from it are not comparable).
+ *
+ * @param concurrencies   non-stream connection counts
+ * @param warmupMs        initial warm-up through the proxy (JIT), not recorded
+ * @param phaseWarmupMs   per non-stream phase: time before the measured window
+ * @param measureMs       per non-stream phase: the measured window
+ * @param streamTokens    content deltas per stream ({@code x-sim-tokens})
+ * @param streamPhases    stream shapes
+ * @param streamTimeoutMs deadline of one stream phase
+ * @param settleMs        quiet time before an idle RSS reading
+ * @param quick           a smoke run
+ */
+record BenchPlan(List<Integer> concurrencies, long warmupMs, long phaseWarmupMs, long measureMs, int streamTokens,
+                 List<StreamPhase> streamPhases, long streamTimeoutMs, long settleMs, boolean quick) {
+    /**
+     * JVM flags of the proxy in the bench, and the recommended production defaults: a fixed-size small heap with the
+     * serial collector (one core's worth of GC work, no concurrent GC threads competing with request threads on a
+     * small machine, lowest native overhead), compact object headers (JDK 25, smaller heap per object).
+     */
+    static final String DEFAULT_PROXY_JVM_FLAGS = "-XX:+UseSerialGC -Xms64m -Xmx256m -XX:+UseCompactObjectHeaders";
+    /** The simulator only has to be fast; same collector so both servers behave alike. */
+    static final String DEFAULT_SIM_JVM_FLAGS = "-XX:+UseSerialGC -Xms128m -Xmx512m -XX:+UseCompactObjectHeaders";
+
+    /**
+     * One stream scenario.
+     *
+     * @param concurrency     concurrent streams (one connection each)
+     * @param tokensPerSecond the simulator's pace ({@code x-sim-tokens-per-second}); events are 1000/this ms apart
+     * @param warmRounds      streams per connection before recording
+     * @param rounds          recorded streams per connection
+     * @param staggerMs       the connections' first streams start spread over this time, so concurrency is steady
+     */
+    record StreamPhase(int concurrency, int tokensPerSecond, int warmRounds, int rounds, long staggerMs) {
+        double intervalMs() {
+            return 1000.0 / tokensPerSecond;
+        }
+    }
+
+    static BenchPlan from(Map<String, String> env) {
+        boolean quick = "1".equals(env.get("BENCH_QUICK"));
+        if (quick) {
+            return new BenchPlan(List.of(1, 16, 64), 1000, 300, 1000, 20, List.of(
+                    new StreamPhase(1, 100, 1, 3, 0),
+                    new StreamPhase(200, 100, 0, 1, 200),
+                    new StreamPhase(2000, 20, 0, 1, 1000)), 30_000, 500, true);
+        }
+        return new BenchPlan(List.of(1, 16, 64), 6000, 1000, 5000, 20, List.of(
+                new StreamPhase(1, 50, 3, 12, 0),
+                new StreamPhase(200, 50, 1, 4, 400),
+                new StreamPhase(2000, 10, 1, 2, 2000)), 60_000, 2000, false);
+    }
+}
