@@ -1,22 +1,516 @@
 package com.aoaigw.config;
 
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * Cross-field validation of a parsed document. Collects every problem before the caller decides.
- * TODO(#2): full rule set (duplicates, dangling references, URLs, ranges, key lists, timeout relations).
+ * Cross-field validation of a parsed document. Collects every problem, in document order, before the caller decides;
+ * a document with at least one {@link ConfigProblem.Severity#ERROR} is refused, warnings are shown to the operator.
+ *
+ * <p>Choices worth knowing: a model giving both {@code upstream} and {@code deployments[]} is an error (which one
+ * wins would be a guess); the Caddy transport timeout comparisons are warnings and only made when Caddy is enabled
+ * (the defaults differ on purpose for a disabled front door); a weak admin password ({@code admin}/{@code admin},
+ * or a password equal to the user name) is a warning here because the proxy refuses to use it at run time.
  */
 public final class ConfigValidator {
+    /** Route keys: one per client route. */
+    public static final List<String> ROUTE_KEYS = List.of("chat/completions", "responses", "embeddings",
+            "images/generations");
+    /** Model families: which normalisations apply to a model. */
+    public static final List<String> FAMILIES = List.of("gpt-5", "o-series", "gpt-4o", "gpt-4.1", "gpt-4", "gpt-35",
+            "embedding", "image", "other");
+    /** Upstream auth modes. */
+    public static final List<String> AUTH_MODES = List.of("apiKey", "servicePrincipal", "managedIdentity",
+            "defaultCredential");
+    /** Caddy certificate authorities. */
+    public static final List<String> CADDY_CAS = List.of("acme", "acme-staging", "internal");
+
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern HASH = Pattern.compile("pbkdf2-sha256\\$\\d+\\$[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+");
+    private static final int MAX_RETRIES = 10;
+
     private ConfigValidator() {
     }
 
     /**
      * @param config a parsed document
-     * @return every problem found, errors and warnings
+     * @return every problem found, errors and warnings, in document order
      */
     public static List<ConfigProblem> validate(GatewayConfig config) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        return problems;
+        List<ConfigProblem> p = new ArrayList<>();
+        server(config, p);
+        auth(config.auth(), "auth", p);
+        apiKeys(config, p);
+        upstreams(config, p);
+        models(config, p);
+        return p;
+    }
+
+    // ---- server ----
+
+    private static void server(GatewayConfig config, List<ConfigProblem> p) {
+        ServerSettings s = config.server();
+        if (s.host().isBlank()) {
+            p.add(ConfigProblem.error("server.host", "is empty; use 0.0.0.0 (all interfaces) or 127.0.0.1"));
+        }
+        port(s.port(), "server.port", p);
+        if (!"/admin".equals(s.adminPath())) {
+            p.add(ConfigProblem.error("server.adminPath", "is '" + s.adminPath()
+                    + "'; the admin area is always served at /admin, so set it to \"/admin\" or remove the key"));
+        }
+        adminAuth(s.adminAuth(), p);
+        for (int i = 0; i < s.adminAllowedCidrs().size(); i++) {
+            String cidr = s.adminAllowedCidrs().get(i);
+            String why = cidrProblem(cidr);
+            if (why != null) {
+                p.add(ConfigProblem.error("server.adminAllowedCidrs[" + i + "]", "'" + cidr + "' is not a CIDR range ("
+                        + why + "); write e.g. 10.0.0.0/8, 192.168.1.10/32 or fd00::/8"));
+            }
+        }
+        caddy(s.caddy(), s.upstream(), p);
+        image(s.imageCompression(), p);
+        upstreamSettings(s.upstream(), p);
+    }
+
+    private static void adminAuth(AdminAuth a, List<ConfigProblem> p) {
+        if (a.username().isBlank()) {
+            p.add(ConfigProblem.error("server.adminAuth.username", "is empty; set an admin user name"));
+        }
+        if (!a.passwordHash().isEmpty() && !HASH.matcher(a.passwordHash().reveal()).matches()) {
+            p.add(ConfigProblem.error("server.adminAuth.passwordHash", "is not of the form "
+                    + "pbkdf2-sha256$<iterations>$<base64 salt>$<base64 hash>; generate it with the admin page or "
+                    + "remove it and set a password"));
+        }
+        if (!a.password().isEmpty()) {
+            String pw = a.password().reveal();
+            if (pw.equals(a.username()) || pw.equalsIgnoreCase("admin")) {
+                p.add(ConfigProblem.warning("server.adminAuth.password", "is weak (the same as the user name, or "
+                        + "'admin'); the proxy refuses to use it, so the admin area stays locked: set a strong "
+                        + "password or a passwordHash"));
+            } else if (!a.password().isReference()) {
+                p.add(ConfigProblem.warning("server.adminAuth.password", "is stored in plain text; prefer "
+                        + "passwordHash (or an env:NAME reference)"));
+            }
+        } else if (a.password().isReference()) {
+            p.add(ConfigProblem.warning("server.adminAuth.password", "refers to the environment variable "
+                    + a.password().referenceName() + ", which is not set"));
+        }
+    }
+
+    private static void caddy(CaddySettings c, UpstreamSettings u, List<ConfigProblem> p) {
+        if (c.enabled() && c.domain().isBlank()) {
+            p.add(ConfigProblem.error("server.caddy.domain", "is empty but Caddy is enabled; set the site's host "
+                    + "name (e.g. proxy.example.com) or set server.caddy.enabled to false"));
+        }
+        if (!CADDY_CAS.contains(c.ca())) {
+            p.add(ConfigProblem.error("server.caddy.ca", "is '" + c.ca() + "'; use one of " + CADDY_CAS
+                    + suggestion(c.ca(), CADDY_CAS)));
+        } else if (c.enabled() && c.email().isBlank() && c.ca().startsWith("acme")) {
+            p.add(ConfigProblem.warning("server.caddy.email", "is empty; ACME works without it but Let's Encrypt "
+                    + "cannot warn you about expiring certificates: set an email address"));
+        }
+        port(c.httpsPort(), "server.caddy.httpsPort", p);
+        port(c.httpPort(), "server.caddy.httpPort", p);
+        if (c.upstreamHost().isBlank()) {
+            p.add(ConfigProblem.error("server.caddy.upstreamHost", "is empty; set where Caddy reaches the proxy, "
+                    + "e.g. 127.0.0.1"));
+        }
+        port(c.upstreamPort(), "server.caddy.upstreamPort", p);
+        String addr = c.adminAddress();
+        int colon = addr.lastIndexOf(':');
+        boolean okAddr = colon > 0 && isPort(addr.substring(colon + 1));
+        if (!okAddr) {
+            p.add(ConfigProblem.error("server.caddy.adminAddress", "is '" + addr + "'; use host:port, e.g. "
+                    + "127.0.0.1:2019"));
+        }
+        CaddyTransport t = c.transport();
+        positive(t.dialTimeoutMs(), "server.caddy.transport.dialTimeoutMs", p);
+        positive(t.responseHeaderTimeoutMs(), "server.caddy.transport.responseHeaderTimeoutMs", p);
+        positive(t.keepAliveTimeoutMs(), "server.caddy.transport.keepAliveTimeoutMs", p);
+        if (c.enabled()) {
+            if (t.responseHeaderTimeoutMs() > 0 && t.responseHeaderTimeoutMs() < u.firstByteTimeoutMs()) {
+                p.add(ConfigProblem.warning("server.caddy.transport.responseHeaderTimeoutMs", "is "
+                        + t.responseHeaderTimeoutMs() + " ms, below server.upstream.firstByteTimeoutMs ("
+                        + u.firstByteTimeoutMs() + " ms): Caddy would cut long non-streaming calls before the proxy "
+                        + "gives up; set it to at least " + u.firstByteTimeoutMs()));
+            }
+            if (t.dialTimeoutMs() > 0 && !t.dialTimeoutMs().equals(u.connectTimeoutMs())) {
+                p.add(ConfigProblem.warning("server.caddy.transport.dialTimeoutMs", "is " + t.dialTimeoutMs()
+                        + " ms but server.upstream.connectTimeoutMs is " + u.connectTimeoutMs()
+                        + " ms; keep them equal so both hops give up on a dead peer at the same time"));
+            }
+        }
+    }
+
+    private static void image(ImageCompression i, List<ConfigProblem> p) {
+        if (!(i.quality() > 0 && i.quality() <= 1)) {
+            p.add(ConfigProblem.error("server.imageCompression.quality", "is " + i.quality()
+                    + "; use a number above 0 and at most 1, e.g. 0.85"));
+        }
+        if (!"jpeg".equals(i.format()) && !"webp".equals(i.format())) {
+            p.add(ConfigProblem.error("server.imageCompression.format", "is '" + i.format() + "'; use jpeg or webp"));
+        }
+        if (i.maxSize() <= 0) {
+            p.add(ConfigProblem.error("server.imageCompression.maxSize", "is " + i.maxSize()
+                    + "; use a positive number of pixels, e.g. 1600"));
+        }
+    }
+
+    private static void upstreamSettings(UpstreamSettings u, List<ConfigProblem> p) {
+        String b = "server.upstream.";
+        positive(u.connectTimeoutMs(), b + "connectTimeoutMs", p);
+        positive(u.requestTimeoutMs(), b + "requestTimeoutMs", p);
+        positive(u.firstByteTimeoutMs(), b + "firstByteTimeoutMs", p);
+        positive(u.idleTimeoutMs(), b + "idleTimeoutMs", p);
+        if (u.maxRetries() < 0 || u.maxRetries() > MAX_RETRIES) {
+            p.add(ConfigProblem.error(b + "maxRetries", "is " + u.maxRetries() + "; use 0 to " + MAX_RETRIES));
+        }
+        positive(u.retryBaseMs(), b + "retryBaseMs", p);
+        positive(u.retryMaxMs(), b + "retryMaxMs", p);
+        if (u.retryBaseMs() > 0 && u.retryMaxMs() > 0 && u.retryBaseMs() > u.retryMaxMs()) {
+            p.add(ConfigProblem.error(b + "retryBaseMs", "is " + u.retryBaseMs() + " ms, above retryMaxMs ("
+                    + u.retryMaxMs() + " ms); the base must not exceed the cap"));
+        }
+        for (int i = 0; i < u.retryStatuses().size(); i++) {
+            int status = u.retryStatuses().get(i);
+            if (status < 100 || status > 599) {
+                p.add(ConfigProblem.error(b + "retryStatuses[" + i + "]", "is " + status
+                        + "; HTTP statuses are 100 to 599"));
+            }
+        }
+        positive(u.retryAfterMaxMs(), b + "retryAfterMaxMs", p);
+        UpstreamSettings.Pool pool = u.pool();
+        if (pool.connections() < 1) {
+            p.add(ConfigProblem.error(b + "pool.connections", "is " + pool.connections() + "; use at least 1"));
+        }
+        positive(pool.keepAliveTimeoutMs(), b + "pool.keepAliveTimeoutMs", p);
+        positive(pool.keepAliveMaxTimeoutMs(), b + "pool.keepAliveMaxTimeoutMs", p);
+        positive(pool.headersTimeoutMs(), b + "pool.headersTimeoutMs", p);
+        if (pool.bodyTimeoutMs() < 0) {
+            p.add(ConfigProblem.error(b + "pool.bodyTimeoutMs", "is " + pool.bodyTimeoutMs()
+                    + "; use 0 (no limit) or a positive number of milliseconds"));
+        }
+        if (pool.pipelining() < 1) {
+            p.add(ConfigProblem.error(b + "pool.pipelining", "is " + pool.pipelining() + "; use 1"));
+        }
+    }
+
+    // ---- auth ----
+
+    private static void auth(AuthSettings a, String path, List<ConfigProblem> p) {
+        if (!AUTH_MODES.contains(a.mode())) {
+            p.add(ConfigProblem.error(path + ".mode", "is '" + a.mode() + "'; use one of " + AUTH_MODES
+                    + suggestion(a.mode(), AUTH_MODES)));
+            return;
+        }
+        if ("apiKey".equals(a.mode())) {
+            if (a.apiKey().isEmpty()) {
+                p.add(ConfigProblem.error(path + ".apiKey", a.apiKey().isReference()
+                        ? "refers to the environment variable " + a.apiKey().referenceName()
+                                + ", which is not set; set it, or put the key here"
+                        : "is empty but the mode is apiKey; set the Azure key (or env:NAME to read it from the "
+                                + "environment), or choose another mode"));
+            }
+        } else if (a.scope().isBlank()) {
+            p.add(ConfigProblem.error(path + ".scope", "is empty; Entra modes need a token scope, e.g. "
+                    + AuthSettings.DEFAULT_SCOPE));
+        }
+        if ("servicePrincipal".equals(a.mode())) {
+            int set = (a.tenantId().isBlank() ? 0 : 1) + (a.clientId().isBlank() ? 0 : 1)
+                    + (a.clientSecret().isEmpty() ? 0 : 1);
+            if (set > 0 && set < 3) {
+                p.add(ConfigProblem.warning(path, "servicePrincipal has only some of tenantId, clientId and "
+                        + "clientSecret, so the default credential chain is used instead; set all three to use "
+                        + "the client secret"));
+            }
+        }
+        if (!a.authorityHost().isBlank()) {
+            String why = urlProblem(a.authorityHost());
+            if (why != null) {
+                p.add(ConfigProblem.error(path + ".authorityHost", "'" + a.authorityHost() + "' " + why
+                        + "; use e.g. https://login.microsoftonline.com/"));
+            }
+        }
+    }
+
+    // ---- client keys ----
+
+    private static void apiKeys(GatewayConfig config, List<ConfigProblem> p) {
+        List<ClientKey> keys = config.apiKeys();
+        if (keys.isEmpty()) {
+            p.add(ConfigProblem.error("apiKeys", "is empty: no client could call the proxy; add a key, e.g. "
+                    + "{\"id\":\"default\",\"key\":\"<a long random string>\"}"));
+        }
+        Map<String, Integer> ids = new HashMap<>();
+        Map<String, Integer> values = new HashMap<>();
+        Set<String> modelIds = new HashSet<>();
+        config.models().forEach(m -> modelIds.add(m.id()));
+        for (int i = 0; i < keys.size(); i++) {
+            ClientKey k = keys.get(i);
+            String path = "apiKeys[" + i + "]";
+            if (k.id().isBlank()) {
+                p.add(ConfigProblem.error(path + ".id", "is empty; give the key a name (used in logs and stats)"));
+            } else {
+                Integer first = ids.putIfAbsent(k.id(), i);
+                if (first != null) {
+                    p.add(ConfigProblem.error(path + ".id", "'" + k.id() + "' is already used by apiKeys[" + first
+                            + "]; key ids must be unique"));
+                }
+            }
+            String value = k.key().reveal();
+            if (value.isBlank()) {
+                p.add(ConfigProblem.error(path + ".key", k.key().isReference()
+                        ? "refers to the environment variable " + k.key().referenceName() + ", which is not set"
+                        : "is empty; set a long random key, or sha256:<64 hex digits> to store it hashed"));
+            } else {
+                if (k.hashed() && !HEX64.matcher(value.substring(ClientKey.SHA256_PREFIX.length())).matches()) {
+                    p.add(ConfigProblem.error(path + ".key", "starts with sha256: but is not followed by exactly 64 "
+                            + "hex digits; write sha256:<hex SHA-256 of the key>, or the key itself"));
+                }
+                Integer first = values.putIfAbsent(k.hashed() ? value.toLowerCase(Locale.ROOT) : value, i);
+                if (first != null) {
+                    p.add(ConfigProblem.error(path + ".key", "is the same key as apiKeys[" + first
+                            + "]; every client key must be different"));
+                }
+                if ("CHANGEME".equalsIgnoreCase(value)) {
+                    p.add(ConfigProblem.warning(path + ".key", "is the sample key CHANGEME; replace the sample key "
+                            + "with a long random string"));
+                }
+            }
+            if (!"active".equals(k.status()) && !"disabled".equals(k.status())) {
+                p.add(ConfigProblem.error(path + ".status", "is '" + k.status() + "'; use active or disabled"));
+            }
+            for (int j = 0; j < k.models().size(); j++) {
+                String m = k.models().get(j);
+                if (!modelIds.contains(m)) {
+                    p.add(ConfigProblem.error(path + ".models[" + j + "]", "'" + m + "' is not a model id in models[]"
+                            + suggestion(m, modelIds)));
+                }
+            }
+        }
+    }
+
+    // ---- upstreams ----
+
+    private static void upstreams(GatewayConfig config, List<ConfigProblem> p) {
+        List<Upstream> ups = config.upstreams();
+        if (ups.isEmpty()) {
+            p.add(ConfigProblem.error("upstreams", "is empty; add at least one Azure OpenAI / Foundry endpoint, e.g. "
+                    + "{\"name\":\"foundry\",\"baseUrl\":\"https://<resource>.openai.azure.com/\"}"));
+        }
+        Map<String, Integer> names = new HashMap<>();
+        for (int i = 0; i < ups.size(); i++) {
+            Upstream u = ups.get(i);
+            String path = "upstreams[" + i + "]";
+            if (u.name().isBlank()) {
+                p.add(ConfigProblem.error(path + ".name", "is empty; models refer to upstreams by name"));
+            } else {
+                Integer first = names.putIfAbsent(u.name(), i);
+                if (first != null) {
+                    p.add(ConfigProblem.error(path + ".name", "'" + u.name() + "' is already used by upstreams["
+                            + first + "]; upstream names must be unique"));
+                }
+            }
+            if (u.baseUrl().isBlank()) {
+                p.add(ConfigProblem.error(path + ".baseUrl", "is empty; set the resource endpoint, e.g. "
+                        + "https://<resource>.openai.azure.com/"));
+            } else {
+                String why = urlProblem(u.baseUrl());
+                if (why != null) {
+                    p.add(ConfigProblem.error(path + ".baseUrl", "'" + u.baseUrl() + "' " + why
+                            + "; use e.g. https://<resource>.openai.azure.com/"));
+                } else if (u.baseUrl().toLowerCase(Locale.ROOT).contains("your-resource-name")) {
+                    p.add(ConfigProblem.warning(path + ".baseUrl", "'" + u.baseUrl() + "' still holds the sample "
+                            + "host; replace YOUR-RESOURCE-NAME with your Azure resource name"));
+                }
+            }
+            if (!"v1".equals(u.apiStyle()) && !"classic".equals(u.apiStyle())) {
+                p.add(ConfigProblem.error(path + ".apiStyle", "is '" + u.apiStyle() + "'; use v1 (/openai/v1/...) "
+                        + "or classic (/openai/deployments/{deployment}/...?api-version=)"));
+            }
+            routes(u.routes(), path + ".routes", p);
+            if (u.auth() != null) {
+                auth(u.auth(), path + ".auth", p);
+            }
+        }
+    }
+
+    // ---- models ----
+
+    private static void models(GatewayConfig config, List<ConfigProblem> p) {
+        List<ModelRoute> models = config.models();
+        if (models.isEmpty()) {
+            p.add(ConfigProblem.error("models", "is empty; add at least one model, e.g. "
+                    + "{\"id\":\"gpt-5-mini\",\"upstream\":\"<upstream name>\"}"));
+        }
+        Set<String> upstreamNames = new HashSet<>();
+        config.upstreams().forEach(u -> upstreamNames.add(u.name()));
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < models.size(); i++) {
+            ModelRoute m = models.get(i);
+            String path = "models[" + i + "]";
+            if (m.id().isBlank()) {
+                p.add(ConfigProblem.error(path + ".id", "is empty; set the model name clients send"));
+            } else {
+                Integer first = ids.putIfAbsent(m.id(), i);
+                if (first != null) {
+                    p.add(ConfigProblem.error(path + ".id", "'" + m.id() + "' is already used by models[" + first
+                            + "]; model ids must be unique"));
+                }
+            }
+            boolean hasUpstream = !m.upstream().isBlank();
+            boolean hasDeployments = !m.deployments().isEmpty();
+            if (!hasUpstream && !hasDeployments) {
+                p.add(ConfigProblem.error(path, "has neither upstream nor deployments; set upstream (and "
+                        + "targetModel) or list deployments[]"));
+            } else if (hasUpstream && hasDeployments) {
+                p.add(ConfigProblem.error(path, "has both upstream and deployments; keep one: upstream + "
+                        + "targetModel for a single deployment, or deployments[] for several"));
+            }
+            if (hasUpstream && !upstreamNames.contains(m.upstream())) {
+                p.add(ConfigProblem.error(path + ".upstream", unknownUpstream(m.upstream(), upstreamNames)));
+            }
+            for (int j = 0; j < m.deployments().size(); j++) {
+                ModelRoute.Deployment d = m.deployments().get(j);
+                String dp = path + ".deployments[" + j + "]";
+                if (d.upstream().isBlank()) {
+                    p.add(ConfigProblem.error(dp + ".upstream", "is empty; name one of upstreams[]"));
+                } else if (!upstreamNames.contains(d.upstream())) {
+                    p.add(ConfigProblem.error(dp + ".upstream", unknownUpstream(d.upstream(), upstreamNames)));
+                }
+                if (d.deployment().isBlank()) {
+                    p.add(ConfigProblem.error(dp + ".deployment", "is empty; set the Azure deployment name"));
+                }
+                if (d.priority() < 0) {
+                    p.add(ConfigProblem.error(dp + ".priority", "is " + d.priority()
+                            + "; use 0 or more (lower is preferred)"));
+                }
+                if (d.weight() < 1) {
+                    p.add(ConfigProblem.error(dp + ".weight", "is " + d.weight() + "; use 1 or more"));
+                }
+            }
+            if (!m.family().isEmpty() && !FAMILIES.contains(m.family())) {
+                p.add(ConfigProblem.error(path + ".family", "is '" + m.family() + "'; use one of " + FAMILIES
+                        + " or remove it to guess from the deployment name" + suggestion(m.family(), FAMILIES)));
+            }
+            routes(m.routes(), path + ".routes", p);
+        }
+    }
+
+    private static String unknownUpstream(String name, Set<String> names) {
+        return "'" + name + "' is not the name of an upstream in upstreams[]" + suggestion(name, names);
+    }
+
+    private static void routes(Map<String, String> routes, String path, List<ConfigProblem> p) {
+        for (Map.Entry<String, String> e : routes.entrySet()) {
+            String entry = path + "[\"" + e.getKey() + "\"]";
+            if (!"*".equals(e.getKey()) && !ROUTE_KEYS.contains(e.getKey())) {
+                p.add(ConfigProblem.error(entry, "'" + e.getKey() + "' is not a route key; use one of " + ROUTE_KEYS
+                        + " or *" + suggestion(e.getKey(), ROUTE_KEYS)));
+            }
+            String v = e.getValue().trim();
+            if (!v.startsWith("/") && !ROUTE_KEYS.contains(v)) {
+                p.add(ConfigProblem.error(entry, "value '" + e.getValue() + "' is neither a route key " + ROUTE_KEYS
+                        + " nor a path starting with /" + suggestion(v, ROUTE_KEYS)));
+            }
+        }
+    }
+
+    // ---- helpers ----
+
+    private static String suggestion(String value, java.util.Collection<String> candidates) {
+        String s = Suggestions.closest(value, candidates);
+        return s == null ? "" : "; did you mean '" + s + "'?";
+    }
+
+    private static void port(int port, String path, List<ConfigProblem> p) {
+        if (port < 1 || port > 65535) {
+            p.add(ConfigProblem.error(path, "is " + port + "; ports are 1 to 65535"));
+        }
+    }
+
+    private static boolean isPort(String s) {
+        try {
+            int v = Integer.parseInt(s);
+            return v >= 1 && v <= 65535;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static void positive(long value, String path, List<ConfigProblem> p) {
+        if (value <= 0) {
+            p.add(ConfigProblem.error(path, "is " + value + "; use a positive number of milliseconds"));
+        }
+    }
+
+    /** @return null when {@code url} is an absolute http(s) URL with a host, else why not */
+    static String urlProblem(String url) {
+        try {
+            URI uri = new URI(url.trim());
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+                return "is not an http or https URL";
+            }
+            if (uri.getHost() == null || uri.getHost().isBlank()) {
+                return "has no host";
+            }
+            return null;
+        } catch (URISyntaxException e) {
+            return "is not a valid URL (" + e.getReason() + ")";
+        }
+    }
+
+    /** @return null when {@code cidr} parses as an IPv4 or IPv6 CIDR range, else why not */
+    static String cidrProblem(String cidr) {
+        String s = cidr.trim();
+        int slash = s.indexOf('/');
+        if (slash < 0) {
+            return "no /prefix length";
+        }
+        String addr = s.substring(0, slash);
+        // only literal addresses: InetAddress would otherwise resolve a host name through DNS
+        boolean v4 = addr.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean v6 = addr.contains(":") && addr.matches("[0-9a-fA-F:.]+");
+        if (!v4 && !v6) {
+            return "not an IP address";
+        }
+        if (v4) {
+            for (String octet : addr.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return "an IPv4 octet is above 255";
+                }
+            }
+        }
+        byte[] bytes;
+        try {
+            bytes = InetAddress.getByName(addr).getAddress();
+        } catch (UnknownHostException e) {
+            return "not an IP address";
+        }
+        if (v4 && bytes.length != 4) {
+            return "not an IPv4 address";
+        }
+        int prefix;
+        try {
+            prefix = Integer.parseInt(s.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            return "the prefix length is not a number";
+        }
+        int max = v4 ? 32 : 128;
+        if (prefix < 0 || prefix > max) {
+            return "the prefix length must be 0 to " + max;
+        }
+        return null;
     }
 }

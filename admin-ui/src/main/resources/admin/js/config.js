@@ -1,0 +1,131 @@
+// Config editor: load, validate (with JSON paths), diff preview before save, and conflict handling on 409.
+import { api, errorText, $, el, problemsList, toast } from './api.js';
+
+let loadedText = '';
+let etag = null;
+let theirEtag = null;
+
+export function init() {
+  $('#config-editor').addEventListener('input', markDirty);
+  $('#config-load').addEventListener('click', () => load(true));
+  $('#config-reload').addEventListener('click', reloadFromStore);
+  $('#config-validate').addEventListener('click', validate);
+  $('#config-save').addEventListener('click', review);
+  $('#config-confirm-save').addEventListener('click', () => save(etag));
+  $('#config-cancel-save').addEventListener('click', () => { $('#config-review').hidden = true; });
+  $('#config-conflict').hidden = true;
+  $('#conflict-reload').addEventListener('click', () => load(true));
+  $('#conflict-overwrite').addEventListener('click', () => save(theirEtag));
+}
+
+export function show() {
+  if (!loadedText || !dirty()) load(false);
+}
+
+function dirty() { return $('#config-editor').value !== loadedText; }
+
+function markDirty() {
+  const b = $('#config-dirty');
+  b.textContent = dirty() ? 'modified' : 'clean';
+  b.className = 'badge' + (dirty() ? ' dirty' : '');
+}
+
+function status(text, isError) {
+  const s = $('#config-status');
+  s.textContent = text;
+  s.className = isError ? 'error' : '';
+}
+
+export async function load(force) {
+  if (!force && dirty()) return;
+  const r = await api('GET', '/config');
+  if (!r.ok) { status(errorText(r), true); return; }
+  etag = r.data.etag;
+  loadedText = JSON.stringify(r.data.config, null, 2);
+  $('#config-editor').value = loadedText;
+  $('#config-etag').textContent = 'etag ' + etag;
+  $('#config-review').hidden = true;
+  $('#config-conflict').hidden = true;
+  problemsList($('#config-messages'), r.data.warnings);
+  status(r.data.refused ? 'The stored config is refused by the validator; the last good one is in effect.' : 'Loaded.', !!r.data.refused);
+  markDirty();
+}
+
+function parseEditor() {
+  try {
+    return JSON.parse($('#config-editor').value);
+  } catch (e) {
+    problemsList($('#config-messages'), [{ path: '$', message: 'not valid JSON: ' + e.message, severity: 'error' }]);
+    status('The editor does not hold valid JSON.', true);
+    return null;
+  }
+}
+
+async function validate() {
+  const doc = parseEditor();
+  if (!doc) return false;
+  const r = await api('POST', '/config/validate', doc);
+  if (!r.ok) { status(errorText(r), true); return false; }
+  problemsList($('#config-messages'), r.data.details);
+  status(r.data.valid ? `Valid (${r.data.details.length} warning(s)).` : 'Invalid: fix the errors listed below.', !r.data.valid);
+  return r.data.valid;
+}
+
+function renderDiff(ul, changes) {
+  const show = (v) => (v === null || v === undefined ? '' : JSON.stringify(v));
+  ul.replaceChildren(...changes.map((c) => el('li', { class: c.kind },
+    c.kind === 'added' ? '+ ' : c.kind === 'removed' ? '- ' : '~ ', el('code', {}, c.path), ' ',
+    c.kind === 'added' ? show(c.new) : c.kind === 'removed' ? show(c.old) : `${show(c.old)} → ${show(c.new)}`)));
+  if (!changes.length) ul.replaceChildren(el('li', {}, 'no differences'));
+}
+
+async function review() {
+  if (!(await validate())) return;
+  const r = await api('POST', '/config/diff', parseEditor());
+  if (!r.ok) { status(errorText(r), true); return; }
+  renderDiff($('#config-diff'), r.data.changes);
+  $('#config-review').hidden = false;
+  $('#config-confirm-save').focus();
+}
+
+async function save(basedOn) {
+  const doc = parseEditor();
+  if (!doc) return;
+  const r = await api('PUT', '/config', doc, { 'If-Match': '"' + basedOn + '"' });
+  $('#config-review').hidden = true;
+  if (r.status === 409) {
+    theirEtag = r.data.etag;
+    $('#conflict-etag').textContent = theirEtag;
+    const d = await api('POST', '/config/diff', doc);
+    renderDiff($('#conflict-diff'), d.ok ? d.data.changes : []);
+    $('#config-conflict').hidden = false;
+    status('Not saved: someone else saved first. Review the differences below.', true);
+    $('#conflict-reload').focus();
+    return;
+  }
+  if (!r.ok) {
+    problemsList($('#config-messages'), r.data && r.data.error ? r.data.error.details : []);
+    status('Not saved: ' + errorText(r), true);
+    return;
+  }
+  $('#config-conflict').hidden = true;
+  etag = r.data.etag;
+  loadedText = JSON.stringify(r.data.config, null, 2);
+  $('#config-editor').value = loadedText;
+  $('#config-etag').textContent = 'etag ' + etag;
+  problemsList($('#config-messages'), r.data.warnings);
+  status('Saved (etag ' + etag + ', persistence ' + r.data.persistence + ').', false);
+  markDirty();
+  toast('Config saved');
+}
+
+async function reloadFromStore() {
+  const r = await api('POST', '/reload');
+  if (!r.ok) {
+    problemsList($('#config-messages'), r.data && r.data.error ? r.data.error.details : []);
+    status('Reload refused: ' + errorText(r), true);
+    return;
+  }
+  status('Reloaded from the store (etag ' + r.data.etag + ').', false);
+  await load(true);
+}

@@ -1,0 +1,34 @@
+package com.aoaigw.caddy;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+import io.helidon.config.Config;
+
+/**
+ * caddy-manager's entry point: reads the process settings (environment variables through Helidon Config), wires
+ * the {@link CaddyManager} and runs until SIGTERM, when Caddy is stopped gracefully.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    /**
+     * @param args ignored
+     * @throws InterruptedException when interrupted while running
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Config config = Config.create();
+        ManagerSettings settings = ManagerSettings.from(key -> config.get(key).asString().orElse(null));
+        // TODO(#config): use ConfigStores.create(settings.store()) once the shared stores land on main
+        ConfigFeed feed = new FileConfigFeed(Path.of(settings.store().configPath()), settings.configPollInterval());
+        CaddyManager manager = CaddyManager.create(settings, feed);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            manager.close();
+            stopped.countDown();
+        }, "caddy-manager-shutdown"));
+        manager.start();
+        stopped.await();
+    }
+}

@@ -1,0 +1,33 @@
+package com.aoaigw.sim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request as the simulator received it.
+ *
+ * @param method  the HTTP method
+ * @param path    the path, without the query
+ * @param query   the raw query string ("" when there is none)
+ * @param headers header values by lower-case name
+ * @param body    the body as UTF-8 text ("" when empty)
+ */
+public record RecordedRequest(String method, String path, String query, Map<String, List<String>> headers,
+                              String body) {
+
+    /** Copies the header map. */
+    public RecordedRequest {
+        headers = Map.copyOf(headers);
+    }
+
+    /**
+     * The first value of a header.
+     *
+     * @param name the header name, any case
+     * @return the first value, or null when absent
+     */
+    public String header(String name) {
+        List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+}

@@ -1,0 +1,87 @@
+package com.aoaigw.sim;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ServerConnectionException;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Writes an SSE answer with the simulated latency and the stream faults, one flush per event, and counts the
+ * clients that went away.
+ */
+final class SseWriter {
+    /** Events written before the mid-stream faults strike. */
+    static final int EVENTS_BEFORE_MID_STREAM_FAULT = 3;
+
+    private final RequestRecorder recorder;
+
+    SseWriter(RequestRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    void write(ServerResponse res, List<SseEvent> events, RequestOptions o) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        recorder.streamStarted();
+        boolean split = o.fault() == Fault.SPLIT_UTF8;
+        try {
+            OutputStream os = res.outputStream();
+            if (o.fault() == Fault.STALL_BEFORE_FIRST_EVENT) {
+                os.flush();
+                Pause.millis(o.delayMs());
+            }
+            Pause.millis(o.ttftMs());
+            int written = 0;
+            for (SseEvent ev : events) {
+                if (ev.paced() && written > 0) {
+                    Pause.nanos(o.intervalNanos());
+                }
+                if (o.fault() == Fault.RESET_MID_STREAM && written == EVENTS_BEFORE_MID_STREAM_FAULT) {
+                    // Abort: Helidon closes the socket without the terminating chunk.
+                    throw new CloseConnectionException("simulated reset-mid-stream");
+                }
+                writeEvent(os, ev.bytes(), split);
+                written++;
+                if (o.fault() == Fault.STALL_MID_STREAM && written == EVENTS_BEFORE_MID_STREAM_FAULT) {
+                    Pause.millis(o.delayMs());
+                }
+            }
+            os.close();
+            recorder.streamCompleted();
+        } catch (IOException | UncheckedIOException | ServerConnectionException e) {
+            recorder.clientDisconnected();
+            throw new CloseConnectionException("client went away during the stream", e);
+        }
+    }
+
+    /**
+     * Writes one event and flushes it; with {@code split}, an event holding a multi-byte character is written in two
+     * flushes cut after the first byte of that character.
+     */
+    static void writeEvent(OutputStream os, byte[] bytes, boolean split) throws IOException {
+        int cut = split ? firstMultiByteCut(bytes) : -1;
+        if (cut > 0) {
+            os.write(bytes, 0, cut);
+            os.flush();
+            os.write(bytes, cut, bytes.length - cut);
+        } else {
+            os.write(bytes);
+        }
+        os.flush();
+    }
+
+    /** @return the index just after the lead byte of the first multi-byte UTF-8 character, or -1 */
+    static int firstMultiByteCut(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if ((bytes[i] & 0xC0) == 0xC0) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,277 @@
+package com.aoaigw.infra;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * {@code compose.yaml} and its overrides: validated by the real {@code docker-compose config} (Debian's v1.29, installed
+ * by scripts/install-tools.sh) in every documented layout, and checked structurally by parsing the YAML.
+ */
+@Timeout(120)
+class ComposeFileTest {
+    private static final List<String> FILES = List.of("compose.yaml", "infra/compose/sim.yaml", "infra/compose/blob.yaml");
+    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?}");
+    /** Every variable the files read, removed from the inherited environment so a developer's shell cannot leak in. */
+    private static final Set<String> VARIABLES = new TreeSet<>();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void dockerComposeIsInstalled() {
+        Repo.Run version = Repo.run(Map.of(), List.of("docker-compose", "version"));
+        if (version.exitCode() != 0) {
+            fail("docker-compose is required (run scripts/install-tools.sh): " + version.all());
+        }
+        for (String file : FILES) {
+            Matcher m = INTERPOLATION.matcher(Repo.text(file));
+            while (m.find()) {
+                VARIABLES.add(m.group(1));
+            }
+        }
+        VARIABLES.addAll(List.of("COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME", "COMPOSE_PATH_SEPARATOR"));
+    }
+
+    private Repo.Run compose(Map<String, String> vars, List<String> files, List<String> args) throws IOException {
+        Path envFile = tmp.resolve("empty.env");
+        Files.writeString(envFile, "");
+        Map<String, String> env = new HashMap<>();
+        VARIABLES.forEach(v -> env.put(v, null));
+        env.putAll(vars);
+        List<String> command = new ArrayList<>(List.of("docker-compose", "--env-file", envFile.toString()));
+        files.forEach(f -> command.addAll(List.of("-f", f)));
+        command.addAll(args);
+        return Repo.run(env, command);
+    }
+
+    private JsonNode config(Map<String, String> vars, List<String> files) throws IOException {
+        Repo.Run run = compose(vars, files, List.of("config"));
+        assertEquals(0, run.exitCode(), () -> "docker-compose config failed for " + files + ": " + run.all());
+        return Repo.YAML.readTree(run.stdout());
+    }
+
+    @Test
+    void baseFileIsValidAndNeedsTheManagerToken() throws IOException {
+        JsonNode cfg = config(Map.of("CADDY_MANAGER_TOKEN", "t0k"), List.of("compose.yaml"));
+        assertEquals("t0k", cfg.at("/services/proxy/environment/CADDY_MANAGER_TOKEN").asText());
+        assertEquals("t0k", cfg.at("/services/caddy-manager/environment/CADDY_MANAGER_TOKEN").asText());
+        assertEquals("azureFile", cfg.at("/services/proxy/environment/PERSISTENCE_MODE").asText());
+
+        Repo.Run missing = compose(Map.of(), List.of("compose.yaml"), List.of("config"));
+        assertNotEquals(0, missing.exitCode(), "compose must refuse to start without CADDY_MANAGER_TOKEN");
+        assertTrue(missing.all().contains("set CADDY_MANAGER_TOKEN"), missing.all());
+    }
+
+    @Test
+    void resolvedConfigKeepsTheOptionalServicesBehindTheirProfiles() throws IOException {
+        // docker-compose 1.29's `config` prints every service with its `profiles`; the engine filters at `up`.
+        JsonNode services = config(Map.of("CADDY_MANAGER_TOKEN", "t"), List.of("compose.yaml")).get("services");
+        assertEquals(Set.of("proxy", "caddy-manager", "foundry-sim", "azurite"), names(services));
+        assertTrue(services.at("/proxy/profiles").isMissingNode(), "the proxy always runs");
+        assertTrue(services.at("/caddy-manager/profiles").isMissingNode(), "caddy-manager always runs");
+        assertEquals(List.of("sim"), texts(services.at("/foundry-sim/profiles")));
+        assertEquals(List.of("blob"), texts(services.at("/azurite/profiles")));
+        assertEquals("service:proxy", services.at("/caddy-manager/network_mode").asText());
+    }
+
+    @Test
+    void simLayoutPointsTheProxyAtTheSimulatorWithSecretsFromEnv() throws IOException {
+        List<String> files = List.of("compose.yaml", "infra/compose/sim.yaml");
+        JsonNode cfg = config(Map.of("CADDY_MANAGER_TOKEN", "t", "DEMO_CLIENT_KEY", "demo-k", "SIM_API_KEY", "sim-k",
+                "COMPOSE_PROFILES", "sim"), files);
+        JsonNode proxy = cfg.at("/services/proxy");
+        assertEquals("/app/seed/sim-config.json", proxy.at("/environment/CONFIG_SEED").asText());
+        assertEquals("demo-k", proxy.at("/environment/DEMO_CLIENT_KEY").asText());
+        assertEquals("sim-k", proxy.at("/environment/SIM_API_KEY").asText());
+        assertEquals("sim-k", cfg.at("/services/foundry-sim/environment/SIM_API_KEYS").asText());
+        assertEquals("service_healthy", proxy.at("/depends_on/foundry-sim/condition").asText());
+        String volumes = proxy.get("volumes").toString();
+        assertTrue(volumes.contains("data:/app/data"), volumes);
+        assertTrue(volumes.contains("sim-config.json:/app/seed/sim-config.json:ro"), volumes);
+
+        Repo.Run noKey = compose(Map.of("CADDY_MANAGER_TOKEN", "t", "SIM_API_KEY", "s", "COMPOSE_PROFILES", "sim"),
+                files, List.of("config"));
+        assertNotEquals(0, noKey.exitCode(), "the demo must not start with a default client key");
+        assertTrue(noKey.all().contains("set DEMO_CLIENT_KEY"), noKey.all());
+    }
+
+    @Test
+    void blobLayoutSwitchesBothProcessesToAzurite() throws IOException {
+        List<String> files = List.of("compose.yaml", "infra/compose/blob.yaml");
+        JsonNode cfg = config(Map.of("CADDY_MANAGER_TOKEN", "t", "AZURITE_ACCOUNT_KEY", "a2V5", "COMPOSE_PROFILES", "blob"),
+                files);
+        for (String service : List.of("proxy", "caddy-manager")) {
+            JsonNode env = cfg.at("/services/" + service + "/environment");
+            assertEquals("blob", env.path("PERSISTENCE_MODE").asText(), service);
+            String cs = env.path("AZURE_STORAGE_CONNECTION_STRING").asText();
+            assertTrue(cs.contains("AccountKey=a2V5;") && cs.contains("BlobEndpoint=http://azurite:10000/aoaigw;"), cs);
+        }
+        assertEquals("aoaigw:a2V5", cfg.at("/services/azurite/environment/AZURITE_ACCOUNTS").asText());
+        assertEquals("service_healthy", cfg.at("/services/proxy/depends_on/azurite/condition").asText());
+
+        Repo.Run noKey = compose(Map.of("CADDY_MANAGER_TOKEN", "t", "COMPOSE_PROFILES", "blob"), files, List.of("config"));
+        assertNotEquals(0, noKey.exitCode(), "Azurite must not run with a default key");
+        assertTrue(noKey.all().contains("set AZURITE_ACCOUNT_KEY"), noKey.all());
+
+        // The connection string exists only in the blob layout.
+        JsonNode base = config(Map.of("CADDY_MANAGER_TOKEN", "t"), List.of("compose.yaml"));
+        assertTrue(base.at("/services/proxy/environment/AZURE_STORAGE_CONNECTION_STRING").isMissingNode());
+    }
+
+    @Test
+    void envExampleLayoutsWorkThroughComposeFileAndProfiles() throws IOException {
+        // The "Both" layout of infra/compose/env.example, given as a .env-style file as a user would.
+        String example = Repo.text("infra/compose/env.example");
+        assertTrue(example.contains("#COMPOSE_FILE=compose.yaml:infra/compose/sim.yaml:infra/compose/blob.yaml"), example);
+        Path envFile = tmp.resolve("user.env");
+        Files.writeString(envFile, """
+                CADDY_MANAGER_TOKEN=t
+                COMPOSE_FILE=compose.yaml:infra/compose/sim.yaml:infra/compose/blob.yaml
+                COMPOSE_PROFILES=sim,blob
+                DEMO_CLIENT_KEY=d
+                SIM_API_KEY=s
+                AZURITE_ACCOUNT_KEY=k
+                """);
+        Map<String, String> env = new HashMap<>();
+        VARIABLES.forEach(v -> env.put(v, null));
+        Repo.Run run = Repo.run(env, List.of("docker-compose", "--env-file", envFile.toString(), "config"));
+        assertEquals(0, run.exitCode(), run.all());
+        JsonNode proxyEnv = Repo.YAML.readTree(run.stdout()).at("/services/proxy/environment");
+        // Both overrides were picked up from COMPOSE_FILE: the sim seed and blob mode together.
+        assertEquals("/app/seed/sim-config.json", proxyEnv.path("CONFIG_SEED").asText(), proxyEnv.toString());
+        assertEquals("blob", proxyEnv.path("PERSISTENCE_MODE").asText(), proxyEnv.toString());
+    }
+
+    @Test
+    void servicesShareOneNetworkNamespaceAndOneDataVolume() {
+        JsonNode compose = Repo.yaml("compose.yaml");
+        JsonNode services = compose.get("services");
+        JsonNode proxy = services.get("proxy");
+        JsonNode manager = services.get("caddy-manager");
+
+        assertEquals("service:proxy", manager.path("network_mode").asText());
+        assertTrue(manager.path("ports").isMissingNode(), "ports belong to the namespace owner (proxy)");
+        assertTrue(proxy.path("profiles").isMissingNode() && manager.path("profiles").isMissingNode());
+        assertTrue(compose.at("/volumes").has("data"), "named volume data");
+        for (JsonNode service : List.of(proxy, manager)) {
+            assertTrue(texts(service.get("volumes")).contains("data:/app/data"), service.toString());
+            assertEquals("/app/data/config.json", service.at("/environment/CONFIG_PATH").asText());
+            assertEquals(".", service.at("/build/context").asText(), "multi-module build from the repo root");
+        }
+        assertEquals("proxy/Dockerfile", proxy.at("/build/dockerfile").asText());
+        assertEquals("caddy-manager/Dockerfile", manager.at("/build/dockerfile").asText());
+        assertEquals("/app/data/caddy", manager.at("/environment/CADDY_DATA_DIR").asText(), "Caddy storage on the volume");
+        assertEquals("http://127.0.0.1:3000", manager.at("/environment/PROXY_ADMIN_URL").asText());
+        assertEquals("infra/docker/foundry-sim.Dockerfile", services.at("/foundry-sim/build/dockerfile").asText());
+    }
+
+    @Test
+    void onlyCaddyIsPublishedAndPort3000StaysOnLoopback() {
+        JsonNode proxy = Repo.yaml("compose.yaml").at("/services/proxy");
+        List<String> ports = texts(proxy.get("ports"));
+        assertEquals(3, ports.size(), ports.toString());
+        assertTrue(ports.contains("${HTTP_PORT:-80}:80"), ports.toString());
+        assertTrue(ports.contains("${HTTPS_PORT:-443}:443"), ports.toString());
+        List<String> direct = ports.stream().filter(p -> p.endsWith(":3000")).toList();
+        assertEquals(List.of("127.0.0.1:${PROXY_LOCAL_PORT:-3000}:3000"), direct, "3000 only on the host's loopback");
+        for (String service : List.of("foundry-sim", "azurite")) {
+            assertTrue(Repo.yaml("compose.yaml").at("/services/" + service + "/ports").isMissingNode(),
+                    service + " must not be published");
+        }
+    }
+
+    @Test
+    void optionalServicesHaveProfilesAndPinnedImages() {
+        JsonNode services = Repo.yaml("compose.yaml").get("services");
+        assertEquals(List.of("sim"), texts(services.at("/foundry-sim/profiles")));
+        assertEquals(List.of("blob"), texts(services.at("/azurite/profiles")));
+        String azurite = services.at("/azurite/image").asText();
+        assertTrue(azurite.matches("mcr\\.microsoft\\.com/azure-storage/azurite:\\d+\\.\\d+\\.\\d+"), azurite);
+    }
+
+    @Test
+    void everyServiceHasAHealthCheckMatchingItsDockerfile() {
+        JsonNode services = Repo.yaml("compose.yaml").get("services");
+        Map<String, String> dockerfiles = Map.of("proxy", "proxy/Dockerfile", "caddy-manager", "caddy-manager/Dockerfile",
+                "foundry-sim", "infra/docker/foundry-sim.Dockerfile");
+        for (var it = services.fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode test = e.getValue().at("/healthcheck/test");
+            assertTrue(test.isArray() && test.size() > 1 && test.get(0).asText().equals("CMD"), e.getKey() + ": " + test);
+            assertFalse(e.getValue().at("/healthcheck/interval").isMissingNode(), e.getKey());
+            String dockerfile = dockerfiles.get(e.getKey());
+            if (dockerfile != null) {
+                assertEquals(Dockerfiles.healthcheckCommand(Repo.text(dockerfile)), texts(test).subList(1, test.size()),
+                        e.getKey() + ": compose healthcheck differs from the image's HEALTHCHECK");
+            }
+        }
+    }
+
+    @Test
+    void noSecretHasAWorkingDefault() {
+        for (String file : FILES) {
+            Matcher m = INTERPOLATION.matcher(Repo.text(file));
+            while (m.find()) {
+                String name = m.group(1);
+                String op = m.group(2);
+                String value = m.group(3);
+                if (name.matches(".*(TOKEN|KEY|PASSWORD|SECRET).*") && op != null && op.endsWith("-")) {
+                    assertTrue(value.isEmpty(), file + ": " + m.group() + " gives a secret a default");
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyVariableIsDocumented() {
+        String readme = Repo.text("infra/README.md");
+        String example = Repo.text("infra/compose/env.example");
+        Set<String> undocumented = new LinkedHashSet<>();
+        for (String v : VARIABLES) {
+            if (!readme.contains("`" + v + "`")) {
+                undocumented.add(v + " (infra/README.md)");
+            }
+            if (!v.equals("COMPOSE_PROJECT_NAME") && !v.equals("COMPOSE_PATH_SEPARATOR")
+                    && !Pattern.compile("(?m)^#?" + v + "=").matcher(example).find()) {
+                undocumented.add(v + " (infra/compose/env.example)");
+            }
+        }
+        assertEquals(Set.of(), undocumented);
+    }
+
+    private static Set<String> names(JsonNode object) {
+        Set<String> out = new TreeSet<>();
+        object.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array != null) {
+            array.forEach(n -> out.add(n.asText()));
+        }
+        return out;
+    }
+}

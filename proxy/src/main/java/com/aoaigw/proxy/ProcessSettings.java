@@ -1,0 +1,91 @@
+package com.aoaigw.proxy;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Function;
+
+import com.aoaigw.config.Secret;
+import com.aoaigw.config.StoreSettings;
+
+import io.helidon.config.Config;
+
+/**
+ * Process-level settings, read through Helidon Config (environment and system properties over the classpath
+ * {@code application.yaml}). The config document is separate: it comes from {@link #store()}.
+ *
+ * @param port               {@code PORT}: overrides {@code server.port} of the document; 0 asks the OS; null keeps it
+ * @param host               {@code HOST}: overrides {@code server.host}; null keeps it
+ * @param bodyLimit          {@code BODY_LIMIT} (alias {@code SERVER_BODY_LIMIT}): largest request body in bytes;
+ *                           default 52428800
+ * @param adminLogBufferSize {@code ADMIN_LOG_BUFFER_SIZE}: entries kept for the admin log view; default 1000
+ * @param logLevel           {@code LOG_LEVEL}: root log level; default INFO
+ * @param store              where the config document lives ({@code CONFIG_PATH}, {@code PERSISTENCE_MODE}, ...)
+ * @param caddyManagerToken  {@code CADDY_MANAGER_TOKEN}: shared secret of caddy-manager's internal calls
+ * @param configPollMs       {@code CONFIG_POLL_MS}: how often the config file is checked for changes; default 1000
+ */
+public record ProcessSettings(Integer port,
+                              String host,
+                              long bodyLimit,
+                              int adminLogBufferSize,
+                              String logLevel,
+                              StoreSettings store,
+                              Secret caddyManagerToken,
+                              long configPollMs) {
+    /** The default body limit (50 MiB). */
+    public static final long DEFAULT_BODY_LIMIT = 52_428_800L;
+
+    /**
+     * @param config Helidon config (environment, system properties, application.yaml)
+     * @return the settings
+     */
+    public static ProcessSettings from(Config config) {
+        Function<String, String> env = k -> config.get(k).asString().filter(s -> !s.isBlank()).orElse(null);
+        return from(env);
+    }
+
+    /**
+     * @param env variable lookup
+     * @return the settings
+     */
+    public static ProcessSettings from(Function<String, String> env) {
+        String limit = Optional.ofNullable(env.apply("BODY_LIMIT")).orElse(env.apply("SERVER_BODY_LIMIT"));
+        return new ProcessSettings(
+                integer(env.apply("PORT"), null),
+                env.apply("HOST"),
+                limit == null ? DEFAULT_BODY_LIMIT : Long.parseLong(limit.trim()),
+                integer(env.apply("ADMIN_LOG_BUFFER_SIZE"), 1000),
+                Optional.ofNullable(env.apply("LOG_LEVEL")).orElse("INFO"),
+                StoreSettings.from(env),
+                Secret.of(Optional.ofNullable(env.apply("CADDY_MANAGER_TOKEN")).orElse("")),
+                Optional.ofNullable(integer(env.apply("CONFIG_POLL_MS"), null)).map(Integer::longValue).orElse(1000L));
+    }
+
+    /**
+     * Settings for tests: the given config file, port 0 on 127.0.0.1, defaults otherwise.
+     *
+     * @param configFile the config document
+     * @return the settings
+     */
+    public static ProcessSettings forTest(Path configFile) {
+        return from(k -> switch (k) {
+            case "CONFIG_PATH" -> configFile.toString();
+            case "PORT" -> "0";
+            case "HOST" -> "127.0.0.1";
+            case "CONFIG_POLL_MS" -> "200";
+            default -> null;
+        });
+    }
+
+    /**
+     * @param newLimit body limit
+     * @return a copy with another body limit
+     */
+    public ProcessSettings withBodyLimit(long newLimit) {
+        return new ProcessSettings(port, host, newLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
+                configPollMs);
+    }
+
+    private static Integer integer(String v, Integer dflt) {
+        return v == null ? dflt : Integer.valueOf(v.trim());
+    }
+}

@@ -1,0 +1,163 @@
+package com.aoaigw.proxy.admin;
+
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import com.aoaigw.config.ConfigLoader;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpFeature;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
+import io.helidon.webserver.staticcontent.StaticContentFeature;
+
+/**
+ * The admin area as one Helidon {@link HttpFeature}: the security filter, the admin API at {@code /admin/api}, the
+ * admin page's static files at {@code /admin} (classpath location {@code admin}, from the admin-ui jar), and
+ * caddy-manager's report endpoint at {@code /internal/caddy/report}. Creating it installs the log-buffer handler on
+ * the root logger and makes sure the admin has a usable password (generating one on first start).
+ *
+ * <p>Wiring in {@code Main}: {@code AdminFeature admin = AdminFeature.create(options);} then
+ * {@code routing.addFeature(admin)}, and feed {@link #stats()} one {@link RequestRecord} per finished request.
+ */
+public final class AdminFeature implements HttpFeature, AutoCloseable {
+    private final AdminService service;
+    private final CaddyReportService report;
+    private final AdminSecurityFilter filter;
+    private final UsageStats stats;
+    private final LogBuffer logs;
+    private final TlsReportHolder tls;
+    private final LogBufferHandler handler;
+    private final Optional<String> generatedPassword;
+
+    /**
+     * What the admin area needs from the process.
+     *
+     * @param access         the config holder and store
+     * @param env            environment lookup ({@code CADDY_MANAGER_TOKEN}, {@code ADMIN_LOG_BUFFER_SIZE}, secret
+     *                       references)
+     * @param listenHost     the address the proxy listens on
+     * @param clock          time source
+     * @param verifier       upstream checks ({@link HttpUpstreamVerifier} in production)
+     * @param preview        Caddyfile preview ({@link LocalCaddyfilePreview} unless caddy-manager's renderer is
+     *                       shared)
+     * @param throttle       login backoff limits
+     * @param stdout         where a generated admin password is printed once
+     * @param appVersion     the gateway's version
+     * @param installLogs    install the log-buffer handler on the root logger
+     */
+    public record Options(AdminConfigAccess access, Function<String, String> env, Supplier<String> listenHost,
+                          Clock clock, UpstreamVerifier verifier, CaddyfilePreview preview,
+                          LoginThrottle.Policy throttle, PrintStream stdout, String appVersion, boolean installLogs) {
+        /**
+         * Production defaults.
+         *
+         * @param access     the config holder and store
+         * @param listenHost the address the proxy listens on
+         * @return options
+         */
+        public static Options defaults(AdminConfigAccess access, Supplier<String> listenHost) {
+            String v = AdminFeature.class.getPackage().getImplementationVersion();
+            return new Options(access, System::getenv, listenHost, Clock.systemUTC(), new HttpUpstreamVerifier(),
+                    new LocalCaddyfilePreview(), LoginThrottle.Policy.defaults(), System.out,
+                    v == null ? "dev" : v, true);
+        }
+    }
+
+    private AdminFeature(Options o) {
+        Clock clock = o.clock();
+        AdminConfigAccess access = o.access();
+        this.stats = new UsageStats(clock);
+        this.logs = new LogBuffer(LogBuffer.sizeFrom(o.env().apply("ADMIN_LOG_BUFFER_SIZE")));
+        this.tls = new TlsReportHolder();
+        PasswordHasher hasher = new PasswordHasher();
+        ClientKeys keys = new ClientKeys(new SecureRandom());
+        AdminAuthenticator authenticator = new AdminAuthenticator(() -> access.current().config(), o.listenHost(),
+                hasher, clock);
+        SessionStore sessions = new SessionStore(Duration.ofMinutes(30), Duration.ofHours(12), clock);
+        LoginThrottle throttle = new LoginThrottle(o.throttle(), clock);
+        this.filter = new AdminSecurityFilter(authenticator, sessions, throttle, () -> access.current().config());
+        this.service = new AdminService(new AdminService.Parts(access, authenticator, sessions, throttle, stats, logs,
+                tls, o.verifier(), o.preview(), keys, o.env(), clock, clock.instant(), o.appVersion()));
+        this.report = new CaddyReportService(tls, o.env(), clock);
+        AtomicReference<Object[]> cache = new AtomicReference<>(new Object[] {null, List.of()});
+        LogRedactor redactor = new LogRedactor(() -> {
+            AdminConfigAccess.Snapshot s = access.current();
+            Object[] c = cache.get();
+            if (s != null && !s.etag().equals(c[0])) {
+                List<String> values = new ArrayList<>(ConfigSecrets.values(s.config()));
+                String token = o.env().apply(CaddyReportService.TOKEN_ENV);
+                if (token != null && !token.isBlank()) {
+                    values.add(token.trim());
+                }
+                c = new Object[] {s.etag(), List.copyOf(values)};
+                cache.set(c);
+            }
+            @SuppressWarnings("unchecked")
+            List<String> v = (List<String>) c[1];
+            return v;
+        });
+        this.handler = o.installLogs() ? new LogBufferHandler(logs, redactor).install() : null;
+        this.generatedPassword = new AdminBootstrap(access, new ConfigLoader(), hasher, keys)
+                .ensure(authenticator, o.stdout());
+    }
+
+    /**
+     * @param options what the admin area needs
+     * @return the feature, ready to add to the routing
+     */
+    public static AdminFeature create(Options options) {
+        return new AdminFeature(options);
+    }
+
+    @Override
+    public void setup(HttpRouting.Builder routing) {
+        routing.addFilter(filter);
+        routing.get("/admin", (req, res) -> {
+            res.status(301);
+            res.header(HeaderNames.LOCATION, "/admin/");
+            res.send();
+        });
+        routing.register("/admin/api", service);
+        routing.register(CaddyReportService.PATH, report);
+        routing.register("/admin", StaticContentFeature.createService(ClasspathHandlerConfig.builder()
+                .location("admin")
+                .welcome("index.html")
+                .build()));
+    }
+
+    /** @return the statistics; feed it one record per finished request */
+    public UsageStats stats() {
+        return stats;
+    }
+
+    /** @return the log ring buffer */
+    public LogBuffer logs() {
+        return logs;
+    }
+
+    /** @return the last TLS report */
+    public TlsReportHolder tls() {
+        return tls;
+    }
+
+    /** @return the admin password generated at start-up, if one was (tests only; never log it) */
+    public Optional<String> generatedPassword() {
+        return generatedPassword;
+    }
+
+    @Override
+    public void close() {
+        if (handler != null) {
+            handler.uninstall();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package com.aoaigw.proxy.admin;
+
+import java.time.Instant;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A {@code java.util.logging} handler that feeds the admin {@link LogBuffer}. Installed on the root logger, it sees
+ * every System.Logger line of the process. A message that is a JSON object (the access log on
+ * {@code aoaigw.access}, and structured events) is parsed into fields; every entry is redacted before it is stored.
+ */
+public final class LogBufferHandler extends Handler {
+    /** The logger of the JSON access-log lines. */
+    public static final String ACCESS_LOGGER = "aoaigw.access";
+    private static final int MAX_MESSAGE = 4000;
+
+    private final LogBuffer buffer;
+    private final LogRedactor redactor;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final SimpleFormatter formatter = new SimpleFormatter();
+
+    /**
+     * @param buffer   where entries go
+     * @param redactor scrubs secrets
+     */
+    public LogBufferHandler(LogBuffer buffer, LogRedactor redactor) {
+        this.buffer = buffer;
+        this.redactor = redactor;
+        setLevel(Level.ALL);
+    }
+
+    /**
+     * Adds this handler to the root logger.
+     *
+     * @return this handler (remove it with {@link #uninstall()})
+     */
+    public LogBufferHandler install() {
+        java.util.logging.Logger.getLogger("").addHandler(this);
+        return this;
+    }
+
+    /** Removes this handler from the root logger. */
+    public void uninstall() {
+        java.util.logging.Logger.getLogger("").removeHandler(this);
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        if (record == null || !isLoggable(record)) {
+            return;
+        }
+        try {
+            buffer.add(toEntry(record));
+        } catch (RuntimeException e) {
+            reportError("cannot buffer a log record", e, java.util.logging.ErrorManager.WRITE_FAILURE);
+        }
+    }
+
+    LogEntry toEntry(LogRecord record) {
+        String message = formatter.formatMessage(record);
+        if (record.getThrown() != null) {
+            Throwable t = record.getThrown();
+            message = message + " (" + t.getClass().getName() + ": " + t.getMessage() + ")";
+        }
+        String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
+        Instant ts = record.getInstant();
+        String level = level(record.getLevel());
+        JsonNode fields = null;
+        String trimmed = message == null ? "" : message.trim();
+        if (trimmed.startsWith("{") && trimmed.endsWith("}")) {
+            try {
+                JsonNode parsed = mapper.readTree(trimmed);
+                if (parsed instanceof ObjectNode) {
+                    fields = redactor.json(parsed);
+                }
+            } catch (java.io.IOException ignored) {
+                // not JSON after all: kept as text
+            }
+        }
+        String text = fields != null ? fields.toString() : redactor.text(message);
+        if (text != null && text.length() > MAX_MESSAGE) {
+            text = text.substring(0, MAX_MESSAGE) + "...<truncated>";
+        }
+        return new LogEntry(0, ts, level, logger, str(fields, "event"), text,
+                first(fields, "requestId", "request_id"), first(fields, "model", "modelId"),
+                first(fields, "keyId", "clientKey"), status(fields), fields);
+    }
+
+    private static String level(Level l) {
+        int v = l.intValue();
+        if (v >= Level.SEVERE.intValue()) {
+            return "error";
+        }
+        if (v >= Level.WARNING.intValue()) {
+            return "warn";
+        }
+        if (v >= Level.INFO.intValue()) {
+            return "info";
+        }
+        if (v >= Level.FINE.intValue()) {
+            return "debug";
+        }
+        return "trace";
+    }
+
+    private static String first(JsonNode fields, String a, String b) {
+        String v = str(fields, a);
+        return v != null ? v : str(fields, b);
+    }
+
+    private static String str(JsonNode fields, String name) {
+        if (fields == null) {
+            return null;
+        }
+        JsonNode v = fields.get(name);
+        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+    }
+
+    private static Integer status(JsonNode fields) {
+        if (fields == null) {
+            return null;
+        }
+        JsonNode v = fields.get("status");
+        return v != null && v.canConvertToInt() ? v.asInt() : null;
+    }
+
+    @Override
+    public void flush() {
+        // entries are in memory at once
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}

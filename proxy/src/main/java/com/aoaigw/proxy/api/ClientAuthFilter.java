@@ -1,0 +1,87 @@
+package com.aoaigw.proxy.api;
+
+import java.util.Optional;
+
+import com.aoaigw.config.ClientKey;
+import com.aoaigw.proxy.ConfigHolder;
+import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.observe.ExchangeLog;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * Client key authentication for the OpenAI-compatible API ({@code /v1/...} and {@code /openai/...}). The key is
+ * taken from {@code Authorization: Bearer}, else {@code api-key}, else {@code x-api-key}; it is checked against
+ * the current snapshot's {@link com.aoaigw.proxy.api.KeyIndex}. On success a {@link ClientIdentity} is registered
+ * in the request context; otherwise the answer is 401 {@code invalid_api_key}. Other paths pass untouched (the
+ * admin area has its own filter; /healthz and /metrics are open or loopback-only).
+ */
+public final class ClientAuthFilter implements Filter {
+    private static final HeaderName API_KEY = HeaderNames.create("api-key");
+    private static final HeaderName X_API_KEY = HeaderNames.create("x-api-key");
+
+    private final ConfigHolder config;
+    private final ErrorRenderer errors;
+
+    /**
+     * @param config the snapshot holder
+     * @param errors the error renderer
+     */
+    public ClientAuthFilter(ConfigHolder config, ErrorRenderer errors) {
+        this.config = config;
+        this.errors = errors;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String path = req.path().path();
+        if (!apiPath(path)) {
+            chain.proceed();
+            return;
+        }
+        ConfigSnapshot snap = config.current();
+        if (snap == null) {
+            errors.send(res, new ProxyException.Internal(503, "config_unavailable",
+                    "The gateway has no valid configuration loaded.", null));
+            return;
+        }
+        Optional<ClientKey> key = snap.keys().authenticate(presentedKey(req));
+        if (key.isEmpty()) {
+            errors.send(res, new ProxyException.Unauthorized());
+            req.context().get(ExchangeLog.class).ifPresent(l -> l.errorCode("invalid_api_key"));
+            return;
+        }
+        ClientIdentity id = ClientIdentity.of(key.get());
+        req.context().register(id);
+        req.context().get(ExchangeLog.class).ifPresent(l -> l.keyId(id.keyId()));
+        chain.proceed();
+    }
+
+    /**
+     * @param path a request path
+     * @return true when it belongs to the client API
+     */
+    static boolean apiPath(String path) {
+        return path.equals("/v1") || path.startsWith("/v1/") || path.equals("/openai") || path.startsWith("/openai/");
+    }
+
+    private static String presentedKey(RoutingRequest req) {
+        Optional<String> authz = req.headers().first(HeaderNames.AUTHORIZATION);
+        if (authz.isPresent()) {
+            String v = authz.get().trim();
+            if (v.length() > 7 && v.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return v.substring(7).trim();
+            }
+        }
+        Optional<String> k = req.headers().first(API_KEY);
+        if (k.isEmpty()) {
+            k = req.headers().first(X_API_KEY);
+        }
+        return k.map(String::trim).orElse(null);
+    }
+}

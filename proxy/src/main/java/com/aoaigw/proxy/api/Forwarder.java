@@ -1,0 +1,371 @@
+package com.aoaigw.proxy.api;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import com.aoaigw.config.GatewayConfig;
+import com.aoaigw.config.UpstreamSettings;
+import com.aoaigw.proxy.Components;
+import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.route.RouteKey;
+import com.aoaigw.proxy.route.RoutePlan;
+import com.aoaigw.proxy.upstream.EventSink;
+import com.aoaigw.proxy.upstream.HeaderPolicy;
+import com.aoaigw.proxy.upstream.SseEvent;
+import com.aoaigw.proxy.upstream.SseFramer;
+import com.aoaigw.proxy.upstream.StreamTransform;
+import com.aoaigw.proxy.upstream.TranslationError;
+import com.aoaigw.proxy.upstream.TranslationPlan;
+import com.aoaigw.proxy.upstream.UpstreamClient;
+import com.aoaigw.proxy.upstream.UpstreamFailures;
+import com.aoaigw.proxy.upstream.UsageMeter;
+import com.aoaigw.proxy.upstream.Watchdog;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The request pipeline of the forwarded operations: read the body (capped), find model and stream, route, plan
+ * translations, build the upstream body, call the upstream (with retries and phase timeouts), relay the answer
+ * (non-stream: whole body; stream: event by event with a flush each), and note what happened in the
+ * {@link ExchangeLog}.
+ */
+public final class Forwarder {
+    private static final System.Logger LOG = System.getLogger(Forwarder.class.getName());
+    private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+
+    private final Components c;
+
+    /** @param components shared components */
+    public Forwarder(Components components) {
+        this.c = components;
+    }
+
+    /**
+     * Handles one forwarded request.
+     *
+     * @param req       the request
+     * @param res       the response
+     * @param route     the client's operation
+     * @param pathModel the model from a classic path ({@code /openai/deployments/{model}/...}), or null
+     */
+    public void forward(ServerRequest req, ServerResponse res, RouteKey route, String pathModel) {
+        ExchangeLog log = req.context().get(ExchangeLog.class).orElseThrow();
+        log.route(route.key());
+        ConfigSnapshot snap = c.config().current();
+        if (snap == null) {
+            throw new ProxyException.Internal(503, "config_unavailable", "The gateway has no valid configuration loaded.",
+                    null);
+        }
+        GatewayConfig config = snap.config();
+        UpstreamSettings us = config.server().upstream();
+        requireJson(req);
+        RequestBody body = RequestBody.scan(readBody(req), c.mapper().getFactory());
+        log.stream(body.stream());
+        String model = pathModel != null ? pathModel : body.model();
+        if (model == null || model.isBlank()) {
+            throw new ProxyException.InvalidRequest("model", "missing_model",
+                    "You must provide a model parameter (a string).");
+        }
+        log.model(model);
+        ClientIdentity who = req.context().get(ClientIdentity.class).orElseThrow(ProxyException.Unauthorized::new);
+        if (!who.allows(model)) {
+            throw new ProxyException.Forbidden("model", "model_not_allowed",
+                    "This API key is not allowed to use the model `" + model + "`.");
+        }
+        RoutePlan plan = c.router().route(config, route, model);
+        log.deployment(plan.deployment().deployment());
+        log.upstream(plan.upstream().name());
+        TranslationPlan tp = c.translators().plan(plan, body.stream());
+
+        boolean injectUsage = body.stream() && us.streamUsage() && !body.includeUsage()
+                && plan.backendRoute() == RouteKey.CHAT;
+        // the usage chunk the client did not ask for is dropped, unless a translator needs it
+        boolean dropUsageChunk = injectUsage && !plan.translated();
+        byte[] upstreamBody = upstreamBody(body, plan, tp, injectUsage);
+
+        List<String[]> forwarded = new ArrayList<>(2);
+        for (Header h : req.headers()) {
+            String n = h.headerName().lowerCase();
+            if (HeaderPolicy.forwardRequest(n)) {
+                forwarded.add(new String[] {n, h.get()});
+            }
+        }
+        UpstreamClient.Request ureq = new UpstreamClient.Request(plan.target(), upstreamBody, body.stream(),
+                log.requestId(), config.effectiveAuth(plan.upstream()).resolve(), forwarded);
+
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(us.requestTimeoutMs());
+        try (Watchdog.Watch watch = c.watchdog().watch(deadline)) {
+            UpstreamClient.Answer answer;
+            try {
+                answer = c.upstream().send(ureq, us, watch);
+            } catch (UpstreamClient.Failure f) {
+                log.attempts(f.attempts());
+                throw f.error();
+            }
+            log.attempts(answer.attempts());
+            try (HttpClientResponse up = answer.response()) {
+                int status = up.status().code();
+                boolean sse = up.headers().contentType().map(ct -> ct.mediaType().text()
+                        .toLowerCase(Locale.ROOT).startsWith("text/event-stream")).orElse(false);
+                if (status >= 200 && status < 300 && body.stream() && sse) {
+                    relayStream(res, up, plan, tp, dropUsageChunk, watch, answer.sentAtNanos(), us, log);
+                } else {
+                    relayWhole(res, up, status, plan, tp, watch, us, log);
+                }
+            }
+        }
+    }
+
+    private byte[] upstreamBody(RequestBody body, RoutePlan plan, TranslationPlan tp, boolean injectUsage) {
+        String deployment = plan.deployment().deployment();
+        Optional<UnaryOperator<ObjectNode>> transform = tp.request();
+        if (transform.isEmpty() && (!injectUsage || !body.streamOptions())) {
+            return body.withModel(deployment, injectUsage);
+        }
+        try {
+            ObjectNode tree = (ObjectNode) c.mapper().readTree(body.body());
+            tree.put("model", deployment);
+            if (transform.isPresent()) {
+                try {
+                    tree = transform.get().apply(tree);
+                } catch (RuntimeException e) {
+                    if (e instanceof TranslationError te) {
+                        throw new ProxyException.InvalidRequest(te.param(), te.code(), te.getMessage());
+                    }
+                    throw e;
+                }
+            }
+            if (injectUsage) {
+                JsonNode so = tree.get("stream_options");
+                ObjectNode opts = so instanceof ObjectNode o ? o : tree.putObject("stream_options");
+                if (!opts.path("include_usage").asBoolean(false)) {
+                    opts.put("include_usage", true);
+                }
+            }
+            return c.mapper().writeValueAsBytes(tree);
+        } catch (IOException e) {
+            throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
+        }
+    }
+
+    private void relayWhole(ServerResponse res, HttpClientResponse up, int status, RoutePlan plan, TranslationPlan tp,
+                            Watchdog.Watch watch, UpstreamSettings us, ExchangeLog log) {
+        byte[] bytes;
+        watch.arm(Watchdog.Phase.REQUEST, us.requestTimeoutMs());
+        try (InputStream in = up.inputStream()) {
+            bytes = in.readAllBytes();
+        } catch (IOException | RuntimeException e) {
+            Watchdog.Phase expired = watch.expired();
+            watch.disarm();
+            throw UpstreamFailures.classify(e, expired);
+        }
+        watch.disarm();
+        copyHeaders(up, res, log);
+        String ct = up.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
+        if (status >= 200 && status < 300) {
+            UsageMeter meter = new UsageMeter(c.mapper());
+            meter.observeBody(bytes);
+            log.usage(meter.usage());
+            if (!tp.passThrough()) {
+                bytes = tp.response().apply(bytes);
+            }
+        } else {
+            log.errorCode(upstreamErrorCode(status, bytes));
+        }
+        log.status(status);
+        log.ttftMs((System.nanoTime() - log.startNanos()) / 1_000_000);
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, ct);
+        res.send(bytes);
+    }
+
+    private void relayStream(ServerResponse res, HttpClientResponse up, RoutePlan plan, TranslationPlan tp,
+                             boolean dropUsageChunk, Watchdog.Watch watch, long sentAt, UpstreamSettings us,
+                             ExchangeLog log) {
+        SseFramer framer = new SseFramer(up.inputStream());
+        UsageMeter meter = new UsageMeter(c.mapper());
+        StreamTransform transform = tp.stream().get();
+        long firstByteLeft = us.firstByteTimeoutMs() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
+        SseEvent first = readEvent(framer, watch, Watchdog.Phase.FIRST_BYTE, Math.max(0, firstByteLeft));
+        if (first == null) {
+            throw new ProxyException.UpstreamFailure(502, "upstream_empty_stream",
+                    "The upstream ended the stream before sending any event.", null);
+        }
+        // only now, with a first event in hand, is the client told 200
+        copyHeaders(up, res, log);
+        res.status(200);
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.header(HeaderNames.create("x-accel-buffering"), "no");
+        log.status(200);
+        OutputStream os = res.outputStream();
+        boolean[] wrote = {false};
+        EventSink sink = ev -> {
+            try {
+                os.write(ev.raw());
+                os.flush();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            } catch (RuntimeException e) {
+                throw new IOException("client write failed", e);
+            }
+            if (!wrote[0]) {
+                wrote[0] = true;
+                log.ttftMs((System.nanoTime() - log.startNanos()) / 1_000_000);
+            }
+        };
+        boolean clientGone = false;
+        try {
+            SseEvent ev = first;
+            boolean done = false;
+            while (ev != null) {
+                boolean usageOnly = meter.observe(ev);
+                if (ev.contains(DONE)) {
+                    done = true;
+                }
+                if (!(dropUsageChunk && usageOnly)) {
+                    transform.onEvent(ev, sink);
+                }
+                ev = readEvent(framer, watch, Watchdog.Phase.IDLE, us.idleTimeoutMs());
+            }
+            log.usage(meter.usage());
+            if (framer.truncated() || (plan.backendRoute() == RouteKey.CHAT && !done)) {
+                throw new ProxyException.UpstreamFailure(502, "upstream_stream_truncated",
+                        "The upstream stream ended before it was complete.", null);
+            }
+            transform.onEnd(sink);
+            os.close();
+        } catch (IOException e) {
+            clientGone = true;
+        } catch (ProxyException e) {
+            log.usage(meter.usage());
+            log.errorCode(e.code());
+            LOG.log(System.Logger.Level.WARNING, "stream " + log.requestId() + " failed after it started: " + e.code());
+            try {
+                writeStreamError(sink, plan.clientRoute(), e);
+                os.close();
+            } catch (IOException | RuntimeException ex) {
+                clientGone = true;
+            }
+        }
+        if (clientGone) {
+            // closing the upstream response (by the caller's try-with-resources) cancels the Azure call
+            log.status(499);
+            log.usage(meter.usage());
+            log.errorCode("client_disconnected");
+            up.close();
+        }
+    }
+
+    private SseEvent readEvent(SseFramer framer, Watchdog.Watch watch, Watchdog.Phase phase, long timeoutMs) {
+        watch.arm(phase, timeoutMs);
+        try {
+            return framer.next();
+        } catch (IOException | RuntimeException e) {
+            Watchdog.Phase expired = watch.expired();
+            watch.disarm();
+            throw UpstreamFailures.classify(e, expired);
+        } finally {
+            watch.disarm();
+        }
+    }
+
+    private void writeStreamError(EventSink sink, RouteKey clientRoute, ProxyException e) throws IOException {
+        if (clientRoute == RouteKey.RESPONSES) {
+            sink.send(SseEvent.of("error", new String(c.errors().responsesErrorEvent(e), StandardCharsets.UTF_8)));
+        } else {
+            sink.send(SseEvent.of(null, new String(c.errors().body(e), StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static void copyHeaders(HttpClientResponse up, ServerResponse res, ExchangeLog log) {
+        for (Header h : up.headers()) {
+            String n = h.headerName().lowerCase();
+            if (HeaderPolicy.passResponse(n)) {
+                res.header(h);
+            } else if (n.equals("x-request-id") && !h.get().equals(log.requestId())) {
+                res.header(HeaderNames.create(HeaderPolicy.UPSTREAM_REQUEST_ID), h.get());
+            }
+        }
+    }
+
+    private String upstreamErrorCode(int status, byte[] bytes) {
+        String code = null;
+        if (bytes.length > 0 && bytes.length < 65536) {
+            try {
+                JsonNode e = c.mapper().readTree(bytes).path("error");
+                JsonNode cd = e.path("code");
+                if (cd.isTextual() || cd.isNumber()) {
+                    code = cd.asText();
+                }
+            } catch (JsonProcessingException ignored) {
+                // not JSON; fall back to the status
+            } catch (IOException ignored) {
+                // same
+            }
+        }
+        return "upstream_" + (code == null || code.isBlank() ? Integer.toString(status) : code);
+    }
+
+    private static void requireJson(ServerRequest req) {
+        String ct = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+        String base = ct.toLowerCase(Locale.ROOT);
+        int semi = base.indexOf(';');
+        if (semi >= 0) {
+            base = base.substring(0, semi);
+        }
+        base = base.trim();
+        if (!(base.equals("application/json") || (base.startsWith("application/") && base.endsWith("+json")))) {
+            throw new ProxyException.InvalidRequest(415, null, "unsupported_media_type",
+                    "The request body must be JSON (Content-Type: application/json).");
+        }
+    }
+
+    private byte[] readBody(ServerRequest req) {
+        long limit = c.settings().bodyLimit();
+        Optional<Long> declared = req.headers().contentLength().stream().boxed().findFirst();
+        if (declared.isPresent() && declared.get() > limit) {
+            throw tooLarge(limit);
+        }
+        try (InputStream in = req.content().inputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(
+                    (int) Math.min(limit, declared.orElse(8192L)));
+            byte[] buf = new byte[16384];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                total += n;
+                if (total > limit) {
+                    throw tooLarge(limit);
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException | UncheckedIOException e) {
+            throw new ProxyException.InvalidRequest(null, "body_read_failed", "The request body could not be read.");
+        }
+    }
+
+    private static ProxyException tooLarge(long limit) {
+        return new ProxyException.InvalidRequest(413, null, "request_too_large",
+                "The request body exceeds the limit of " + limit + " bytes.");
+    }
+}

@@ -1,0 +1,128 @@
+package com.aoaigw.proxy.api;
+
+/**
+ * Every error the proxy itself answers with. One sealed family, rendered in one place ({@link ErrorRenderer}) as
+ * an OpenAI-shaped body {@code {"error":{"message","type","param","code"}}}.
+ *
+ * <p>Codes (documented in {@code proxy/ERRORS.md}) are stable strings clients may switch on.
+ */
+public abstract sealed class ProxyException extends RuntimeException
+        permits ProxyException.InvalidRequest, ProxyException.Unauthorized, ProxyException.Forbidden,
+        ProxyException.NotFound, ProxyException.UpstreamFailure, ProxyException.Internal {
+    private final int status;
+    private final String type;
+    private final String param;
+    private final String code;
+
+    private ProxyException(int status, String type, String param, String code, String message, Throwable cause) {
+        super(message, cause, false, false);
+        this.status = status;
+        this.type = type;
+        this.param = param;
+        this.code = code;
+    }
+
+    /** @return HTTP status */
+    public int status() {
+        return status;
+    }
+
+    /** @return OpenAI error type */
+    public String type() {
+        return type;
+    }
+
+    /** @return the request field at fault, or null */
+    public String param() {
+        return param;
+    }
+
+    /** @return stable error code */
+    public String code() {
+        return code;
+    }
+
+    /** A client mistake: 400, 405, 413 or 415. */
+    public static final class InvalidRequest extends ProxyException {
+        /**
+         * @param status  4xx status
+         * @param param   field at fault or null
+         * @param code    code
+         * @param message English message
+         */
+        public InvalidRequest(int status, String param, String code, String message) {
+            super(status, "invalid_request_error", param, code, message, null);
+        }
+
+        /**
+         * A 400.
+         *
+         * @param param   field at fault or null
+         * @param code    code
+         * @param message English message
+         */
+        public InvalidRequest(String param, String code, String message) {
+            this(400, param, code, message);
+        }
+    }
+
+    /** Missing or wrong client key: 401. */
+    public static final class Unauthorized extends ProxyException {
+        /** The standard answer, as OpenAI words it. */
+        public Unauthorized() {
+            super(401, "invalid_request_error", null, "invalid_api_key",
+                    "Incorrect API key provided. Pass a valid key in the Authorization: Bearer, api-key or x-api-key header.",
+                    null);
+        }
+    }
+
+    /** A valid key that may not do this: 403. */
+    public static final class Forbidden extends ProxyException {
+        /**
+         * @param param   field at fault
+         * @param code    code
+         * @param message English message
+         */
+        public Forbidden(String param, String code, String message) {
+            super(403, "permission_error", param, code, message, null);
+        }
+    }
+
+    /** Unknown route or model: 404. */
+    public static final class NotFound extends ProxyException {
+        /**
+         * @param param   field at fault or null
+         * @param code    {@code unknown_url} or {@code model_not_found}
+         * @param message English message
+         */
+        public NotFound(String param, String code, String message) {
+            super(404, "invalid_request_error", param, code, message, null);
+        }
+    }
+
+    /** The upstream could not be reached or timed out: 502 or 504. */
+    public static final class UpstreamFailure extends ProxyException {
+        /**
+         * @param status  502 or 504
+         * @param code    one of the upstream_* codes
+         * @param message English message (no secrets, no internal detail beyond the kind of failure)
+         * @param cause   the underlying exception, for the server log
+         */
+        public UpstreamFailure(int status, String code, String message, Throwable cause) {
+            super(status, "upstream_error", null, code, message, cause);
+        }
+    }
+
+    /** A proxy-side fault: a broken config, a missing credential: 500 or 503. */
+    public static final class Internal extends ProxyException {
+        /**
+         * @param status  500 or 503
+         * @param code    code
+         * @param message English message
+         * @param cause   cause for the log, or null
+         */
+        public Internal(int status, String code, String message, Throwable cause) {
+            super(status, "server_error", null, code, message, cause);
+        }
+    }
+}

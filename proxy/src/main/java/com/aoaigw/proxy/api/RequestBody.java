@@ -1,0 +1,158 @@
+package com.aoaigw.proxy.api;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
+/**
+ * What the proxy needs from a request body, read with a streaming parser (no tree): {@code model},
+ * {@code stream} and {@code stream_options.include_usage}, plus the byte range of the {@code model} value so it
+ * can be replaced without re-serialising the body. The whole body is still checked to be well-formed JSON.
+ *
+ * @param body         the body
+ * @param model        the {@code model} string, or null when absent or not a string
+ * @param modelStart   byte offset of the model value token (its opening quote), or -1
+ * @param modelEnd     byte offset just past the model value token, or -1
+ * @param stream       true when {@code "stream": true}
+ * @param streamOptions true when a {@code stream_options} member exists
+ * @param includeUsage true when {@code stream_options.include_usage} is {@code true}
+ * @param objectStart  byte offset of the opening brace of the top-level object
+ */
+public record RequestBody(byte[] body, String model, int modelStart, int modelEnd, boolean stream,
+                          boolean streamOptions, boolean includeUsage, int objectStart) {
+
+    /**
+     * @param body the body bytes
+     * @param json the shared JSON factory
+     * @return what was found
+     * @throws ProxyException.InvalidRequest when the body is not a JSON object
+     */
+    public static RequestBody scan(byte[] body, JsonFactory json) {
+        String model = null;
+        int mStart = -1;
+        int mEnd = -1;
+        boolean stream = false;
+        boolean streamOptions = false;
+        boolean includeUsage = false;
+        int objStart;
+        try (JsonParser p = json.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new ProxyException.InvalidRequest(null, "invalid_json",
+                        "The request body must be a JSON object.");
+            }
+            objStart = (int) p.currentTokenLocation().getByteOffset();
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "model" -> {
+                        if (v == JsonToken.VALUE_STRING) {
+                            mStart = (int) p.currentTokenLocation().getByteOffset();
+                            model = p.getText();
+                            // the token ends where the parser stands after reading it
+                            mEnd = (int) p.currentLocation().getByteOffset();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    case "stream" -> stream = v == JsonToken.VALUE_TRUE;
+                    case "stream_options" -> {
+                        streamOptions = true;
+                        if (v == JsonToken.START_OBJECT) {
+                            JsonToken s;
+                            while ((s = p.nextToken()) == JsonToken.FIELD_NAME) {
+                                String n = p.currentName();
+                                JsonToken sv = p.nextToken();
+                                if (n.equals("include_usage")) {
+                                    includeUsage = sv == JsonToken.VALUE_TRUE;
+                                }
+                                p.skipChildren();
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
+            }
+        } catch (JsonProcessingException e) {
+            throw new ProxyException.InvalidRequest(null, "invalid_json",
+                    "The request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body could not be read.");
+        }
+        return new RequestBody(body, model, mStart, mEnd, stream, streamOptions, includeUsage, objStart);
+    }
+
+    /**
+     * The body with {@code model} set to another value, spliced at the byte level; when {@code addUsage} is set,
+     * {@code "stream_options":{"include_usage":true}} is inserted too (only valid when there was no
+     * {@code stream_options} member).
+     *
+     * @param newModel the deployment name
+     * @param addUsage whether to insert stream_options
+     * @return the new body
+     */
+    public byte[] withModel(String newModel, boolean addUsage) {
+        byte[] quoted = quote(newModel);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + quoted.length + 48);
+        int afterBrace = objectStart + 1;
+        out.write(body, 0, afterBrace);
+        StringBuilder insert = new StringBuilder();
+        if (addUsage) {
+            insert.append("\"stream_options\":{\"include_usage\":true}");
+        }
+        if (modelStart < 0) {
+            if (!insert.isEmpty()) {
+                insert.append(',');
+            }
+            insert.append("\"model\":").append(new String(quoted, StandardCharsets.UTF_8));
+        }
+        if (!insert.isEmpty()) {
+            out.writeBytes(insert.toString().getBytes(StandardCharsets.UTF_8));
+            if (!emptyObject(afterBrace)) {
+                out.write(',');
+            }
+        }
+        if (modelStart >= 0) {
+            out.write(body, afterBrace, modelStart - afterBrace);
+            out.writeBytes(quoted);
+            out.write(body, modelEnd, body.length - modelEnd);
+        } else {
+            out.write(body, afterBrace, body.length - afterBrace);
+        }
+        return out.toByteArray();
+    }
+
+    private boolean emptyObject(int from) {
+        for (int i = from; i < body.length; i++) {
+            byte b = body[i];
+            if (b == '}') {
+                return true;
+            }
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] quote(String s) {
+        byte[] inner = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+        byte[] q = new byte[inner.length + 2];
+        q[0] = '"';
+        System.arraycopy(inner, 0, q, 1, inner.length);
+        q[q.length - 1] = '"';
+        return q;
+    }
+}

@@ -1,0 +1,63 @@
+package com.aoaigw.proxy.api;
+
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.observe.RequestRecorder;
+import com.aoaigw.proxy.upstream.HeaderPolicy;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * First filter of every request: picks the request id (the client's {@code x-request-id} when valid, else a new
+ * one), echoes it on the response, registers an {@link ExchangeLog} in the request context and records the
+ * request (access log, stats, metrics) when it ends. Health and metrics probes are not recorded.
+ */
+public final class RequestIdFilter implements Filter {
+    /** The request id header. */
+    public static final HeaderName X_REQUEST_ID = HeaderNames.create("x-request-id");
+
+    private final RequestRecorder recorder;
+
+    /** @param recorder where finished requests go */
+    public RequestIdFilter(RequestRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String client = req.headers().first(X_REQUEST_ID).orElse(null);
+        String id = HeaderPolicy.validRequestId(client) ? client : newId();
+        res.header(X_REQUEST_ID, id);
+        String path = req.path().path();
+        ExchangeLog log = new ExchangeLog(id, System.nanoTime(), req.prologue().method().text(), path);
+        req.context().register(log);
+        try {
+            chain.proceed();
+        } finally {
+            if (log.status() == 0) {
+                log.status(res.status().code());
+            }
+            if (!probe(path)) {
+                recorder.record(log);
+            }
+        }
+    }
+
+    private static boolean probe(String path) {
+        return path.equals("/healthz") || path.startsWith("/metrics") || path.startsWith("/health")
+                || path.equals("/favicon.ico");
+    }
+
+    private static String newId() {
+        byte[] b = new byte[12];
+        ThreadLocalRandom.current().nextBytes(b);
+        return "req_" + HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,168 @@
+package com.aoaigw.proxy.observe;
+
+import com.aoaigw.proxy.upstream.Usage;
+
+/**
+ * What is known about one request as it goes through the proxy; filled in by the handlers (single thread) and
+ * recorded once when the request ends. Registered in the request context by the request filter.
+ */
+public final class ExchangeLog {
+    private final String requestId;
+    private final long startNanos;
+    private final String method;
+    private final String path;
+    private String keyId;
+    private String route;
+    private String model;
+    private String deployment;
+    private String upstream;
+    private int status;
+    private long ttftMs = -1;
+    private Usage usage = Usage.NONE;
+    private String errorCode;
+    private boolean stream;
+    private int attempts;
+
+    /**
+     * @param requestId  the request id
+     * @param startNanos {@link System#nanoTime()} at arrival
+     * @param method     HTTP method
+     * @param path       request path
+     */
+    public ExchangeLog(String requestId, long startNanos, String method, String path) {
+        this.requestId = requestId;
+        this.startNanos = startNanos;
+        this.method = method;
+        this.path = path;
+    }
+
+    /** @return the request id */
+    public String requestId() {
+        return requestId;
+    }
+
+    /** @return arrival time in nanos */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** @return HTTP method */
+    public String method() {
+        return method;
+    }
+
+    /** @return path */
+    public String path() {
+        return path;
+    }
+
+    /** @return client key id or null */
+    public String keyId() {
+        return keyId;
+    }
+
+    /** @param keyId client key id */
+    public void keyId(String keyId) {
+        this.keyId = keyId;
+    }
+
+    /** @return route key or null */
+    public String route() {
+        return route;
+    }
+
+    /** @param route route key */
+    public void route(String route) {
+        this.route = route;
+    }
+
+    /** @return public model or null */
+    public String model() {
+        return model;
+    }
+
+    /** @param model public model */
+    public void model(String model) {
+        this.model = model;
+    }
+
+    /** @return deployment or null */
+    public String deployment() {
+        return deployment;
+    }
+
+    /** @param deployment deployment */
+    public void deployment(String deployment) {
+        this.deployment = deployment;
+    }
+
+    /** @return upstream name or null */
+    public String upstream() {
+        return upstream;
+    }
+
+    /** @param upstream upstream name */
+    public void upstream(String upstream) {
+        this.upstream = upstream;
+    }
+
+    /** @return final status (499 when the client went away) */
+    public int status() {
+        return status;
+    }
+
+    /** @param status final status */
+    public void status(int status) {
+        this.status = status;
+    }
+
+    /** @return time to first token/byte to the client in ms, or -1 */
+    public long ttftMs() {
+        return ttftMs;
+    }
+
+    /** @param ttftMs time to first byte in ms */
+    public void ttftMs(long ttftMs) {
+        this.ttftMs = ttftMs;
+    }
+
+    /** @return usage */
+    public Usage usage() {
+        return usage;
+    }
+
+    /** @param usage usage */
+    public void usage(Usage usage) {
+        this.usage = usage;
+    }
+
+    /** @return error code or null */
+    public String errorCode() {
+        return errorCode;
+    }
+
+    /** @param errorCode error code */
+    public void errorCode(String errorCode) {
+        this.errorCode = errorCode;
+    }
+
+    /** @return whether it streamed */
+    public boolean stream() {
+        return stream;
+    }
+
+    /** @param stream whether it streamed */
+    public void stream(boolean stream) {
+        this.stream = stream;
+    }
+
+    /** @return upstream attempts */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** @param attempts upstream attempts */
+    public void attempts(int attempts) {
+        this.attempts = attempts;
+    }
+}

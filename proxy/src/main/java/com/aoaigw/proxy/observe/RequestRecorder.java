@@ -1,0 +1,53 @@
+package com.aoaigw.proxy.observe;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+
+/**
+ * Records each finished request once: access log line, stats, metrics, and any extra listener (the admin log
+ * buffer subscribes with {@link #subscribe}).
+ */
+public final class RequestRecorder {
+    private static final System.Logger LOG = System.getLogger(RequestRecorder.class.getName());
+
+    private final AccessLog accessLog;
+    private final Stats stats;
+    private final ProxyMetrics metrics;
+    private final List<BiConsumer<ExchangeLog, Long>> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param accessLog access log
+     * @param stats     stats
+     * @param metrics   metrics
+     */
+    public RequestRecorder(AccessLog accessLog, Stats stats, ProxyMetrics metrics) {
+        this.accessLog = accessLog;
+        this.stats = stats;
+        this.metrics = metrics;
+    }
+
+    /**
+     * @param listener called with each finished exchange and its latency in ms
+     */
+    public void subscribe(BiConsumer<ExchangeLog, Long> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * @param e the finished exchange
+     */
+    public void record(ExchangeLog e) {
+        long latencyMs = (System.nanoTime() - e.startNanos()) / 1_000_000;
+        try {
+            accessLog.write(e, latencyMs);
+            stats.record(e, latencyMs);
+            metrics.record(e, latencyMs);
+            for (BiConsumer<ExchangeLog, Long> l : listeners) {
+                l.accept(e, latencyMs);
+            }
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "recording a request failed", ex);
+        }
+    }
+}

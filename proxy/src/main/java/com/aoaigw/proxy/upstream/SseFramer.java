@@ -1,0 +1,96 @@
+package com.aoaigw.proxy.upstream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a byte stream into whole server-sent events without decoding it. An event ends at a blank line
+ * (two line terminators in a row; {@code \n}, {@code \r\n} and {@code \r} all count), and its bytes are returned
+ * exactly as received, terminator included. Because nothing is decoded, a UTF-8 character split across two reads
+ * reaches the client intact inside its event.
+ */
+public final class SseFramer {
+    private static final int MAX_EVENT = 64 * 1024 * 1024;
+
+    private final InputStream in;
+    private byte[] buf = new byte[16 * 1024];
+    private int start;
+    private int end;
+    private int scan;
+    private boolean atLineStart = true;
+    private boolean eof;
+    private boolean truncated;
+
+    /** @param in the upstream body */
+    public SseFramer(InputStream in) {
+        this.in = in;
+    }
+
+    /**
+     * Blocks until the next whole event is available.
+     *
+     * @return the event, or null at the end of the stream
+     * @throws IOException when reading fails or an event exceeds 64 MiB
+     */
+    public SseEvent next() throws IOException {
+        while (true) {
+            while (scan < end) {
+                byte b = buf[scan];
+                if (b == '\n' || b == '\r') {
+                    int eol = 1;
+                    if (b == '\r') {
+                        if (scan + 1 < end) {
+                            eol = buf[scan + 1] == '\n' ? 2 : 1;
+                        } else if (!eof) {
+                            break; // a CR at the end of the data: wait for the next byte to know if LF follows
+                        }
+                    }
+                    if (atLineStart) {
+                        int eventEnd = scan + eol;
+                        byte[] raw = Arrays.copyOfRange(buf, start, eventEnd);
+                        start = eventEnd;
+                        scan = eventEnd;
+                        return new SseEvent(raw);
+                    }
+                    atLineStart = true;
+                    scan += eol;
+                } else {
+                    atLineStart = false;
+                    scan++;
+                }
+            }
+            if (eof) {
+                truncated = end > start;
+                return null;
+            }
+            fill();
+        }
+    }
+
+    /** @return true when the stream ended in the middle of an event (bytes after the last blank line) */
+    public boolean truncated() {
+        return truncated;
+    }
+
+    private void fill() throws IOException {
+        if (start > 0) {
+            System.arraycopy(buf, start, buf, 0, end - start);
+            end -= start;
+            scan -= start;
+            start = 0;
+        }
+        if (end == buf.length) {
+            if (buf.length >= MAX_EVENT) {
+                throw new IOException("server-sent event larger than " + MAX_EVENT + " bytes");
+            }
+            buf = Arrays.copyOf(buf, Math.min(MAX_EVENT, buf.length * 2));
+        }
+        int n = in.read(buf, end, buf.length - end);
+        if (n < 0) {
+            eof = true;
+        } else {
+            end += n;
+        }
+    }
+}

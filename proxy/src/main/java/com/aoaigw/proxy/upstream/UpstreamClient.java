@@ -1,0 +1,207 @@
+package com.aoaigw.proxy.upstream;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.aoaigw.config.UpstreamAuth;
+import com.aoaigw.config.UpstreamSettings;
+import com.aoaigw.proxy.api.ProxyException;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.api.WebClient;
+
+/**
+ * The one HTTP client towards Azure: a pooled Helidon WebClient shared by all requests, rebuilt only when
+ * {@code connectTimeoutMs} or the pool settings change. {@link #send} makes the attempts of one request: upstream
+ * credential, header policy, first-byte watchdog, a single token refresh after a 401, and retries before anything
+ * reached the client.
+ */
+public final class UpstreamClient implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(UpstreamClient.class.getName());
+    private static final HeaderName X_REQUEST_ID = HeaderNames.create("x-request-id");
+
+    private final CredentialCache credentials;
+    private volatile Built built;
+
+    /**
+     * @param settings    initial settings
+     * @param credentials the credential cache
+     */
+    public UpstreamClient(UpstreamSettings settings, CredentialCache credentials) {
+        this.credentials = credentials;
+        this.built = new Built(settings, build(settings));
+    }
+
+    /**
+     * Rebuilds the WebClient when the settings it depends on changed; in-flight requests keep the old one.
+     *
+     * @param settings the new settings
+     */
+    public void update(UpstreamSettings settings) {
+        Built b = built;
+        if (!Objects.equals(b.settings().connectTimeoutMs(), settings.connectTimeoutMs())
+                || !Objects.equals(b.settings().pool(), settings.pool())) {
+            built = new Built(settings, build(settings));
+            LOG.log(System.Logger.Level.INFO, "upstream client rebuilt for new connect/pool settings");
+        }
+    }
+
+    private static WebClient build(UpstreamSettings s) {
+        return WebClient.builder()
+                .connectTimeout(Duration.ofMillis(s.connectTimeoutMs()))
+                // the watchdog enforces the phases; the socket read timeout is only a backstop
+                .readTimeout(Duration.ofMillis(Math.max(s.requestTimeoutMs(), 1000) + 5000))
+                .followRedirects(false)
+                .keepAlive(true)
+                .connectionCacheSize(s.pool().connections())
+                .shareConnectionCache(false)
+                .sendExpectContinue(false)
+                .proxy(Proxy.noProxy())
+                .maxInMemoryEntity(1)
+                .build();
+    }
+
+    /**
+     * Sends one request, with retries.
+     *
+     * @param request  what to send
+     * @param settings the snapshot's upstream settings
+     * @param watch    the exchange's watchdog
+     * @return the upstream response (status known, body unread); the caller closes it
+     * @throws ProxyException.UpstreamFailure when no answer could be obtained
+     */
+    public Answer send(Request request, UpstreamSettings settings, Watchdog.Watch watch) {
+        RetryPolicy policy = new RetryPolicy(settings);
+        WebClient client = built.client();
+        int attempts = 0;
+        int retries = 0;
+        boolean tokenRetried = false;
+        while (true) {
+            attempts++;
+            CredentialCache.AuthHeader auth = credentials.authorize(request.auth());
+            HttpClientRequest r = client.post().uri(request.target())
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .header(HeaderNames.ACCEPT, request.stream() ? "text/event-stream" : "application/json")
+                    .header(X_REQUEST_ID, request.requestId())
+                    .header(HeaderNames.create(auth.name()), auth.value());
+            for (String[] h : request.forwardedHeaders()) {
+                r.header(HeaderNames.create(h[0]), h[1]);
+            }
+            long sentAt = System.nanoTime();
+            HttpClientResponse resp;
+            watch.arm(Watchdog.Phase.FIRST_BYTE, settings.firstByteTimeoutMs());
+            try {
+                resp = r.submit(request.body());
+            } catch (RuntimeException e) {
+                Watchdog.Phase expired = watch.expired();
+                watch.disarm();
+                ProxyException.UpstreamFailure f = UpstreamFailures.classify(e, expired);
+                if (expired == null && UpstreamFailures.beforeRequest(f)) {
+                    OptionalLong wait = policy.delay(retries, OptionalLong.empty(), watch.remainingMs(),
+                            ThreadLocalRandom.current()::nextDouble);
+                    if (wait.isPresent()) {
+                        retries++;
+                        sleep(wait.getAsLong());
+                        continue;
+                    }
+                }
+                throw new Failure(f, attempts);
+            }
+            watch.disarm();
+            int status = resp.status().code();
+            if (status == 401 && auth.token() != null && !tokenRetried) {
+                // Azure refused our token (revoked, or expired early): one retry with a fresh token
+                tokenRetried = true;
+                credentials.invalidate(auth);
+                resp.close();
+                continue;
+            }
+            if (policy.retryableStatus(status)) {
+                OptionalLong after = RetryPolicy.retryAfterMs(n -> resp.headers().first(HeaderNames.create(n)).orElse(null),
+                        Instant.now());
+                OptionalLong wait = policy.delay(retries, after, watch.remainingMs(),
+                        ThreadLocalRandom.current()::nextDouble);
+                if (wait.isPresent()) {
+                    resp.close();
+                    retries++;
+                    sleep(wait.getAsLong());
+                    continue;
+                }
+            }
+            return new Answer(resp, attempts, sentAt);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProxyException.UpstreamFailure(504, "upstream_request_timeout",
+                    "The upstream exchange took longer than requestTimeoutMs.", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        // WebClient holds no resources beyond pooled connections, which close with the JVM
+    }
+
+    /**
+     * One request to send.
+     *
+     * @param target           absolute URL
+     * @param body             JSON body
+     * @param stream           whether a stream is expected
+     * @param requestId        the proxy's request id
+     * @param auth             the upstream credential
+     * @param forwardedHeaders client headers allowed by {@link HeaderPolicy}, as name/value pairs
+     */
+    public record Request(URI target, byte[] body, boolean stream, String requestId, UpstreamAuth auth,
+                          List<String[]> forwardedHeaders) {
+    }
+
+    /**
+     * The answer of the last attempt.
+     *
+     * @param response  the response, body not read yet
+     * @param attempts  attempts made
+     * @param sentAtNanos when the last attempt was sent
+     */
+    public record Answer(HttpClientResponse response, int attempts, long sentAtNanos) {
+    }
+
+    /** A failure after all attempts, carrying how many were made. */
+    public static final class Failure extends RuntimeException {
+        private final ProxyException.UpstreamFailure error;
+        private final int attempts;
+
+        Failure(ProxyException.UpstreamFailure error, int attempts) {
+            super(error.getMessage(), error, false, false);
+            this.error = error;
+            this.attempts = attempts;
+        }
+
+        /** @return the error for the client */
+        public ProxyException.UpstreamFailure error() {
+            return error;
+        }
+
+        /** @return attempts made */
+        public int attempts() {
+            return attempts;
+        }
+    }
+
+    private record Built(UpstreamSettings settings, WebClient client) {
+    }
+}

@@ -1,0 +1,100 @@
+package com.aoaigw.proxy.upstream;
+
+import java.io.EOFException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+import javax.net.ssl.SSLException;
+
+import com.aoaigw.proxy.api.ProxyException;
+
+/**
+ * Classifies an upstream failure by the real exception (walking the cause chain), so that each kind of failure
+ * gets its own code. Codes and statuses are documented in {@code proxy/ERRORS.md}.
+ */
+public final class UpstreamFailures {
+    private UpstreamFailures() {
+    }
+
+    /**
+     * @param e       what the upstream call threw
+     * @param expired the watchdog phase that ran out, or null
+     * @return the error for the client
+     */
+    public static ProxyException.UpstreamFailure classify(Throwable e, Watchdog.Phase expired) {
+        if (e instanceof ProxyException.UpstreamFailure f) {
+            return f;
+        }
+        if (expired != null) {
+            return switch (expired) {
+                case FIRST_BYTE -> new ProxyException.UpstreamFailure(504, "upstream_first_byte_timeout",
+                        "The upstream did not start answering within firstByteTimeoutMs.", e);
+                case IDLE -> new ProxyException.UpstreamFailure(504, "upstream_idle_timeout",
+                        "The upstream stream was silent for longer than idleTimeoutMs.", e);
+                case REQUEST -> new ProxyException.UpstreamFailure(504, "upstream_request_timeout",
+                        "The upstream exchange took longer than requestTimeoutMs.", e);
+            };
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String msg = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+            switch (t) {
+                case UnknownHostException u -> {
+                    return new ProxyException.UpstreamFailure(502, "upstream_dns_error",
+                            "The upstream host name could not be resolved.", e);
+                }
+                case ConnectException c -> {
+                    return new ProxyException.UpstreamFailure(502, "upstream_connection_refused",
+                            "The upstream refused the connection.", e);
+                }
+                case NoRouteToHostException n -> {
+                    return new ProxyException.UpstreamFailure(502, "upstream_unreachable",
+                            "The upstream host is unreachable.", e);
+                }
+                case SocketTimeoutException s when msg.contains("connect") -> {
+                    return new ProxyException.UpstreamFailure(504, "upstream_connect_timeout",
+                            "Connecting to the upstream took longer than connectTimeoutMs.", e);
+                }
+                case SocketTimeoutException s -> {
+                    return new ProxyException.UpstreamFailure(504, "upstream_read_timeout",
+                            "Reading from the upstream timed out.", e);
+                }
+                case SSLException s -> {
+                    return new ProxyException.UpstreamFailure(502, "upstream_tls_error",
+                            "The TLS handshake with the upstream failed.", e);
+                }
+                case SocketException s when msg.contains("reset") -> {
+                    return new ProxyException.UpstreamFailure(502, "upstream_connection_reset",
+                            "The upstream reset the connection.", e);
+                }
+                case EOFException eof -> {
+                    return new ProxyException.UpstreamFailure(502, "upstream_connection_closed",
+                            "The upstream closed the connection before the answer was complete.", e);
+                }
+                default -> {
+                    if (msg.contains("ssl handshake") || msg.contains("tls")) {
+                        return new ProxyException.UpstreamFailure(502, "upstream_tls_error",
+                                "The TLS handshake with the upstream failed.", e);
+                    }
+                }
+            }
+        }
+        return new ProxyException.UpstreamFailure(502, "upstream_network_error",
+                "The connection to the upstream failed.", e);
+    }
+
+    /**
+     * @param f a classified failure
+     * @return true when it happened before the request reached the upstream, so a retry cannot double-spend
+     */
+    public static boolean beforeRequest(ProxyException.UpstreamFailure f) {
+        return switch (f.code()) {
+            case "upstream_connection_refused", "upstream_connect_timeout", "upstream_dns_error",
+                 "upstream_unreachable" -> true;
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,141 @@
+package com.aoaigw.proxy.upstream;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Enforces the per-phase upstream timeouts. WebClient's read timeout is per socket read, so it cannot express
+ * "time to first byte", "gap between events" or "whole exchange". Instead, while a request thread is blocked
+ * reading from the upstream it is "armed" with a deadline; one ticker checks armed watches every 20 ms and
+ * interrupts the thread of an expired one. Socket reads of virtual threads are interruptible: the interrupt
+ * closes the upstream socket and the read fails, and {@link Watch#expired()} tells which phase ran out.
+ *
+ * <p>A watch is disarmed while the thread writes to the client, so an interrupt can never hit the client socket.
+ */
+public final class Watchdog implements AutoCloseable {
+    /** The timed phases. */
+    public enum Phase {
+        /** request sent until the first response byte (headers of a non-stream answer, first stream event). */
+        FIRST_BYTE,
+        /** the gap between two stream events. */
+        IDLE,
+        /** the whole exchange. */
+        REQUEST
+    }
+
+    private final Set<Watch> active = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService ticker;
+
+    /** Starts the ticker (one daemon platform thread). */
+    public Watchdog() {
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "aoaigw-upstream-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleAtFixedRate(this::tick, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * @param requestDeadlineNanos {@link System#nanoTime()} by which the whole exchange must end
+     * @return a watch for the current thread; close it when the exchange ends
+     */
+    public Watch watch(long requestDeadlineNanos) {
+        Watch w = new Watch(Thread.currentThread(), requestDeadlineNanos);
+        active.add(w);
+        return w;
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        for (Watch w : active) {
+            w.check(now);
+        }
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+
+    /** The deadlines of one exchange. */
+    public final class Watch implements AutoCloseable {
+        private final Thread thread;
+        private final long requestDeadline;
+        private final ReentrantLock lock = new ReentrantLock();
+        private volatile boolean armed;
+        private volatile long phaseDeadline;
+        private volatile Phase phase;
+        private volatile Phase expired;
+
+        private Watch(Thread thread, long requestDeadline) {
+            this.thread = thread;
+            this.requestDeadline = requestDeadline;
+        }
+
+        /**
+         * Arms the watch before a blocking upstream read.
+         *
+         * @param p       the phase
+         * @param timeout its limit in ms
+         */
+        public void arm(Phase p, long timeoutMs) {
+            phase = p;
+            phaseDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            armed = true;
+        }
+
+        /** Disarms the watch (before writing to the client, or when the read is done). */
+        public void disarm() {
+            lock.lock();
+            try {
+                armed = false;
+            } finally {
+                lock.unlock();
+            }
+            // an interrupt that raced with the end of the read must not leak into the client write
+            // (it would close the client's socket); expired() still reports the phase that ran out
+            Thread.interrupted();
+        }
+
+        /** @return the phase that ran out, or null */
+        public Phase expired() {
+            return expired;
+        }
+
+        /** @return ms left of the whole-exchange budget */
+        public long remainingMs() {
+            return TimeUnit.NANOSECONDS.toMillis(requestDeadline - System.nanoTime());
+        }
+
+        private void check(long now) {
+            if (!armed || expired != null) {
+                return;
+            }
+            Phase hit = now - requestDeadline >= 0 ? Phase.REQUEST : (now - phaseDeadline >= 0 ? phase : null);
+            if (hit == null) {
+                return;
+            }
+            lock.lock();
+            try {
+                if (armed && expired == null) {
+                    expired = hit;
+                    thread.interrupt();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            active.remove(this);
+            armed = false;
+            Thread.interrupted();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package com.aoaigw.proxy.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(20)
+class SseFramerTest {
+    /** Delivers the bytes in two reads split at one position. */
+    private static InputStream split(byte[] all, int at) {
+        return new InputStream() {
+            int pos;
+
+            @Override
+            public int read() {
+                return pos < all.length ? all[pos++] & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (pos >= all.length) {
+                    return -1;
+                }
+                int limit = pos < at ? at : all.length;
+                int n = Math.min(len, limit - pos);
+                System.arraycopy(all, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+        };
+    }
+
+    private static List<SseEvent> frame(InputStream in) throws IOException {
+        SseFramer f = new SseFramer(in);
+        List<SseEvent> out = new ArrayList<>();
+        SseEvent e;
+        while ((e = f.next()) != null) {
+            out.add(e);
+        }
+        return out;
+    }
+
+    @Test
+    void everySplitPositionGivesTheSameEventsByteExact() throws IOException {
+        String text = "data: {\"c\":\"h\u00e9llo \ud83d\ude00\"}\n\n"
+                + "event: response.output_text.delta\r\ndata: {\"d\":\"\u20ac\"}\r\n\r\n"
+                + ": comment\ndata: a\ndata: b\n\n"
+                + "data: [DONE]\n\n";
+        byte[] all = text.getBytes(StandardCharsets.UTF_8);
+        for (int at = 0; at <= all.length; at++) {
+            List<SseEvent> events = frame(split(all, at));
+            assertEquals(4, events.size(), "split at " + at);
+            ByteArrayOutputStream joined = new ByteArrayOutputStream();
+            for (SseEvent e : events) {
+                joined.writeBytes(e.raw());
+            }
+            assertArrayEquals(all, joined.toByteArray(), "split at " + at);
+            assertEquals("{\"c\":\"h\u00e9llo \ud83d\ude00\"}", events.get(0).data());
+            assertEquals("response.output_text.delta", events.get(1).event());
+            assertEquals("{\"d\":\"\u20ac\"}", events.get(1).data());
+            assertEquals("a\nb", events.get(2).data());
+            assertNull(events.get(2).event());
+        }
+    }
+
+    @Test
+    void truncatedEventIsReported() throws IOException {
+        SseFramer f = new SseFramer(split("data: 1\n\ndata: partial".getBytes(StandardCharsets.UTF_8), 3));
+        assertEquals("1", f.next().data());
+        assertNull(f.next());
+        assertTrue(f.truncated());
+    }
+
+    @Test
+    void cleanEndIsNotTruncated() throws IOException {
+        SseFramer f = new SseFramer(split("data: 1\r\n\r\n".getBytes(StandardCharsets.UTF_8), 10));
+        assertEquals("1", f.next().data());
+        assertNull(f.next());
+        assertFalse(f.truncated());
+    }
+
+    @Test
+    void largeEventGrowsTheBuffer() throws IOException {
+        String big = "x".repeat(100_000);
+        List<SseEvent> events = frame(split(("data: " + big + "\n\n").getBytes(StandardCharsets.UTF_8), 5000));
+        assertEquals(1, events.size());
+        assertEquals(big, events.get(0).data());
+    }
+
+    @Test
+    void containsFindsAsciiNeedle() {
+        SseEvent e = new SseEvent("data: {\"usage\":{\"a\":1}}\n\n".getBytes(StandardCharsets.UTF_8));
+        assertTrue(e.contains("\"usage\":{".getBytes(StandardCharsets.US_ASCII)));
+        assertFalse(e.contains("[DONE]".getBytes(StandardCharsets.US_ASCII)));
+    }
+}

@@ -1,0 +1,96 @@
+package com.aoaigw.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(30)
+class ConfigLoaderTest {
+    static String resource(String name) throws IOException {
+        try (InputStream in = ConfigLoaderTest.class.getResourceAsStream("/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static final String ENV_DOC = """
+            {
+              "auth": {"mode": "apiKey", "apiKey": "env:AOAI_KEY"},
+              "apiKeys": [{"id": "a", "key": "env:CLIENT_KEY_A"}, {"id": "b", "key": "plain-key-b"}],
+              "upstreams": [{"name": "u", "baseUrl": "https://u.example/",
+                             "auth": {"mode": "servicePrincipal", "tenantId": "t", "clientId": "c", "clientSecret": "env:SP_SECRET"}}],
+              "models": [{"id": "m", "upstream": "u"}]
+            }
+            """;
+
+    @Test
+    void sampleRoundTripsToEqualRecords() throws IOException {
+        ConfigLoader loader = new ConfigLoader(n -> null);
+        GatewayConfig first = loader.load(resource("original-sample-config.json")).config();
+        String written = loader.write(first);
+        GatewayConfig second = loader.load(written).config();
+        assertEquals(first, second);
+        // a second write is byte-identical: writing is deterministic
+        assertEquals(written, loader.write(second));
+    }
+
+    @Test
+    void envReferencesResolveAtLoadAndAreWrittenBackAsReferences() throws Exception {
+        Map<String, String> env = Map.of("AOAI_KEY", "azure-key-value", "CLIENT_KEY_A", "client-a-value",
+                "SP_SECRET", "sp-secret-value");
+        ConfigLoader loader = new ConfigLoader(env::get);
+        GatewayConfig c = loader.load(ENV_DOC).config();
+        assertEquals("azure-key-value", c.auth().apiKey().reveal());
+        assertEquals("client-a-value", c.apiKeys().get(0).key().reveal());
+        assertEquals("sp-secret-value", c.upstreams().get(0).auth().clientSecret().reveal());
+        String written = loader.write(c);
+        assertFalse(written.contains("azure-key-value"), written);
+        assertFalse(written.contains("client-a-value"), written);
+        assertFalse(written.contains("sp-secret-value"), written);
+        JsonNode tree = new ObjectMapper().readTree(written);
+        assertEquals("env:AOAI_KEY", tree.at("/auth/apiKey").asText());
+        assertEquals("env:CLIENT_KEY_A", tree.at("/apiKeys/0/key").asText());
+        assertEquals("env:SP_SECRET", tree.at("/upstreams/0/auth/clientSecret").asText());
+    }
+
+    @Test
+    void unsetEnvReferenceIsReportedWithTheVariableName() {
+        ConfigLoader loader = new ConfigLoader(Map.of("CLIENT_KEY_A", "x-value", "SP_SECRET", "s")::get);
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(ENV_DOC));
+        assertEquals(1, e.problems().size(), e::getMessage);
+        assertEquals("error: auth.apiKey: refers to the environment variable AOAI_KEY, which is not set; set it, or put "
+                + "the key here", e.problems().get(0).toString());
+    }
+
+    @Test
+    void topLevelMustBeAnObject() {
+        ConfigLoader loader = new ConfigLoader(n -> null);
+        assertEquals("error: $: expected a JSON object at the top level, got array",
+                assertThrows(ConfigException.class, () -> loader.load("[]")).problems().get(0).toString());
+        assertEquals("error: $: the document is empty; expected a JSON object",
+                assertThrows(ConfigException.class, () -> loader.load("")).problems().get(0).toString());
+    }
+
+    @Test
+    void nullMeansTheDefault() {
+        GatewayConfig c = new ConfigLoader(n -> null).load("""
+                {"server": {"port": null, "caddy": null},
+                 "apiKeys": [{"id": "a", "key": "a-long-key"}],
+                 "upstreams": [{"name": "u", "baseUrl": "https://u.example/"}],
+                 "models": [{"id": "m", "upstream": "u"}]}
+                """).config();
+        assertEquals(3000, c.server().port());
+        assertEquals(CaddySettings.defaults(), c.server().caddy());
+        assertTrue(c.apiKeys().get(0).active());
+    }
+}
