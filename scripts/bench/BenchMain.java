@@ -126,6 +126,7 @@ public final class BenchMain {
                     plan.streamTokens());
         }
 
+        java.util.Map<String, Double> threadsBefore = proxy == null ? null : proc.threadGroups(proxy.pid());
         // Direct and proxy alternate in short slices (D P, then P D, ...) so that both see the same background load
         // of a shared machine; each side's slices are merged before percentiles are taken.
         for (int c : plan.concurrencies()) {
@@ -156,6 +157,10 @@ public final class BenchMain {
                 }
             }
             report.nonStream(c, d.summary(), p == null ? null : p.summary(), simCpu, p == null ? Double.NaN : proxyCpu);
+        }
+
+        if (proxy != null) {
+            report.proxyThreadCpu(ProcStats.delta(threadsBefore, proc.threadGroups(proxy.pid())));
         }
 
         for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
