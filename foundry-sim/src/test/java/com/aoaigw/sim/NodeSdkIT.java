@@ -69,6 +69,10 @@ class NodeSdkIT {
             assertEquals(r.path("chat").path("text"), r.path("chatStream").path("text"));
             assertEquals(r.path("chat").path("usage"), r.path("chatStream").path("usage"));
 
+            assertEquals(r.path("chat").path("text"), r.path("faults").path("stall-before-first-event"));
+            assertEquals("你好世界 😀 " + r.path("chat").path("text").asText(),
+                    r.path("faults").path("split-utf8").asText());
+
             assertEquals("reasoning", r.path("responses").path("types").get(0).asText());
             assertEquals("message", r.path("responses").path("types").get(1).asText());
             assertTrue(r.path("responses").path("text").asText().startsWith("Hello from o4-mini"));
