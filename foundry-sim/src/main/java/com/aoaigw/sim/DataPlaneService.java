@@ -132,10 +132,6 @@ final class DataPlaneService implements HttpService {
                     + "again.");
             return;
         }
-        if (s.zeroLatency()) {
-            // Benchmark mode never sleeps unless a request asks for it with x-sim-* headers.
-            ds = ds.withTtftMs(0).withTokensPerSecond(0);
-        }
         RequestOptions o;
         try {
             o = RequestOptions.resolve(req.headers(), ds, faultCounts);

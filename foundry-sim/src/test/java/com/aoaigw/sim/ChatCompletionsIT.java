@@ -343,6 +343,15 @@ class ChatCompletionsIT {
             assertEquals(h.post(CHAT, s, "api-key", SimHttp.KEY).body(), h.post(CHAT, s, "api-key", SimHttp.KEY)
                     .body());
             assertEquals(4, fast.stats().requests());
+
+            // A benchmark paces one stream deployment at run time; benchmark mode keeps that pace.
+            assertEquals(200, h.post("/_sim/config", "{\"deployments\":{\"paced\":{\"ttftMs\":0,"
+                    + "\"tokensPerSecond\":50}},\"strictDeployments\":false}").statusCode());
+            RawHttp.Exchange x = RawHttp.post(fast.port(), CHAT, SimHttp.keyHeader(),
+                    s.replace("gpt-4o-mini", "paced"));
+            long span = x.chunkAtNanos().getLast() - x.chunkAtNanos().getFirst();
+            assertTrue(span >= 5 * 20_000_000L, "7 deltas 20 ms apart, took " + span / 1e6 + " ms");
+            assertEquals(200, h.post(CHAT, HELLO, "api-key", SimHttp.KEY).statusCode(), "others stay permissive");
         }
     }
 }
