@@ -52,7 +52,7 @@ class NodeSdkIT {
             pb.redirectErrorStream(true);
             Process p;
             try {
-                p = pb.start();
+                p = Watchdog.killAfter(pb.start(), 75);
             } catch (java.io.IOException e) {
                 fail("cannot run node (is Node.js 20+ on the PATH?): " + e.getMessage());
                 return;
