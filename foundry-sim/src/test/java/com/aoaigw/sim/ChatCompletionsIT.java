@@ -55,6 +55,8 @@ class ChatCompletionsIT {
         assertEquals("req-123", r.headers().firstValue("x-request-id").orElseThrow());
         assertTrue(r.headers().firstValue("apim-request-id").isPresent());
         assertEquals("sim-region", r.headers().firstValue("x-ms-region").orElseThrow());
+        assertEquals("59", r.headers().firstValue("x-ratelimit-remaining-requests").orElseThrow());
+        assertTrue(r.headers().firstValue("x-ratelimit-remaining-tokens").isPresent());
         JsonNode j = SimHttp.json(r.body());
         assertEquals("chat.completion", j.path("object").asText());
         assertEquals("gpt-4o-mini", j.path("model").asText());
