@@ -122,6 +122,18 @@ class TokenEndpointsIT {
     }
 
     @Test
+    void unexpectedAuthorityCallsAreRecorded() throws Exception {
+        HttpResponse<String> r = tlsClient.send(HttpRequest.newBuilder(URI.create(sim.authorityUrl()
+                        + "/sim-tenant/oauth2/v2.0/devicecode"))
+                .POST(HttpRequest.BodyPublishers.ofString("client_id=x")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, r.statusCode());
+        RecordedRequest rec = sim.tokenRequests().getLast();
+        assertEquals("/sim-tenant/oauth2/v2.0/devicecode", rec.path());
+        assertEquals("client_id=x", rec.body());
+    }
+
+    @Test
     void untrustedClientsCannotConnect() {
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         assertThrows(java.io.IOException.class, () -> plain.send(HttpRequest.newBuilder(URI.create(
