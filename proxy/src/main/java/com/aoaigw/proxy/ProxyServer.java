@@ -4,11 +4,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+
+import java.time.Duration;
+import java.time.Instant;
 
 import com.aoaigw.config.ConfigLoader;
+import com.aoaigw.config.ConfigStore;
+import com.aoaigw.config.ConfigStores;
+import com.aoaigw.config.FileConfigStore;
+import com.aoaigw.proxy.admin.AdminFeature;
+import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.api.ClientAuthFilter;
 import com.aoaigw.proxy.api.ErrorRenderer;
@@ -44,22 +49,24 @@ public final class ProxyServer implements AutoCloseable {
 
     private final WebServer server;
     private final Components components;
-    private final ScheduledExecutorService poller;
+    private final ConfigStore store;
+    private final AdminFeature admin;
 
-    private ProxyServer(WebServer server, Components components, ScheduledExecutorService poller) {
+    private ProxyServer(WebServer server, Components components, ConfigStore store, AdminFeature admin) {
         this.server = server;
         this.components = components;
-        this.poller = poller;
+        this.store = store;
+        this.admin = admin;
     }
 
     /**
-     * Starts the proxy with the routes contributed through {@link ServiceLoader} and no translators.
+     * Starts the whole product: data plane with the compatibility translators, admin area, contributed routes.
      *
      * @param settings process settings
      * @return the running proxy
      */
     public static ProxyServer start(ProcessSettings settings) {
-        return start(settings, Translators.NONE, List.of());
+        return start(settings, new CompatibilityTranslators(new ObjectMapper()), List.of());
     }
 
     /**
@@ -74,20 +81,25 @@ public final class ProxyServer implements AutoCloseable {
                                     List<RouteContributor> contributors) {
         Components c = components(settings, translators);
         Path file = Path.of(settings.store().configPath());
-        c.config().pollFile();
+        ConfigStore store = "blob".equals(settings.store().mode())
+                ? ConfigStores.create(settings.store())
+                : new FileConfigStore(file, Duration.ofMillis(settings.configPollMs()));
+        c.config().follow(store);
         if (c.config().current() == null) {
             LOG.log(System.Logger.Level.WARNING, "no valid config at start: " + c.config().problem()
                     + " (/healthz answers 503 until one is written)");
         }
-        ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "aoaigw-config-poll");
-            t.setDaemon(true);
-            return t;
-        });
-        poller.scheduleWithFixedDelay(c.config()::pollFile, settings.configPollMs(), settings.configPollMs(),
-                TimeUnit.MILLISECONDS);
         List<RouteContributor> all = new ArrayList<>(contributors);
         ServiceLoader.load(RouteContributor.class).forEach(all::add);
+        AdminFeature admin = AdminFeature.create(AdminFeature.Options.defaults(
+                new HolderConfigAccess(c.config(), store), () -> {
+                    ConfigSnapshot s = c.config().current();
+                    return settings.host() != null ? settings.host() : (s != null ? s.config().server().host() : "0.0.0.0");
+                }));
+        c.recorder().subscribe((e, latencyMs) -> admin.stats().accept(new RequestRecord(Instant.now(), e.model(),
+                e.keyId(), e.upstream(), e.status(), e.errorCode(), e.usage().promptTokens(),
+                e.usage().completionTokens(), e.usage().cachedTokens(), latencyMs, e.ttftMs())));
+        all.add((routing, comps) -> routing.addFeature(admin));
 
         ConfigSnapshot snap = c.config().current();
         String host = settings.host() != null ? settings.host() : (snap != null ? snap.config().server().host() : "0.0.0.0");
@@ -96,7 +108,7 @@ public final class ProxyServer implements AutoCloseable {
         setup(b, c, all);
         WebServer server = b.build().start();
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, c, poller);
+        return new ProxyServer(server, c, store, admin);
     }
 
     /**
@@ -208,9 +220,10 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Stops the server. */
     public void stop() {
-        poller.shutdownNow();
         server.stop();
         components.watchdog().close();
+        admin.close();
+        store.close();
     }
 
     @Override
