@@ -6,14 +6,11 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 import java.time.Duration;
-import java.time.Instant;
 
 import com.aoaigw.config.ConfigLoader;
 import com.aoaigw.config.ConfigStore;
 import com.aoaigw.config.ConfigStores;
 import com.aoaigw.config.FileConfigStore;
-import com.aoaigw.proxy.admin.AdminFeature;
-import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.api.ClientAuthFilter;
 import com.aoaigw.proxy.api.ErrorRenderer;
@@ -29,6 +26,7 @@ import com.aoaigw.proxy.observe.ProxyMetrics;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.observe.Stats;
 import com.aoaigw.proxy.route.ModelRouter;
+import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
@@ -50,17 +48,16 @@ public final class ProxyServer implements AutoCloseable {
     private final WebServer server;
     private final Components components;
     private final ConfigStore store;
-    private final AdminFeature admin;
 
-    private ProxyServer(WebServer server, Components components, ConfigStore store, AdminFeature admin) {
+    private ProxyServer(WebServer server, Components components, ConfigStore store) {
         this.server = server;
         this.components = components;
         this.store = store;
-        this.admin = admin;
     }
 
     /**
-     * Starts the whole product: data plane with the compatibility translators, admin area, contributed routes.
+     * Starts the proxy with the routes contributed through {@link ServiceLoader} (the admin area) and the
+     * model-compatibility translators (normalisation per model family, chat ⇄ responses translation).
      *
      * @param settings process settings
      * @return the running proxy
@@ -91,15 +88,6 @@ public final class ProxyServer implements AutoCloseable {
         }
         List<RouteContributor> all = new ArrayList<>(contributors);
         ServiceLoader.load(RouteContributor.class).forEach(all::add);
-        AdminFeature admin = AdminFeature.create(AdminFeature.Options.defaults(
-                new HolderConfigAccess(c.config(), store), () -> {
-                    ConfigSnapshot s = c.config().current();
-                    return settings.host() != null ? settings.host() : (s != null ? s.config().server().host() : "0.0.0.0");
-                }));
-        c.recorder().subscribe((e, latencyMs) -> admin.stats().accept(new RequestRecord(Instant.now(), e.model(),
-                e.keyId(), e.upstream(), e.status(), e.errorCode(), e.usage().promptTokens(),
-                e.usage().completionTokens(), e.usage().cachedTokens(), latencyMs, e.ttftMs())));
-        all.add((routing, comps) -> routing.addFeature(admin));
 
         ConfigSnapshot snap = c.config().current();
         String host = settings.host() != null ? settings.host() : (snap != null ? snap.config().server().host() : "0.0.0.0");
@@ -108,7 +96,7 @@ public final class ProxyServer implements AutoCloseable {
         setup(b, c, all);
         WebServer server = b.build().start();
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, c, store, admin);
+        return new ProxyServer(server, c, store);
     }
 
     /**
@@ -222,7 +210,6 @@ public final class ProxyServer implements AutoCloseable {
     public void stop() {
         server.stop();
         components.watchdog().close();
-        admin.close();
         store.close();
     }
 
