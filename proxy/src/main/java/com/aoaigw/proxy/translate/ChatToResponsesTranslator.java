@@ -415,7 +415,7 @@ public final class ChatToResponsesTranslator {
                 }
             }
         }
-        if (sawText || toolCalls.isEmpty()) {
+        if (sawText || (toolCalls.isEmpty() && refusal.isEmpty())) {
             message.put("content", text.toString());
         } else {
             message.putNull("content");
