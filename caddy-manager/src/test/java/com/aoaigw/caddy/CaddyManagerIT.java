@@ -69,7 +69,7 @@ class CaddyManagerIT {
         caddy = CaddyTestSupport.caddy(true, DOMAIN, "internal", CaddyTestSupport.freePort(), httpsPort, adminPort,
                 backend.port());
         CaddyTestSupport.writeConfig(configFile, caddy);
-        manager = CaddyManager.create(settings, new FileConfigFeed(configFile, settings.configPollInterval()));
+        manager = CaddyManager.create(settings, CaddyTestSupport.feed(configFile));
         manager.start();
     }
 
