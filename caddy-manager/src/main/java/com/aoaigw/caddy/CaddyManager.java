@@ -164,8 +164,17 @@ public final class CaddyManager implements AutoCloseable {
         }
     }
 
-    /** One version through the pipeline; runs on the single applier thread. */
+    /** One version through the pipeline; runs on the single applier thread. Never throws. */
     private void apply(ConfigStore.Versioned v) {
+        try {
+            applyOrThrow(v);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "applying config etag " + v.etag() + " failed", e);
+            refuse(v, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private void applyOrThrow(ConfigStore.Versioned v) {
         retry = null;
         LoadedConfig loaded;
         try {
