@@ -32,7 +32,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 rand() { # $1 = length; base62
-  LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c "$1"
+  head -c 2000 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9' | cut -c1-"$1"
 }
 
 sha256_hex() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }

@@ -37,6 +37,7 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
     private final TlsReportHolder tls;
     private final LogBufferHandler handler;
     private final Optional<String> generatedPassword;
+    private final AutoCloseable owned;
 
     /**
      * What the admin area needs from the process.
@@ -72,7 +73,8 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
         }
     }
 
-    private AdminFeature(Options o) {
+    private AdminFeature(Options o, AutoCloseable owned) {
+        this.owned = owned;
         Clock clock = o.clock();
         AdminConfigAccess access = o.access();
         this.stats = new UsageStats(clock);
@@ -115,7 +117,21 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
      * @return the feature, ready to add to the routing
      */
     public static AdminFeature create(Options options) {
-        return new AdminFeature(options);
+        return new AdminFeature(options, null);
+    }
+
+    /**
+     * @param options what the admin area needs
+     * @param owned   closed with the feature (e.g. the config store opened for it)
+     * @return the feature, ready to add to the routing
+     */
+    public static AdminFeature create(Options options, AutoCloseable owned) {
+        return new AdminFeature(options, owned);
+    }
+
+    @Override
+    public void afterStop() {
+        close();
     }
 
     @Override
@@ -158,6 +174,14 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
     public void close() {
         if (handler != null) {
             handler.uninstall();
+        }
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                System.getLogger(AdminFeature.class.getName()).log(System.Logger.Level.WARNING,
+                        "closing the admin area's store failed: " + e.getMessage());
+            }
         }
     }
 }

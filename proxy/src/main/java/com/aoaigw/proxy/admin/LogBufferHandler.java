@@ -56,12 +56,16 @@ public final class LogBufferHandler extends Handler {
             return;
         }
         try {
-            buffer.add(toEntry(record));
+            LogEntry e = toEntry(record);
+            if (e != null) {
+                buffer.add(e);
+            }
         } catch (RuntimeException e) {
             reportError("cannot buffer a log record", e, java.util.logging.ErrorManager.WRITE_FAILURE);
         }
     }
 
+    /** @return the entry for a record, or null when the record is not kept */
     LogEntry toEntry(LogRecord record) {
         String message = formatter.formatMessage(record);
         if (record.getThrown() != null) {
@@ -83,13 +87,27 @@ public final class LogBufferHandler extends Handler {
                 // not JSON after all: kept as text
             }
         }
+        if (fields != null && ACCESS_LOGGER.equals(logger) && ownRead(fields)) {
+            return null;
+        }
         String text = fields != null ? fields.toString() : redactor.text(message);
         if (text != null && text.length() > MAX_MESSAGE) {
             text = text.substring(0, MAX_MESSAGE) + "...<truncated>";
         }
-        return new LogEntry(0, ts, level, logger, str(fields, "event"), text,
+        String event = str(fields, "event");
+        if (event == null && ACCESS_LOGGER.equals(logger)) {
+            event = "http.request";
+        }
+        return new LogEntry(0, ts, level, logger, event, text,
                 first(fields, "requestId", "request_id"), first(fields, "model", "modelId"),
                 first(fields, "keyId", "clientKey"), status(fields), fields);
+    }
+
+    /** The admin page's own reads (it polls the log view) would drown everything else; its writes are kept. */
+    private static boolean ownRead(JsonNode fields) {
+        String path = str(fields, "path");
+        String method = str(fields, "method");
+        return path != null && (path.equals("/admin") || path.startsWith("/admin/")) && "GET".equals(method);
     }
 
     private static String level(Level l) {

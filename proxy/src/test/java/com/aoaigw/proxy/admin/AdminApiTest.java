@@ -31,7 +31,7 @@ class AdminApiTest {
             {
               "server": {"host": "0.0.0.0", "adminAuth": {"username": "ops", "password": "%s"}},
               "auth": {"mode": "apiKey", "apiKey": "%s"},
-              "apiKeys": [{"id": "app1", "key": "%s"}, {"id": "app2", "key": "env:ADMIN_TEST_REF"}],
+              "apiKeys": [{"id": "app1", "key": "%s"}, {"id": "app2", "key": "env:PATH"}],
               "upstreams": [{"name": "main", "baseUrl": "http://127.0.0.1:1/"}],
               "models": [{"id": "gpt-4o-mini", "upstream": "main"}]
             }
@@ -154,7 +154,7 @@ class AdminApiTest {
         JsonNode body = AdminHarness.json(get);
         JsonNode cfg = body.get("config");
         assertEquals("********", cfg.at("/auth/apiKey").asText());
-        assertEquals("env:ADMIN_TEST_REF", cfg.at("/apiKeys/1/key").asText(), "env references are shown");
+        assertEquals("env:PATH", cfg.at("/apiKeys/1/key").asText(), "env references are shown");
         String etag = body.get("etag").asText();
         assertEquals("\"" + etag + "\"", get.headers().firstValue("etag").orElseThrow());
         assertEquals(etag, h.store.read().etag());
@@ -294,8 +294,8 @@ class AdminApiTest {
         JsonNode rt = AdminHarness.json(h.send(h.req("/admin/api/runtime").header("Authorization", basic).build()));
         assertEquals("4.5.0", rt.at("/versions/helidon").asText());
         assertEquals("ready", rt.at("/persistence/state").asText());
-        assertEquals("ADMIN_TEST_REF", rt.at("/secretReferences/0/env").asText());
-        assertFalse(rt.at("/secretReferences/0/set").asBoolean());
+        assertEquals("PATH", rt.at("/secretReferences/0/env").asText());
+        assertTrue(rt.at("/secretReferences/0/set").asBoolean());
         assertTrue(rt.get("caddyManagerTokenSet").asBoolean());
 
         Instant now = Instant.now();

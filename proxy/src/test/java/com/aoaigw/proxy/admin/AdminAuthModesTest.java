@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class AdminAuthModesTest {
     private static String config(String server) {
-        return "{\"server\": " + server + ", \"upstreams\": [{\"name\": \"u\", \"baseUrl\": \"http://127.0.0.1:1/\"}],"
+        return "{\"server\": " + server + ", \"apiKeys\": [{\"id\": \"k\", \"key\": \"client-key-0123456789abcdef\"}], \"upstreams\": [{\"name\": \"u\", \"baseUrl\": \"http://127.0.0.1:1/\"}],"
                 + " \"models\": [{\"id\": \"m\", \"upstream\": \"u\"}]}";
     }
 

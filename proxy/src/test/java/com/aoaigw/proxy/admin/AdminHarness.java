@@ -38,7 +38,7 @@ final class AdminHarness implements AutoCloseable {
                  Consumer<HttpRouting.Builder> extra) {
         store = new MemoryConfigStore(configJson);
         access = new StoreConfigAccess(store, new ConfigLoader(), Clock.systemUTC(), s -> { });
-        admin = AdminFeature.create(new AdminFeature.Options(access, env::get, () -> listenHost, Clock.systemUTC(),
+        admin = AdminFeature.create(new AdminFeature.Options(access, k -> env.containsKey(k) ? env.get(k) : System.getenv(k), () -> listenHost, Clock.systemUTC(),
                 new HttpUpstreamVerifier(), new LocalCaddyfilePreview(), policy,
                 new PrintStream(stdout, true, StandardCharsets.UTF_8), "test", true));
         server = WebServer.builder()

@@ -25,6 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class AdminUnitsTest {
     private static final ObjectMapper M = new ObjectMapper();
+    private static final String MINIMAL = "\"apiKeys\": [{\"id\": \"k\", \"key\": \"client-key-0123456789abcdef\"}],"
+            + " \"upstreams\": [{\"name\": \"u\", \"baseUrl\": \"http://127.0.0.1:1/\"}],"
+            + " \"models\": [{\"id\": \"m\", \"upstream\": \"u\"}]";
 
     /** A clock the test moves by hand. */
     static final class MutableClock extends Clock {
@@ -207,14 +210,14 @@ class AdminUnitsTest {
     void caddyfilePreview() {
         var cfg = new ConfigLoader().load("""
                 {"server":{"caddy":{"enabled":true,"domain":"gw.example.com","email":"ops@example.com","ca":"internal",
-                 "transport":{"dialTimeoutMs":1500}}}}""").config();
+                 "transport":{"dialTimeoutMs":1500}}}, %s}""".formatted(MINIMAL)).config();
         String f = new LocalCaddyfilePreview().render(cfg);
         assertTrue(f.contains("\tadmin 127.0.0.1:2019\n"), f);
         assertTrue(f.contains("gw.example.com {\n\ttls internal\n"), f);
         assertTrue(f.contains("dial_timeout 2s"), f);
         assertTrue(f.contains("response_header_timeout 45s"), f);
         assertTrue(f.contains("protocols h1 h2"), f);
-        String off = new LocalCaddyfilePreview().render(new ConfigLoader().load("{}").config());
+        String off = new LocalCaddyfilePreview().render(new ConfigLoader().load("{" + MINIMAL + "}").config());
         assertTrue(off.contains("enabled is false"));
     }
 }

@@ -1,0 +1,58 @@
+package com.aoaigw.proxy.admin;
+
+import java.time.Clock;
+import java.time.Instant;
+
+import com.aoaigw.config.ConfigStore;
+import com.aoaigw.config.ConfigStores;
+import com.aoaigw.proxy.Components;
+import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.ProcessSettings;
+import com.aoaigw.proxy.RouteContributor;
+import com.aoaigw.proxy.observe.ExchangeLog;
+
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * Adds the admin area to the proxy (found by {@link java.util.ServiceLoader}): opens the config store named by the
+ * process settings, wraps the data plane's config holder, feeds the admin statistics from the request recorder,
+ * and registers {@link AdminFeature}.
+ */
+public final class AdminRouteContributor implements RouteContributor {
+    @Override
+    public void register(HttpRouting.Builder routing, Components c) {
+        ProcessSettings settings = c.settings();
+        ConfigStore store = ConfigStores.create(settings.store());
+        Clock clock = Clock.systemUTC();
+        HolderConfigAccess access = new HolderConfigAccess(c.config(), store, c.loader(), clock);
+        AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
+            if (settings.host() != null) {
+                return settings.host();
+            }
+            ConfigSnapshot s = c.config().current();
+            return s == null ? "0.0.0.0" : s.config().server().host();
+        });
+        AdminFeature.Options options = new AdminFeature.Options(access, k -> switch (k) {
+            case CaddyReportService.TOKEN_ENV -> settings.caddyManagerToken().reveal();
+            case "ADMIN_LOG_BUFFER_SIZE" -> String.valueOf(settings.adminLogBufferSize());
+            default -> System.getenv(k);
+        }, defaults.listenHost(), clock, defaults.verifier(), defaults.preview(), defaults.throttle(),
+                defaults.stdout(), defaults.appVersion(), true);
+        AdminFeature admin = AdminFeature.create(options, store);
+        c.recorder().subscribe((e, latencyMs) -> {
+            if (clientApi(e.path())) {
+                admin.stats().accept(record(e, latencyMs, clock.instant()));
+            }
+        });
+        routing.addFeature(admin);
+    }
+
+    private static boolean clientApi(String path) {
+        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/openai/"));
+    }
+
+    static RequestRecord record(ExchangeLog e, long latencyMs, Instant at) {
+        return new RequestRecord(at, e.model(), e.keyId(), e.upstream(), e.status(), e.errorCode(),
+                e.usage().promptTokens(), e.usage().completionTokens(), e.usage().cachedTokens(), latencyMs, e.ttftMs());
+    }
+}

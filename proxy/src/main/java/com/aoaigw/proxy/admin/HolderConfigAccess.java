@@ -1,0 +1,98 @@
+package com.aoaigw.proxy.admin;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.aoaigw.config.ConfigException;
+import com.aoaigw.config.ConfigLoader;
+import com.aoaigw.config.ConfigStore;
+import com.aoaigw.config.GatewayConfig;
+import com.aoaigw.proxy.ConfigHolder;
+import com.aoaigw.proxy.ConfigSnapshot;
+
+/**
+ * {@link AdminConfigAccess} over the data plane's {@link ConfigHolder} and the process's {@link ConfigStore}. The
+ * admin API writes through the store and hands each written version to the holder at once; the store's watcher
+ * also feeds the holder, so a version written by another process (or pulled from the blob) takes effect here too.
+ * Refused versions are remembered for the runtime view.
+ */
+public final class HolderConfigAccess implements AdminConfigAccess {
+    private static final System.Logger LOG = System.getLogger(HolderConfigAccess.class.getName());
+    /** What the admin area sees before any valid config was loaded (credentials then come from the bootstrap). */
+    private static final GatewayConfig EMPTY = new GatewayConfig(null, null, null, null, null);
+
+    private final ConfigHolder holder;
+    private final ConfigStore store;
+    private final ConfigLoader loader;
+    private final Clock clock;
+    private final AtomicReference<Rejected> rejected = new AtomicReference<>();
+
+    /**
+     * @param holder the data plane's holder
+     * @param store  the store
+     * @param loader the strict loader
+     * @param clock  time source
+     */
+    public HolderConfigAccess(ConfigHolder holder, ConfigStore store, ConfigLoader loader, Clock clock) {
+        this.holder = holder;
+        this.store = store;
+        this.loader = loader;
+        this.clock = clock;
+        store.watch(v -> {
+            ConfigSnapshot now = holder.current();
+            if (now != null && v.etag().equals(now.etag())) {
+                return;
+            }
+            try {
+                apply(v);
+            } catch (ConfigException e) {
+                LOG.log(System.Logger.Level.WARNING, "stored config " + v.etag() + " refused; the last good one stays: "
+                        + e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public Snapshot current() {
+        ConfigSnapshot s = holder.current();
+        if (s == null) {
+            return new Snapshot(EMPTY, "none", List.of(), Instant.EPOCH);
+        }
+        return new Snapshot(s.config(), s.etag() == null ? "unknown" : s.etag(), s.warnings(), s.loadedAt());
+    }
+
+    @Override
+    public ConfigStore store() {
+        return store;
+    }
+
+    @Override
+    public void applied(ConfigStore.Versioned written) {
+        apply(written);
+    }
+
+    @Override
+    public Snapshot reload() {
+        apply(store.read());
+        return current();
+    }
+
+    @Override
+    public Optional<Rejected> lastRejected() {
+        return Optional.ofNullable(rejected.get());
+    }
+
+    private void apply(ConfigStore.Versioned v) {
+        try {
+            loader.load(v.json());
+        } catch (ConfigException e) {
+            rejected.set(new Rejected(v.etag(), clock.instant(), e.problems()));
+            throw e;
+        }
+        holder.apply(v.json(), v.etag());
+        rejected.set(null);
+    }
+}

@@ -1,0 +1,164 @@
+package com.aoaigw.proxy.admin;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.aoaigw.proxy.ProcessSettings;
+import com.aoaigw.proxy.ProxyServer;
+import com.aoaigw.sim.FoundrySim;
+import com.aoaigw.sim.SimSettings;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The admin area in the real proxy (ProxyServer with the admin contributor found by ServiceLoader, a file config
+ * store) against foundry-sim: the admin API's guards on the real routing, then the admin page end to end in
+ * headless Chromium (playwright-core), including a key created in the page and used with the OpenAI SDK.
+ */
+@Timeout(150)
+class AdminPageIT {
+    private static final String PASSWORD = "E2e-admin-pass-1";
+    private static final String TOKEN = "e2e-caddy-token-123";
+    private static final String CLIENT_KEY = "client-key-e2e-0123456789";
+
+    @TempDir
+    static Path dir;
+    static FoundrySim sim;
+    static ProxyServer proxy;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        sim = FoundrySim.start(SimSettings.builder().apiKeys("sim-key-e2e").build());
+        Path cfg = dir.resolve("config.json");
+        Files.writeString(cfg, """
+                {"server": {"host": "127.0.0.1", "adminAuth": {"username": "admin", "password": "%s"}},
+                 "auth": {"mode": "apiKey", "apiKey": "sim-key-e2e"},
+                 "apiKeys": [{"id": "existing", "key": "%s"}],
+                 "upstreams": [{"name": "sim", "baseUrl": "%s"}],
+                 "models": [{"id": "gpt-4o-mini", "upstream": "sim"}]}
+                """.formatted(PASSWORD, CLIENT_KEY, sim.baseUrl()));
+        proxy = ProxyServer.start(ProcessSettings.from(k -> switch (k) {
+            case "CONFIG_PATH" -> cfg.toString();
+            case "PORT" -> "0";
+            case "HOST" -> "127.0.0.1";
+            case "CONFIG_POLL_MS" -> "200";
+            case "CADDY_MANAGER_TOKEN" -> TOKEN;
+            default -> null;
+        }));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.stop();
+        }
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    private static String base() {
+        return "http://127.0.0.1:" + proxy.port();
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return HTTP.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void clientKeysNeverReachTheAdminAreaOfTheRealProxy() throws Exception {
+        // the key works on the data plane...
+        HttpResponse<String> chat = send(HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + CLIENT_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
+        assertEquals(200, chat.statusCode(), chat.body());
+        // ...and on no admin route
+        for (String[] r : List.of(new String[] {"GET", "/admin/api/config"}, new String[] {"PUT", "/admin/api/config"},
+                new String[] {"POST", "/admin/api/keys"}, new String[] {"GET", "/admin/api/logs"},
+                new String[] {"POST", "/admin/api/reload"}, new String[] {"GET", "/admin/api/runtime"})) {
+            for (String header : List.of("Authorization", "api-key", "x-api-key")) {
+                HttpResponse<String> res = send(HttpRequest.newBuilder(URI.create(base() + r[1]))
+                        .header(header, header.equals("Authorization") ? "Bearer " + CLIENT_KEY : CLIENT_KEY)
+                        .header("X-Requested-With", "t")
+                        .method(r[0], HttpRequest.BodyPublishers.ofString("{}")));
+                assertEquals(401, res.statusCode(), r[0] + " " + r[1] + " with " + header);
+            }
+        }
+        HttpResponse<String> report = send(HttpRequest.newBuilder(URI.create(base() + "/internal/caddy/report"))
+                .header("Authorization", "Bearer " + CLIENT_KEY).POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertEquals(401, report.statusCode());
+        HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base() + "/admin/")));
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("content-security-policy").isPresent());
+    }
+
+    @Test
+    void verifyReachesTheSimulator() throws Exception {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base() + "/admin/api/upstreams/sim/verify"))
+                .header("Authorization", AdminHarness.basic("admin", PASSWORD)).header("X-Requested-With", "t")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        JsonNode v = AdminHarness.json(r);
+        assertTrue(v.get("ok").asBoolean(), r.body());
+        assertFalse(r.body().contains("sim-key-e2e"));
+    }
+
+    @Test
+    void adminPageEndToEnd() throws Exception {
+        Path tools = BrowserDriver.toolsDir();
+        String report = "{\"reportedAt\":\"" + Instant.now() + "\",\"enabled\":true,\"process\":{\"state\":\"running\","
+                + "\"pid\":4242,\"restarts\":0},\"config\":{\"state\":\"applied\",\"appliedEtag\":\"v1\"},"
+                + "\"certificates\":[{\"domain\":\"gw.example.com\",\"state\":\"valid\",\"issuer\":\"Caddy Local Authority\","
+                + "\"notAfter\":\"2027-01-01T00:00:00Z\"}]}";
+        assertEquals(204, send(HttpRequest.newBuilder(URI.create(base() + "/internal/caddy/report"))
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(report))).statusCode());
+        Path shots = Path.of("target", "screenshots").toAbsolutePath();
+        Path profile = Files.createTempDirectory(dir, "chromium-profile");
+        Map<String, Object> options = new HashMap<>();
+        options.put("toolsDir", tools.toString());
+        options.put("baseUrl", base());
+        options.put("username", "admin");
+        options.put("password", PASSWORD);
+        options.put("screenshots", shots.toString());
+        options.put("chromium", BrowserDriver.CHROMIUM.toString());
+        options.put("userDataDir", profile.toString());
+        options.put("sdk", Map.of("baseUrl", base() + "/v1", "model", "gpt-4o-mini"));
+        BrowserDriver.Run run = BrowserDriver.run(options, 100);
+        JsonNode res = run.result();
+        assertEquals(0, run.exitCode(), res.toString() + "\n" + run.stderr());
+        assertTrue(res.get("ok").asBoolean());
+        assertEquals("server.portt", res.at("/steps/validationPath").asText());
+        assertTrue(res.at("/steps/tlsCerts").asText().contains("valid"));
+        assertFalse(res.at("/steps/tlsStaleShown").asBoolean());
+        assertFalse(res.at("/steps/sdkAnswer").asText().isEmpty());
+        assertEquals(401, res.at("/steps/disabledStatus").asInt());
+        assertTrue(res.at("/steps/logEntries").asInt() >= 2, "the SDK calls of the new key are in the log view");
+        assertTrue(res.at("/steps/logsText").asText().contains("e2e-key"));
+        assertEquals(0, res.get("consoleErrors").size(), res.get("consoleErrors").toString());
+        for (String shot : List.of("01-login", "02-overview", "03-config-review", "04-config-conflict", "05-tls",
+                "06-keys", "07-usage", "08-logs")) {
+            assertTrue(Files.size(shots.resolve(shot + ".png")) > 1000, shot);
+        }
+        String stored = Files.readString(dir.resolve("config.json"));
+        assertTrue(stored.contains("gw.example.com"), "the TLS form was saved through the store");
+        assertTrue(stored.contains("sha256:"), "the new key is stored hashed");
+        assertTrue(stored.contains("sim-key-e2e"), "masked secrets were kept on save");
+    }
+}

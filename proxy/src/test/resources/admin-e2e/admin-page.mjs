@@ -1,0 +1,194 @@
+// Drives the admin page in Debian's Chromium with playwright-core and prints one JSON line with what it saw.
+// Usage: node admin-page.mjs '<json options>'
+//   {toolsDir, baseUrl, username, password, screenshots, chromium, sdk: {baseUrl, model} | null, userDataDir}
+// Exit code 0 when every step passed; 1 with {"ok":false,"error":...} otherwise.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import fs from 'node:fs';
+
+const opts = JSON.parse(process.argv[2]);
+const require = createRequire(path.join(opts.toolsDir, 'node_modules', 'noop.js'));
+const { chromium } = require('playwright-core');
+const result = { ok: false, steps: {}, screenshots: [] };
+const basic = 'Basic ' + Buffer.from(opts.username + ':' + opts.password).toString('base64');
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function shot(page, name) {
+  const file = path.join(opts.screenshots, name + '.png');
+  await page.screenshot({ path: file, fullPage: true });
+  result.screenshots.push(file);
+}
+
+// Another admin saving through the API, to provoke a conflict.
+async function externalEdit(mutate) {
+  const h = { Authorization: basic, Accept: 'application/json' };
+  const cur = await (await fetch(opts.baseUrl + '/admin/api/config', { headers: h })).json();
+  mutate(cur.config);
+  const r = await fetch(opts.baseUrl + '/admin/api/config', {
+    method: 'PUT',
+    headers: { ...h, 'Content-Type': 'application/json', 'If-Match': '"' + cur.etag + '"', 'X-Requested-With': 'e2e' },
+    body: JSON.stringify(cur.config),
+  });
+  check(r.status === 200, 'external edit failed: ' + r.status + ' ' + (await r.text()));
+}
+
+let context;
+const timer = setTimeout(() => { console.log(JSON.stringify({ ...result, error: 'timed out' })); process.exit(1); }, 75000);
+try {
+  fs.mkdirSync(opts.screenshots, { recursive: true });
+  context = await chromium.launchPersistentContext(opts.userDataDir, {
+    executablePath: opts.chromium,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1366, height: 900 },
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(10000);
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('dialog', (d) => d.accept());
+
+  // 1. login (a wrong password first)
+  await page.goto(opts.baseUrl + '/admin/');
+  await page.waitForSelector('#login-view:not([hidden])');
+  await page.fill('#login-username', opts.username);
+  await page.fill('#login-password', 'definitely-wrong');
+  await page.click('#login-submit');
+  await page.waitForFunction(() => document.querySelector('#login-error').textContent.includes('wrong'));
+  await shot(page, '01-login');
+  await page.fill('#login-password', opts.password);
+  await page.click('#login-submit');
+  await page.waitForSelector('#app-view:not([hidden])');
+  await page.waitForFunction(() => document.querySelector('#card-proxy .pill').textContent === 'online');
+  await page.waitForFunction(() => document.querySelector('#card-tls .note').textContent.length > 0);
+  result.steps.login = true;
+  result.steps.tlsCard = await page.textContent('#card-tls .pill');
+  await shot(page, '02-overview');
+
+  // 2. edit and save the config, through the diff review
+  await page.click('.tabs button[data-page=config]');
+  await page.waitForFunction(() => document.querySelector('#config-editor').value.length > 10);
+  const doc = JSON.parse(await page.inputValue('#config-editor'));
+  check(!JSON.stringify(doc).includes(opts.password), 'the admin password is not shown');
+  doc.server = doc.server || {};
+  doc.server.caddy = { ...(doc.server.caddy || {}), email: 'e2e@example.com' };
+  await page.fill('#config-editor', JSON.stringify(doc, null, 2));
+  check((await page.textContent('#config-dirty')) === 'modified', 'dirty badge');
+  await page.click('#config-save');
+  await page.waitForSelector('#config-review:not([hidden])');
+  const diffText = await page.textContent('#config-diff');
+  check(diffText.includes('server.caddy.email'), 'diff preview lists the change: ' + diffText);
+  await shot(page, '03-config-review');
+  await page.click('#config-confirm-save');
+  await page.waitForFunction(() => document.querySelector('#config-status').textContent.startsWith('Saved'));
+  check((await page.textContent('#config-dirty')) === 'clean', 'clean after save');
+  result.steps.configSaved = true;
+
+  // 3. validation message with its path
+  const bad = JSON.parse(await page.inputValue('#config-editor'));
+  bad.server.portt = 1;
+  await page.fill('#config-editor', JSON.stringify(bad, null, 2));
+  await page.click('#config-validate');
+  await page.waitForFunction(() => document.querySelector('#config-messages').textContent.includes('server.portt'));
+  result.steps.validationPath = await page.textContent('#config-messages li code');
+
+  // 4. a conflict: someone else saves first
+  const mine = JSON.parse(await page.inputValue('#config-editor'));
+  delete mine.server.portt;
+  mine.server.caddy.email = 'mine@example.com';
+  await page.fill('#config-editor', JSON.stringify(mine, null, 2));
+  await externalEdit((c) => { c.server.caddy = { ...(c.server.caddy || {}), domain: 'theirs.example.com' }; });
+  await page.click('#config-save');
+  await page.waitForSelector('#config-review:not([hidden])');
+  await page.click('#config-confirm-save');
+  await page.waitForSelector('#config-conflict:not([hidden])');
+  const conflictDiff = await page.textContent('#conflict-diff');
+  check(conflictDiff.includes('server.caddy.domain') && conflictDiff.includes('server.caddy.email'),
+    'conflict shows their and my changes: ' + conflictDiff);
+  await shot(page, '04-config-conflict');
+  await page.click('#conflict-reload');
+  await page.waitForSelector('#config-conflict', { state: 'hidden' });
+  check((await page.inputValue('#config-editor')).includes('theirs.example.com'), 'their version loaded');
+  result.steps.conflict = true;
+
+  // 5. domain and TLS form with the Caddyfile preview
+  await page.click('.tabs button[data-page=tls]');
+  await page.waitForFunction(() => document.querySelector('#tls-preview').textContent.length > 0);
+  await page.check('#tls-enabled');
+  await page.fill('#tls-domain', 'gw.example.com');
+  await page.fill('#tls-email', 'ops@example.com');
+  await page.fill('#tls-https-port', '8443');
+  await page.selectOption('#tls-ca', 'internal');
+  await page.click('#tls-preview-btn');
+  await page.waitForFunction(() => document.querySelector('#tls-preview').textContent.includes('gw.example.com {'));
+  const caddyfile = await page.textContent('#tls-preview');
+  check(caddyfile.includes('https_port 8443') && caddyfile.includes('tls internal'), 'preview: ' + caddyfile);
+  await page.click('#tls-apply');
+  await page.waitForFunction(() => document.querySelector('#tls-message').textContent.startsWith('Saved'));
+  result.steps.tlsCerts = await page.textContent('#tls-certs tbody');
+  result.steps.tlsStaleShown = await page.isVisible('#tls-stale');
+  result.steps.tlsPreview = true;
+  await shot(page, '05-tls');
+
+  // 6. create a key, shown once
+  await page.click('.tabs button[data-page=keys]');
+  await page.fill('#key-id', 'e2e-key');
+  await page.click('#key-create');
+  await page.waitForSelector('#key-created:not([hidden])');
+  const key = (await page.textContent('#key-value')).trim();
+  check(/^sk-aoai-[0-9A-Za-z]{32}$/.test(key), 'key format: ' + key);
+  await page.click('#key-copy');
+  await page.waitForSelector('#keys-table tr[data-key="e2e-key"]');
+  await shot(page, '06-keys');
+  result.steps.keyCreated = true;
+
+  // 7. the key works with the OpenAI SDK, and stops working once disabled
+  if (opts.sdk) {
+    const { default: OpenAI } = await import(pathToFileURL(require.resolve('openai')).href);
+    const client = new OpenAI({ baseURL: opts.sdk.baseUrl, apiKey: key, maxRetries: 0, timeout: 15000 });
+    const chat = await client.chat.completions.create({ model: opts.sdk.model, messages: [{ role: 'user', content: 'hi' }] });
+    check(chat.choices[0].message.content.length > 0, 'SDK answer');
+    result.steps.sdkAnswer = chat.choices[0].message.content;
+    await page.click('#keys-table tr[data-key="e2e-key"] button:has-text("Disable")');
+    await page.waitForFunction(() => document.querySelector('#keys-table tr[data-key="e2e-key"]').textContent.includes('disabled'));
+    let status = 0;
+    try {
+      await client.chat.completions.create({ model: opts.sdk.model, messages: [{ role: 'user', content: 'hi' }] });
+    } catch (e) {
+      status = e.status;
+    }
+    result.steps.disabledStatus = status;
+    check(status === 401 || status === 403, 'a disabled key is refused, got ' + status);
+  }
+
+  // 8. usage charts
+  await page.click('.tabs button[data-page=usage]');
+  await page.waitForSelector('#chart-requests svg path', { state: 'attached' });
+  await shot(page, '07-usage');
+  result.steps.usage = true;
+
+  // 9. logs, filtered
+  await page.click('.tabs button[data-page=logs]');
+  if (opts.sdk) await page.fill('#logs-key', 'e2e-key'); else await page.fill('#logs-text', 'admin.key_created');
+  await page.click('#logs-apply');
+  await page.waitForFunction(() => document.querySelectorAll('#logs-list li').length > 0);
+  result.steps.logEntries = await page.locator('#logs-list li').count();
+  result.steps.logsText = await page.textContent('#logs-list');
+  check(!result.steps.logsText.includes(key), 'the key never appears in logs');
+  await shot(page, '08-logs');
+
+  result.consoleErrors = consoleErrors.filter((t) => !t.includes('401') && !t.includes('409'));
+  result.ok = true;
+} catch (e) {
+  result.error = String(e && e.stack || e);
+} finally {
+  clearTimeout(timer);
+  if (context) await context.close().catch(() => {});
+}
+console.log(JSON.stringify(result));
+process.exit(result.ok ? 0 : 1);
