@@ -231,6 +231,7 @@ public final class AdminService implements HttpService {
         if (p == null) {
             return;
         }
+        com.aoaigw.config.AdminAuth before = parts.access().current().config().server().adminAuth();
         String etag;
         try {
             etag = parts.access().store().write(p.json(), stored.etag());
@@ -243,6 +244,11 @@ public final class AdminService implements HttpService {
             return;
         }
         parts.access().applied(new ConfigStore.Versioned(p.json(), etag));
+        // new admin credentials end every session, including the one that made the change
+        boolean relogin = !before.equals(p.loaded().config().server().adminAuth());
+        if (relogin) {
+            parts.sessions().clear();
+        }
         LOG.log(System.Logger.Level.INFO, "{\"event\":\"admin.config_saved\",\"etag\":\"" + etag.replace("\"", "")
                 + "\",\"user\":\"" + safe(principal(req).username()) + "\"}");
         ObjectNode out = mapper.createObjectNode();
@@ -252,6 +258,7 @@ public final class AdminService implements HttpService {
         out.set("config", SecretMasker.mask(p.doc().deepCopy()));
         StoreStatus st = parts.access().store().status();
         out.put("persistence", st.state());
+        out.put("reloginRequired", relogin);
         res.header(HeaderNames.ETAG, quote(etag));
         json(res, 200, out);
     }
@@ -640,10 +647,9 @@ public final class AdminService implements HttpService {
             rj.set("problems", AdminErrors.problems(mapper, r.problems()));
         }, () -> cfg.putNull("lastRejected"));
         ArrayNode refs = out.putArray("secretReferences");
-        ConfigSecrets.references(s.config()).forEach((path, name) -> {
-            String val = parts.env().apply(name);
-            refs.addObject().put("path", path).put("env", name).put("set", val != null && !val.isEmpty());
-        });
+        for (com.aoaigw.config.SecretRefs.SecretRef r : com.aoaigw.config.SecretRefs.list(s.config())) {
+            refs.addObject().put("path", r.path()).put("env", r.variable()).put("set", r.set());
+        }
         String token = parts.env().apply(CaddyReportService.TOKEN_ENV);
         out.put("caddyManagerTokenSet", token != null && !token.isEmpty());
         out.put("adminAuth", parts.authenticator().open() ? "off (loopback only)" : "required");
