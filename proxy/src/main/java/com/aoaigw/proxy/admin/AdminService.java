@@ -764,8 +764,20 @@ public final class AdminService implements HttpService {
             error(res, 400, "invalid_json", "the settings cannot be serialised");
             return;
         }
+        String caddyfile;
+        try {
+            caddyfile = parts.preview().render(candidate);
+        } catch (LocalCaddyfilePreview.PreviewException e) {
+            AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered",
+                    List.of(ConfigProblem.error(e.path(), e.getMessage())), null);
+            return;
+        } catch (RuntimeException e) {
+            AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered: "
+                    + firstLine(e.getMessage()), List.of(), null);
+            return;
+        }
         ObjectNode out = mapper.createObjectNode();
-        out.put("caddyfile", parts.preview().render(candidate));
+        out.put("caddyfile", caddyfile);
         out.set("warnings", AdminErrors.problems(mapper, problems));
         json(res, 200, out);
     }
