@@ -90,6 +90,7 @@ public final class BenchMain {
         Process sim = startSim(simJar, simKey, runDir);
         int simPort = awaitSimPort(sim, runDir.resolve("sim.log"));
         LOG.log(System.Logger.Level.INFO, "foundry-sim pid " + sim.pid() + " port " + simPort);
+        configureSimPace(simPort);
 
         Process proxy = null;
         int proxyPort = -1;
@@ -120,43 +121,74 @@ public final class BenchMain {
         engine.runNonStream(direct, 16, 0, plan.warmupMs() / 2);
         if (viaProxy != null) {
             engine.runNonStream(viaProxy, 16, 0, plan.warmupMs());
-            engine.runStreams(viaProxy, 50, 0, 1, 200, plan.streamTimeoutMs(), plan.streamTokens());
+            BenchPlan.StreamPhase warmPace = plan.streamPhases().getFirst();
+            engine.runStreams(withStreamHeaders(viaProxy, warmPace), 50, 0, 1, 200, plan.streamTimeoutMs(),
+                    plan.streamTokens());
         }
 
+        java.util.Map<String, Double> threadsBefore = proxy == null ? null : proc.threadGroups(proxy.pid());
+        // Direct and proxy alternate in short slices (D P, then P D, ...) so that both see the same background load
+        // of a shared machine; each side's slices are merged before percentiles are taken.
         for (int c : plan.concurrencies()) {
-            progress("non-stream c=" + c + " direct");
-            ProcStats.Sample s0 = proc.sample(sim.pid());
-            LoadEngine.NonStreamResult d = engine.runNonStream(direct, c, plan.phaseWarmupMs(), plan.measureMs());
-            ProcStats.Sample s1 = proc.sample(sim.pid());
-            LoadEngine.NonStreamResult p = null;
-            ProcStats.Sample p0 = null;
-            ProcStats.Sample p1 = null;
-            if (viaProxy != null) {
-                progress("non-stream c=" + c + " proxy");
-                p0 = proc.sample(proxy.pid());
-                p = engine.runNonStream(viaProxy, c, plan.phaseWarmupMs(), plan.measureMs());
-                p1 = proc.sample(proxy.pid());
+            progress("non-stream c=" + c + " (" + plan.slices() + " slices each, direct and proxy alternating)");
+            LoadEngine.NonStreamSamples d = null;
+            LoadEngine.NonStreamSamples p = null;
+            double simCpu = 0;
+            double proxyCpu = 0;
+            for (int i = 0; i < plan.slices(); i++) {
+                boolean proxyFirst = i % 2 == 1;
+                for (int k = 0; k < 2; k++) {
+                    boolean viaProxyNow = (k == 0) == proxyFirst;
+                    if (viaProxyNow && viaProxy == null) {
+                        continue;
+                    }
+                    long pid = viaProxyNow ? proxy.pid() : sim.pid();
+                    ProcStats.Sample before = proc.sample(pid);
+                    LoadEngine.NonStreamSamples r = engine.runNonStream(viaProxyNow ? viaProxy : direct, c,
+                            plan.phaseWarmupMs(), plan.measureMs() / plan.slices());
+                    double cpu = proc.sample(pid).cpuSeconds() - before.cpuSeconds();
+                    if (viaProxyNow) {
+                        p = r.merge(p);
+                        proxyCpu += cpu;
+                    } else {
+                        d = r.merge(d);
+                        simCpu += cpu;
+                    }
+                }
             }
-            report.nonStream(c, d, p, s1.cpuSeconds() - s0.cpuSeconds(),
-                    p0 == null ? Double.NaN : p1.cpuSeconds() - p0.cpuSeconds());
+            report.nonStream(c, d.summary(), p == null ? null : p.summary(), simCpu, p == null ? Double.NaN : proxyCpu);
+        }
+
+        if (proxy != null) {
+            report.proxyThreadCpu(ProcStats.delta(threadsBefore, proc.threadGroups(proxy.pid())));
         }
 
         for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
-            LoadEngine.Target directStreams = withStreamHeaders(direct, phase);
-            progress("streams x" + phase.concurrency() + " direct");
-            LoadEngine.StreamResult d = engine.runStreams(directStreams, phase.concurrency(), phase.warmRounds(),
-                    phase.rounds(), phase.staggerMs(), plan.streamTimeoutMs(), plan.streamTokens());
-            LoadEngine.StreamResult p = null;
+            progress("streams x" + phase.concurrency() + " (" + phase.slices() + " slices each, alternating)");
+            LoadEngine.StreamSamples d = null;
+            LoadEngine.StreamSamples p = null;
             double rssMax = Double.NaN;
-            if (viaProxy != null) {
-                progress("streams x" + phase.concurrency() + " proxy");
-                try (RssSampler sampler = new RssSampler(proc, proxy.pid())) {
-                    p = engine.runStreams(withStreamHeaders(viaProxy, phase), phase.concurrency(), phase.warmRounds(),
-                            phase.rounds(), phase.staggerMs(), plan.streamTimeoutMs(), plan.streamTokens());
-                    rssMax = sampler.maxRssMb();
+            for (int i = 0; i < phase.slices(); i++) {
+                boolean proxyFirst = i % 2 == 1;
+                for (int k = 0; k < 2; k++) {
+                    boolean viaProxyNow = (k == 0) == proxyFirst;
+                    if (viaProxyNow && viaProxy == null) {
+                        continue;
+                    }
+                    LoadEngine.Target t = withStreamHeaders(viaProxyNow ? viaProxy : direct, phase);
+                    if (viaProxyNow) {
+                        try (RssSampler sampler = new RssSampler(proc, proxy.pid())) {
+                            p = engine.runStreams(t, phase.concurrency(), phase.warmRounds(), phase.rounds(),
+                                    phase.staggerMs(), plan.streamTimeoutMs(), plan.streamTokens()).merge(p);
+                            rssMax = Double.isNaN(rssMax) ? sampler.maxRssMb() : Math.max(rssMax, sampler.maxRssMb());
+                        }
+                    } else {
+                        d = engine.runStreams(t, phase.concurrency(), phase.warmRounds(), phase.rounds(),
+                                phase.staggerMs(), plan.streamTimeoutMs(), plan.streamTokens()).merge(d);
+                    }
                 }
             }
-            report.streams(phase, d, p, rssMax);
+            report.streams(phase, d.summary(), p == null ? null : p.summary(), rssMax);
         }
 
         if (proxy != null) {
@@ -187,16 +219,23 @@ public final class BenchMain {
         return new LoadEngine.Target(name, new InetSocketAddress("127.0.0.1", port), nonStream, nonStream);
     }
 
+    /**
+     * The stream request of a phase. The proxy forwards no {@code x-sim-*} header (its header allowlist), so the pace
+     * comes from the deployment ({@link #configureSimPace}) and the length from the conversation: after a tool result
+     * the simulator answers "The tool returned: " + the tool output, one content delta per word.
+     */
     private LoadEngine.Target withStreamHeaders(LoadEngine.Target t, BenchPlan.StreamPhase phase) throws IOException {
         String path = t.name().equals("direct") ? "/openai/v1/chat/completions" : "/v1/chat/completions";
         String head = new String(t.nonStreamRequest(), StandardCharsets.ISO_8859_1);
         String authHeader = head.lines().filter(l -> l.startsWith("api-key:") || l.startsWith("Authorization:"))
                 .findFirst().orElseThrow();
-        byte[] stream = request(t.address().getPort(), path, authHeader, chatBody(true), List.of(
-                "Accept: text/event-stream",
-                "x-sim-tokens: " + plan.streamTokens(),
-                "x-sim-tokens-per-second: " + phase.tokensPerSecond()));
+        byte[] stream = request(t.address().getPort(), path, authHeader, streamBody(streamDeployment(phase)),
+                List.of("Accept: text/event-stream"));
         return new LoadEngine.Target(t.name(), t.address(), t.nonStreamRequest(), stream);
+    }
+
+    private static String streamDeployment(BenchPlan.StreamPhase phase) {
+        return "bench-stream-" + phase.tokensPerSecond();
     }
 
     private byte[] chatBody(boolean stream) throws IOException {
@@ -206,6 +245,42 @@ public final class BenchMain {
         messages.addObject().put("role", "user").put("content", "Say hello to the benchmark.");
         body.put("stream", stream);
         return mapper.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(body);
+    }
+
+    private byte[] streamBody(String model) throws IOException {
+        String[] words = {"sunny", "and", "mild", "with", "a", "light", "breeze", "from", "the", "west"};
+        StringBuilder toolOutput = new StringBuilder();
+        for (int i = 0; i < plan.streamTokens() - 3; i++) { // "The tool returned:" are the first 3 deltas
+            toolOutput.append(i == 0 ? "" : " ").append(words[i % words.length]);
+        }
+        ObjectNode body = mapper.createObjectNode();
+        body.put("model", model);
+        body.put("stream", true);
+        ArrayNode messages = body.putArray("messages");
+        messages.addObject().put("role", "user").put("content", "What is the weather in Paris?");
+        ObjectNode call = messages.addObject().put("role", "assistant").putNull("content")
+                .putArray("tool_calls").addObject().put("id", "call_bench").put("type", "function");
+        call.putObject("function").put("name", "get_weather").put("arguments", "{\"location\":\"Paris\"}");
+        messages.addObject().put("role", "tool").put("tool_call_id", "call_bench").put("content", toolOutput.toString());
+        return mapper.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(body);
+    }
+
+    /** Gives each stream pace its own simulator deployment (no time to first token, fixed event spacing). */
+    private void configureSimPace(int simPort) throws IOException, InterruptedException {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("strictDeployments", false);
+        ObjectNode deployments = body.putObject("deployments");
+        for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
+            deployments.putObject(streamDeployment(phase)).put("ttftMs", 0).put("tokensPerSecond", phase.tokensPerSecond());
+        }
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + simPort + "/_sim/config"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("foundry-sim refused POST /_sim/config: " + r.statusCode() + " " + r.body());
+        }
     }
 
     private static byte[] request(int port, String path, String authHeader, byte[] body, List<String> extra) {
@@ -350,7 +425,14 @@ public final class BenchMain {
         // Stored hashed, as `make run` and production configs do: the proxy's per-request key check is then the same.
         doc.putArray("apiKeys").addObject().put("id", "bench").put("key", "sha256:" + sha256Hex(clientKey));
         doc.putArray("upstreams").addObject().put("name", "sim").put("baseUrl", "http://127.0.0.1:" + simPort);
-        doc.putArray("models").addObject().put("id", "bench-model").put("upstream", "sim").put("targetModel", "bench-model");
+        ArrayNode models = doc.putArray("models");
+        models.addObject().put("id", "bench-model").put("upstream", "sim").put("targetModel", "bench-model");
+        for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
+            String name = streamDeployment(phase);
+            if (models.findValuesAsText("id").stream().noneMatch(name::equals)) {
+                models.addObject().put("id", name).put("upstream", "sim").put("targetModel", name);
+            }
+        }
         Path config = runDir.resolve("config.json");
         Files.deleteIfExists(config);
         Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -7,16 +7,17 @@ import java.util.Map;
  *
  * @param concurrencies   non-stream connection counts
  * @param warmupMs        initial warm-up through the proxy (JIT), not recorded
- * @param phaseWarmupMs   per non-stream phase: time before the measured window
- * @param measureMs       per non-stream phase: the measured window
- * @param streamTokens    content deltas per stream ({@code x-sim-tokens})
+ * @param phaseWarmupMs   per non-stream slice: time before the measured window (new connections each slice)
+ * @param measureMs       per non-stream phase and side: the measured time, split into {@code slices} windows
+ * @param slices          non-stream slices per side; direct and proxy slices alternate
+ * @param streamTokens    content deltas per stream (words of the simulator's answer to a tool result)
  * @param streamPhases    stream shapes
  * @param streamTimeoutMs deadline of one stream phase
  * @param settleMs        quiet time before an idle RSS reading
  * @param quick           a smoke run
  */
-record BenchPlan(List<Integer> concurrencies, long warmupMs, long phaseWarmupMs, long measureMs, int streamTokens,
-                 List<StreamPhase> streamPhases, long streamTimeoutMs, long settleMs, boolean quick) {
+record BenchPlan(List<Integer> concurrencies, long warmupMs, long phaseWarmupMs, long measureMs, int slices,
+                 int streamTokens, List<StreamPhase> streamPhases, long streamTimeoutMs, long settleMs, boolean quick) {
     /**
      * JVM flags of the proxy in the bench, and the recommended production defaults: a fixed-size small heap with the
      * serial collector (one core's worth of GC work, no concurrent GC threads competing with request threads on a
@@ -30,12 +31,13 @@ record BenchPlan(List<Integer> concurrencies, long warmupMs, long phaseWarmupMs,
      * One stream scenario.
      *
      * @param concurrency     concurrent streams (one connection each)
-     * @param tokensPerSecond the simulator's pace ({@code x-sim-tokens-per-second}); events are 1000/this ms apart
-     * @param warmRounds      streams per connection before recording
-     * @param rounds          recorded streams per connection
+     * @param tokensPerSecond the simulator deployment's pace ({@code POST /_sim/config}); deltas 1000/this ms apart
+     * @param warmRounds      per slice, streams per connection before recording
+     * @param rounds          per slice, recorded streams per connection
      * @param staggerMs       the connections' first streams start spread over this time, so concurrency is steady
+     * @param slices          slices per side; direct and proxy slices alternate
      */
-    record StreamPhase(int concurrency, int tokensPerSecond, int warmRounds, int rounds, long staggerMs) {
+    record StreamPhase(int concurrency, int tokensPerSecond, int warmRounds, int rounds, long staggerMs, int slices) {
         double intervalMs() {
             return 1000.0 / tokensPerSecond;
         }
@@ -44,14 +46,14 @@ record BenchPlan(List<Integer> concurrencies, long warmupMs, long phaseWarmupMs,
     static BenchPlan from(Map<String, String> env) {
         boolean quick = "1".equals(env.get("BENCH_QUICK"));
         if (quick) {
-            return new BenchPlan(List.of(1, 16, 64), 1000, 300, 1000, 20, List.of(
-                    new StreamPhase(1, 100, 1, 3, 0),
-                    new StreamPhase(200, 100, 0, 1, 200),
-                    new StreamPhase(2000, 20, 0, 1, 1000)), 30_000, 500, true);
+            return new BenchPlan(List.of(1, 16, 64), 1000, 200, 1000, 2, 20, List.of(
+                    new StreamPhase(1, 100, 1, 2, 0, 1),
+                    new StreamPhase(200, 100, 0, 1, 200, 1),
+                    new StreamPhase(2000, 20, 0, 1, 1000, 1)), 30_000, 500, true);
         }
-        return new BenchPlan(List.of(1, 16, 64), 6000, 1000, 5000, 20, List.of(
-                new StreamPhase(1, 50, 3, 12, 0),
-                new StreamPhase(200, 50, 1, 4, 400),
-                new StreamPhase(2000, 10, 1, 2, 2000)), 60_000, 2000, false);
+        return new BenchPlan(List.of(1, 16, 64), 6000, 250, 5000, 5, 20, List.of(
+                new StreamPhase(1, 50, 2, 6, 0, 2),
+                new StreamPhase(200, 50, 1, 2, 400, 2),
+                new StreamPhase(2000, 10, 1, 1, 2000, 2)), 60_000, 2000, false);
     }
 }

@@ -38,6 +38,7 @@ final class BenchReport {
     private final List<StreamRow> streams = new ArrayList<>();
     private ProcStats.Sample idle;
     private ProcStats.Sample afterLoad;
+    private java.util.Map<String, Double> proxyThreadCpu = java.util.Map.of();
     private double startupSeconds;
     private double totalSeconds;
 
@@ -54,6 +55,11 @@ final class BenchReport {
 
     void afterLoad(ProcStats.Sample s) {
         afterLoad = s;
+    }
+
+    /** @param cpu proxy CPU seconds per thread group over the non-stream phases (diagnostic) */
+    void proxyThreadCpu(java.util.Map<String, Double> cpu) {
+        proxyThreadCpu = cpu;
     }
 
     void timing(double startup, double total) {
@@ -225,6 +231,12 @@ final class BenchReport {
                         v.name(), fmt(v.value()), v.comparison(), fmt(v.limit()), v.unit()));
             }
         }
+        if (!proxyThreadCpu.isEmpty()) {
+            out.append("\nProxy CPU seconds by thread over the non-stream phases (diagnostic): ");
+            proxyThreadCpu.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(8).forEach(e -> out.append(e.getKey()).append('=').append(e.getValue()).append("  "));
+            out.append('\n');
+        }
         if (errors() > 0) {
             out.append("\nERRORS in measured windows: ").append(errors()).append(firstErrors()).append('\n');
         }
@@ -285,6 +297,7 @@ final class BenchReport {
             mem.put("peakRssMb", afterLoad.hwmMb());
         }
         root.put("proxyCpuSecondsPer1000", proxyCpuPer1000());
+        root.set("proxyThreadCpuSecondsNonStream", mapper.valueToTree(proxyThreadCpu));
         root.put("errors", errors());
         root.set("targets", mapper.valueToTree(verdicts()));
         return root;

@@ -42,6 +42,49 @@ final class LoadEngine {
                         double maxInterEventGapMs, double seconds, String firstError) {
     }
 
+    /**
+     * Raw samples of one or more non-stream slices of the same target and concurrency; {@link #merge} adds slices
+     * measured at different times (direct and proxy slices alternate), {@link #summary} gives the percentiles.
+     */
+    record NonStreamSamples(String target, int concurrency, long[] latenciesNs, double windowSeconds, long completed,
+                            long errors, long totalCompleted, String firstError) {
+        NonStreamSamples merge(NonStreamSamples o) {
+            if (o == null) {
+                return this;
+            }
+            long[] all = Arrays.copyOf(latenciesNs, latenciesNs.length + o.latenciesNs.length);
+            System.arraycopy(o.latenciesNs, 0, all, latenciesNs.length, o.latenciesNs.length);
+            return new NonStreamSamples(target, concurrency, all, windowSeconds + o.windowSeconds, completed + o.completed,
+                    errors + o.errors, totalCompleted + o.totalCompleted, firstError != null ? firstError : o.firstError);
+        }
+
+        NonStreamResult summary() {
+            long[] sorted = latenciesNs.clone();
+            Arrays.sort(sorted);
+            return new NonStreamResult(target, concurrency, windowSeconds, completed, errors, totalCompleted,
+                    completed / windowSeconds, pct(sorted, 0.50), pct(sorted, 0.90), pct(sorted, 0.99),
+                    sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6, firstError);
+        }
+    }
+
+    /** Raw per-stream event offsets of one or more stream slices of the same target and concurrency. */
+    record StreamSamples(String target, int concurrency, List<long[]> streams, long errors, double seconds,
+                         String firstError) {
+        StreamSamples merge(StreamSamples o) {
+            if (o == null) {
+                return this;
+            }
+            List<long[]> all = new ArrayList<>(streams);
+            all.addAll(o.streams);
+            return new StreamSamples(target, concurrency, all, errors + o.errors, seconds + o.seconds,
+                    firstError != null ? firstError : o.firstError);
+        }
+
+        StreamResult summary() {
+            return summarize(target, concurrency, streams, errors, seconds, firstError);
+        }
+    }
+
     private static final int MAX_EVENTS = 256;
 
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(256 * 1024);
@@ -86,7 +129,7 @@ final class LoadEngine {
         long deadline();
     }
 
-    NonStreamResult runNonStream(LoadEngine.Target target, int concurrency, long warmupMs, long measureMs)
+    NonStreamSamples runNonStream(LoadEngine.Target target, int concurrency, long warmupMs, long measureMs)
             throws IOException {
         long start = System.nanoTime();
         long measureStart = start + warmupMs * 1_000_000L;
@@ -144,14 +187,11 @@ final class LoadEngine {
         } finally {
             close(conns);
         }
-        long[] sorted = latencies.sorted();
-        double window = measureMs / 1000.0;
-        return new NonStreamResult(target.name(), concurrency, window, counters[0], counters[1], counters[2],
-                counters[0] / window, pct(sorted, 0.50), pct(sorted, 0.90), pct(sorted, 0.99),
-                sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6, firstError[0]);
+        return new NonStreamSamples(target.name(), concurrency, latencies.toArray(), measureMs / 1000.0, counters[0],
+                counters[1], counters[2], firstError[0]);
     }
 
-    StreamResult runStreams(LoadEngine.Target target, int concurrency, int warmRounds, int rounds, long staggerMs,
+    StreamSamples runStreams(LoadEngine.Target target, int concurrency, int warmRounds, int rounds, long staggerMs,
                             long timeoutMs, int minEvents) throws IOException {
         long start = System.nanoTime();
         long deadline = start + timeoutMs * 1_000_000L;
@@ -221,7 +261,7 @@ final class LoadEngine {
             firstError[0] = timedOut + " streams still open at the phase deadline";
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return summarize(target.name(), concurrency, recorded, errors[0], seconds, firstError[0]);
+        return new StreamSamples(target.name(), concurrency, recorded, errors[0], seconds, firstError[0]);
     }
 
     private static StreamResult summarize(String name, int concurrency, List<long[]> streams, long errors,
@@ -435,10 +475,8 @@ final class LoadEngine {
             values[size++] = v;
         }
 
-        long[] sorted() {
-            long[] copy = Arrays.copyOf(values, size);
-            Arrays.sort(copy);
-            return copy;
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
         }
     }
 }

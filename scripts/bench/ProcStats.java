@@ -34,6 +34,43 @@ record ProcStats(long clockTicksPerSecond) {
         }
     }
 
+    /**
+     * CPU seconds per thread group of a process ({@code /proc/<pid>/task/<tid>/stat}); thread names have their digits
+     * removed so that e.g. all GC or JIT compiler threads add up in one group. A diagnostic for the report: which part
+     * of the JVM (request threads, GC, JIT, pollers) spent the process's CPU.
+     */
+    java.util.Map<String, Double> threadGroups(long pid) {
+        java.util.Map<String, Double> groups = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                    double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) clockTicksPerSecond;
+                    groups.merge(name, cpu, Double::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended between listing and reading; its time is lost to this diagnostic only
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/" + pid + "/task: " + e, e);
+        }
+        return groups;
+    }
+
+    /** @return b - a per group (threads that ended are missing from b and count as 0) */
+    static java.util.Map<String, Double> delta(java.util.Map<String, Double> a, java.util.Map<String, Double> b) {
+        java.util.Map<String, Double> d = new java.util.TreeMap<>();
+        b.forEach((k, v) -> {
+            double x = v - a.getOrDefault(k, 0.0);
+            if (x > 0.005) {
+                d.put(k, Math.round(x * 100) / 100.0);
+            }
+        });
+        return d;
+    }
+
     private static long kb(String line) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
     }

@@ -251,6 +251,31 @@ public final class CaddyManager implements AutoCloseable {
         }
     }
 
+    /**
+     * The first document after a start is refused, but the last good Caddyfile of an earlier run is on disk (it is
+     * deleted when Caddy is disabled, so it exists only while Caddy was enabled): serve it rather than nothing.
+     */
+    private void bootFromLastGood() {
+        Path live = settings.caddyfile();
+        if (supervisor.wanted() || !Files.isRegularFile(live)) {
+            return;
+        }
+        try {
+            String text = Files.readString(live);
+            Optional<String> admin = text.lines().map(String::trim).filter(l -> l.startsWith("admin "))
+                    .map(l -> l.substring("admin ".length()).trim()).findFirst();
+            if (admin.isEmpty() || validator.problem(text).isPresent()) {
+                return;
+            }
+            LOG.log(System.Logger.Level.WARNING, "starting Caddy from the last good Caddyfile of an earlier run");
+            supervisor.run(live, new CaddyAdminClient(http, admin.get()));
+            CaddySettings unknown = new CaddySettings(true, "", null, null, null, null, null, null, admin.get(), null);
+            applied = new Applied(unknown, text, null, clock.instant());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read " + live + ": " + e);
+        }
+    }
+
     private void disable(ConfigStore.Versioned v, CaddySettings caddy) {
         supervisor.stop();
         for (Path p : List.of(settings.caddyfile(), settings.candidate(), settings.command().autosave())) {
@@ -275,6 +300,9 @@ public final class CaddyManager implements AutoCloseable {
     }
 
     private void refuse(ConfigStore.Versioned v, String error) {
+        if (applied == null) {
+            bootFromLastGood();
+        }
         Applied a = applied;
         LOG.log(System.Logger.Level.WARNING, "refused config etag " + v.etag() + ": " + error
                 + (a == null ? "" : "; the last good config (etag " + a.etag() + ") stays in effect"));
@@ -328,8 +356,14 @@ public final class CaddyManager implements AutoCloseable {
                 return;
             }
             ConfigStore.Versioned again = retry;
-            if (again != null) {
-                offer(again);
+            // a newer version waiting to be applied wins over the retry
+            if (again != null && !closed && latest.compareAndSet(null, again)) {
+                applier.execute(() -> {
+                    ConfigStore.Versioned next = latest.getAndSet(null);
+                    if (next != null && !closed) {
+                        apply(next);
+                    }
+                });
             }
             sendReport();
         }

@@ -132,6 +132,10 @@ final class DataPlaneService implements HttpService {
                     + "again.");
             return;
         }
+        if (s.zeroLatency()) {
+            // Benchmark mode never sleeps unless a request asks for it with x-sim-* headers.
+            ds = ds.withTtftMs(0).withTokensPerSecond(0);
+        }
         RequestOptions o;
         try {
             o = RequestOptions.resolve(req.headers(), ds, faultCounts);
@@ -158,7 +162,8 @@ final class DataPlaneService implements HttpService {
             }
         }
         switch (rendered) {
-            case Rendered.Events(List<SseEvent> events) -> sse.write(res, events, o);
+            case Rendered.Events(List<SseEvent> events) -> sse.write(res, events, o,
+                    s.zeroLatency() && o.fault() == Fault.NONE && o.intervalNanos() == 0 && o.ttftMs() == 0);
             case Rendered.Json(byte[] bytes, int deltas) -> {
                 Pause.millis(o.ttftMs());
                 Pause.nanos(o.intervalNanos() * deltas);

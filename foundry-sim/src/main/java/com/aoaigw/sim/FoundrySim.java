@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
@@ -70,7 +72,10 @@ public final class FoundrySim implements AutoCloseable {
         SelfSignedCertificate cert = SelfSignedCertificate.generate(dir);
         String identityHeader = settings.identityHeader() != null ? settings.identityHeader() : randomHex(16);
         AtomicReference<SimSettings> current = new AtomicReference<>(settings);
-        ObjectMapper mapper = new ObjectMapper();
+        // Raw UTF-8 for characters outside the BMP (emoji), as Azure sends them, instead of escaped surrogate pairs.
+        ObjectMapper mapper = JsonMapper.builder()
+                .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                .build();
         RequestRecorder recorder = new RequestRecorder();
         RequestOptions.FaultCounts faultCounts = new RequestOptions.FaultCounts();
         TokenIssuer tokens = new TokenIssuer(Clock.systemUTC());

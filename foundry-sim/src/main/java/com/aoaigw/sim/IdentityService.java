@@ -23,6 +23,7 @@ import io.helidon.webserver.http.ServerResponse;
  * socket). Every token it issues is accepted as a bearer by the data plane until it expires.
  */
 final class IdentityService {
+    private static final System.Logger LOG = System.getLogger(IdentityService.class.getName());
     static final String MSI_PATH = "/msi/token";
     static final String IMDS_PATH = "/metadata/identity/oauth2/token";
 
@@ -48,6 +49,8 @@ final class IdentityService {
                 .get("/{tenant}/v2.0/.well-known/openid-configuration", this::openIdConfiguration)
                 .get("/common/discovery/instance", this::instanceDiscovery)
                 .any((req, res) -> {
+                    LOG.log(System.Logger.Level.INFO, "unexpected request to the fake authority: {0} {1}",
+                            req.prologue().method().text(), req.path().rawPath());
                     recordToken(req, readBody(req));
                     oauthError(res, Status.NOT_FOUND_404, "invalid_request",
                             "foundry-sim: no such authority endpoint " + req.path().absolute().rawPath());

@@ -14,15 +14,19 @@ import io.helidon.webserver.http.ServerRequest;
 
 /**
  * Keeps the last requests and the counters of one simulator. Bounded: only the newest {@value #LIMIT} data-plane
- * requests and {@value #TOKEN_LIMIT} token requests are kept.
+ * requests and {@value #TOKEN_LIMIT} token requests are kept, each body is cut at {@value #BODY_LIMIT} bytes, and the
+ * oldest requests are dropped while the kept bodies exceed {@value #TOTAL_BODY_LIMIT} characters.
  */
 final class RequestRecorder {
     static final int LIMIT = 1000;
     static final int TOKEN_LIMIT = 200;
-    /** Bodies above this size are cut, so that a test sending images cannot fill the heap. */
-    static final int BODY_LIMIT = 1 << 20;
+    /** Bodies above this size are cut; large enough for image payloads a test may want to inspect. */
+    static final int BODY_LIMIT = 16 << 20;
+    /** The kept bodies together stay below this, so that a test sending many images cannot fill the heap. */
+    static final long TOTAL_BODY_LIMIT = 64L << 20;
 
     private final Deque<RecordedRequest> requests = new ArrayDeque<>();
+    private long keptBodyChars;
     private final Deque<RecordedRequest> tokenRequests = new ArrayDeque<>();
     private final AtomicLong requestCount = new AtomicLong();
     private final AtomicLong disconnects = new AtomicLong();
@@ -46,8 +50,9 @@ final class RequestRecorder {
         requestCount.incrementAndGet();
         synchronized (requests) {
             requests.addLast(r);
-            while (requests.size() > LIMIT) {
-                requests.removeFirst();
+            keptBodyChars += r.body().length();
+            while (requests.size() > LIMIT || (keptBodyChars > TOTAL_BODY_LIMIT && requests.size() > 1)) {
+                keptBodyChars -= requests.removeFirst().body().length();
             }
         }
     }
@@ -94,6 +99,7 @@ final class RequestRecorder {
     void clear() {
         synchronized (requests) {
             requests.clear();
+            keptBodyChars = 0;
         }
         synchronized (tokenRequests) {
             tokenRequests.clear();

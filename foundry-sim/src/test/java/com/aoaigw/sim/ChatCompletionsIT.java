@@ -314,6 +314,25 @@ class ChatCompletionsIT {
     }
 
     @Test
+    void keepAliveSurvivesJsonAndStreamAnswers() throws Exception {
+        String stream = HELLO.replace("{\"model\"", "{\"stream\":true,\"model\"");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", sim.port())) {
+            s.setSoTimeout(10_000);
+            RawHttp.Exchange a = RawHttp.exchange(s, sim.port(), CHAT, SimHttp.keyHeader(), HELLO, true);
+            assertEquals(200, a.status());
+            assertTrue(a.headers().containsKey("content-length"));
+            RawHttp.Exchange b = RawHttp.exchange(s, sim.port(), CHAT, SimHttp.keyHeader(), stream, true);
+            assertEquals("chunked", b.headers().get("transfer-encoding"));
+            assertTrue(b.complete());
+            RawHttp.Exchange c = RawHttp.exchange(s, sim.port(), CHAT, SimHttp.keyHeader(), HELLO, true);
+            assertEquals(200, c.status());
+            assertTrue(c.complete());
+        }
+        assertEquals(3, sim.stats().requests());
+        assertEquals(1, sim.stats().streamsCompleted());
+    }
+
+    @Test
     void zeroLatencyModeReusesRenderedAnswers() throws Exception {
         try (FoundrySim fast = FoundrySim.start(SimSettings.builder().zeroLatency(true).build())) {
             SimHttp h = new SimHttp(fast);

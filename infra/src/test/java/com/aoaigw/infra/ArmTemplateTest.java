@@ -196,6 +196,7 @@ class ArmTemplateTest {
             for (String suffix : List.of("core.windows.net", "core.chinacloudapi.cn", "core.usgovcloudapi.net")) {
                 assertFalse(text.contains(suffix), infra.relativize(p) + " hard-codes " + suffix);
             }
+            assertFalse(text.contains(Repo.root().toString()), infra.relativize(p) + " holds this machine's path");
         }
     }
 

@@ -123,7 +123,7 @@ class DockerfileTest {
                     assertFalse(i.args().matches("(?s).*(TOKEN|PASSWORD|SECRET|_KEY|KEYS)=.*"), file + ": " + i);
                 }
                 if (i.keyword().equals("COPY")) {
-                    assertFalse(i.args().contains("config.json") || i.args().contains(".env"), file + ": " + i);
+                    assertFalse(i.args().matches("(?s)(.*[\\s/])?(config\\.json|\\.env)(\\s.*)?"), file + ": " + i);
                 }
             }
         }

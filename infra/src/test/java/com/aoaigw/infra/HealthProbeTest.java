@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The images' health probe, compiled as the Dockerfiles compile it and run as a separate JVM exactly like the
- * {@code HEALTHCHECK} command, against real local HTTP servers standing in for the proxy and Caddy's admin API.
+ * The images' health probe, compiled as the Dockerfiles compile it, against real local HTTP servers standing in for
+ * the proxy and Caddy's admin API. A healthy and an unhealthy case run as a separate JVM exactly like the
+ * {@code HEALTHCHECK} command (exit code included); the other cases call the same compiled class in-process.
  */
 @Timeout(60)
 class HealthProbeTest {
@@ -89,6 +90,33 @@ class HealthProbeTest {
         return Repo.run(all, command);
     }
 
+    /**
+     * Runs the compiled probe inside this JVM (its {@code run} method, no {@code System.exit}): the same class as the
+     * image runs, without the cost of a JVM start per case. Two cases per mode also run as a real child JVM.
+     */
+    private static Repo.Run inProcess(Map<String, String> env, String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        java.io.PrintStream stderr = System.err;
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {classes.toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            java.lang.reflect.Method run = loader.loadClass("HealthProbe")
+                    .getDeclaredMethod("run", String[].class, java.util.function.Function.class);
+            run.setAccessible(true);
+            System.setOut(new java.io.PrintStream(out, true));
+            System.setErr(new java.io.PrintStream(err, true));
+            java.util.function.Function<String, String> lookup = env::get;
+            int code = (int) run.invoke(null, args, lookup);
+            return new Repo.Run(code, out.toString(), err.toString());
+        } catch (ReflectiveOperationException | IOException e) {
+            throw new AssertionError("cannot run HealthProbe in-process", e);
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+    }
+
     private int port() {
         return server.getAddress().getPort();
     }
@@ -105,7 +133,7 @@ class HealthProbeTest {
     void unhealthyWhenHealthzAnswers503() {
         STATUS.set(503);
         try {
-            Repo.Run run = probe(Map.of("PORT", String.valueOf(port())), "http", "/healthz", "PORT", "3000");
+            Repo.Run run = inProcess(Map.of("PORT", String.valueOf(port())), "http", "/healthz", "PORT", "3000");
             assertEquals(1, run.exitCode(), run.all());
             assertTrue(run.stdout().contains("-> 503"), run.all());
         } finally {
@@ -119,14 +147,14 @@ class HealthProbeTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        Repo.Run run = probe(Map.of(), "http", "/healthz", "PORT", String.valueOf(closed));
+        Repo.Run run = inProcess(Map.of(), "http", "/healthz", "PORT", String.valueOf(closed));
         assertEquals(1, run.exitCode(), run.all());
         assertTrue(run.stdout().contains("127.0.0.1:" + closed + "/healthz failed"), run.all());
     }
 
     @Test
     void caddyModePassesWithoutConfigOrWhenCaddyIsDisabled() throws IOException {
-        Repo.Run none = probe(Map.of("CONFIG_PATH", tmp.resolve("absent.json").toString()), "caddy");
+        Repo.Run none = inProcess(Map.of("CONFIG_PATH", tmp.resolve("absent.json").toString()), "caddy");
         assertEquals(0, none.exitCode(), none.all());
         assertTrue(none.stdout().contains("no config"), none.all());
 
@@ -135,7 +163,7 @@ class HealthProbeTest {
                 {"server": {"caddy": {"enabled": false, "transport": {"dialTimeoutMs": 5000}}},
                  "models": [{"id": "caddy", "routes": {"enabled": "true"}}]}
                 """);
-        Repo.Run disabled = probe(Map.of("CONFIG_PATH", cfg.toString()), "caddy");
+        Repo.Run disabled = inProcess(Map.of("CONFIG_PATH", cfg.toString()), "caddy");
         assertEquals(0, disabled.exitCode(), disabled.all());
         assertTrue(disabled.stdout().contains("Caddy disabled"), disabled.all());
     }
@@ -148,7 +176,7 @@ class HealthProbeTest {
                   "domain": "gw.example.test", "adminAddress": "127.0.0.1:%d"}}}
                 """.formatted(port()));
         int before = CADDY_CALLS.get();
-        Repo.Run up = probe(Map.of("CONFIG_PATH", cfg.toString()), "caddy");
+        Repo.Run up = inProcess(Map.of("CONFIG_PATH", cfg.toString()), "caddy");
         assertEquals(0, up.exitCode(), up.all());
         assertEquals(before + 1, CADDY_CALLS.get(), "the probe must have asked the admin API");
 
@@ -166,7 +194,7 @@ class HealthProbeTest {
 
     @Test
     void usageErrorsExitWith2() {
-        Repo.Run run = probe(Map.of(), "ftp");
+        Repo.Run run = inProcess(Map.of(), "ftp");
         assertEquals(2, run.exitCode(), run.all());
         assertTrue(run.stderr().contains("usage: HealthProbe"), run.all());
     }

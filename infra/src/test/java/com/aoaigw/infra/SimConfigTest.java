@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code infra/compose/sim-config.json}, the seed of the compose demo: it loads with the real strict loader and
- * validator, points at the foundry-sim service, and holds references instead of secrets. The surefire configuration
+ * validator, points at foundry-sim, and holds references instead of secrets. The surefire configuration
  * of this module sets DEMO_CLIENT_KEY and SIM_API_KEY, as the compose override does.
  */
 @Timeout(30)
@@ -26,7 +26,8 @@ class SimConfigTest {
         LoadedConfig loaded = new ConfigLoader().load(Repo.text("infra/compose/sim-config.json"));
         GatewayConfig config = loaded.config();
         assertEquals(1, config.upstreams().size());
-        assertEquals("http://foundry-sim:8080/", config.upstreams().getFirst().baseUrl(), "the compose service name and SIM_PORT");
+        assertEquals("http://127.0.0.1:8080/", config.upstreams().getFirst().baseUrl(),
+                "foundry-sim shares the proxy's network namespace and listens on SIM_PORT 8080");
         assertEquals(List.of("gpt-4o-mini", "gpt-5-mini", "text-embedding-3-small"),
                 config.models().stream().map(ModelRoute::id).toList());
         assertEquals("infra-test-demo-client-key", config.apiKeys().getFirst().key().reveal(),

@@ -22,6 +22,9 @@ import io.helidon.config.Config;
  * @param store              where the config document lives ({@code CONFIG_PATH}, {@code PERSISTENCE_MODE}, ...)
  * @param caddyManagerToken  {@code CADDY_MANAGER_TOKEN}: shared secret of caddy-manager's internal calls
  * @param configPollMs       {@code CONFIG_POLL_MS}: how often the config file is checked for changes; default 1000
+ * @param forwardHeaders     {@code UPSTREAM_FORWARD_HEADERS}: extra client headers forwarded to Azure, comma-separated
+ *                           names or prefixes ending with {@code *} (e.g. {@code x-ms-client-request-id,x-sim-*});
+ *                           default none. Credentials, cookies and hop-by-hop headers are never forwarded.
  */
 public record ProcessSettings(Integer port,
                               String host,
@@ -30,7 +33,8 @@ public record ProcessSettings(Integer port,
                               String logLevel,
                               StoreSettings store,
                               Secret caddyManagerToken,
-                              long configPollMs) {
+                              long configPollMs,
+                              java.util.List<String> forwardHeaders) {
     /** The default body limit (50 MiB). */
     public static final long DEFAULT_BODY_LIMIT = 52_428_800L;
 
@@ -57,7 +61,10 @@ public record ProcessSettings(Integer port,
                 Optional.ofNullable(env.apply("LOG_LEVEL")).orElse("INFO"),
                 StoreSettings.from(env),
                 Secret.of(Optional.ofNullable(env.apply("CADDY_MANAGER_TOKEN")).orElse("")),
-                Optional.ofNullable(integer(env.apply("CONFIG_POLL_MS"), null)).map(Integer::longValue).orElse(1000L));
+                Optional.ofNullable(integer(env.apply("CONFIG_POLL_MS"), null)).map(Integer::longValue).orElse(1000L),
+                Optional.ofNullable(env.apply("UPSTREAM_FORWARD_HEADERS"))
+                        .map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
+                        .orElse(java.util.List.of()));
     }
 
     /**
@@ -82,7 +89,16 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withBodyLimit(long newLimit) {
         return new ProcessSettings(port, host, newLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs);
+                configPollMs, forwardHeaders);
+    }
+
+    /**
+     * @param headers extra forwarded client headers (names or prefixes ending with {@code *})
+     * @return a copy with these forwarded headers
+     */
+    public ProcessSettings withForwardHeaders(java.util.List<String> headers) {
+        return new ProcessSettings(port, host, bodyLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
+                configPollMs, java.util.List.copyOf(headers));
     }
 
     private static Integer integer(String v, Integer dflt) {

@@ -24,6 +24,7 @@ import com.aoaigw.proxy.observe.ProxyMetrics;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.observe.Stats;
 import com.aoaigw.proxy.route.ModelRouter;
+import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
@@ -53,13 +54,14 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Starts the proxy with the routes contributed through {@link ServiceLoader} and no translators.
+     * Starts the proxy with the routes contributed through {@link ServiceLoader} and the model-compatibility
+     * translators (normalisation per model family, chat ⇄ responses translation).
      *
      * @param settings process settings
      * @return the running proxy
      */
     public static ProxyServer start(ProcessSettings settings) {
-        return start(settings, Translators.NONE, List.of());
+        return start(settings, new CompatibilityTranslators(new ObjectMapper()), List.of());
     }
 
     /**

@@ -139,6 +139,9 @@ public final class BlobConfigStore implements ConfigStore {
     }
 
     private static BlobServiceClient client(StoreSettings settings) {
+        if (settings.container() == null || settings.container().isBlank()) {
+            throw new IllegalArgumentException("blob mode needs a container (CONFIG_BLOB_CONTAINER)");
+        }
         BlobServiceClientBuilder b = new BlobServiceClientBuilder()
                 .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 2, Duration.ofSeconds(5),
                         Duration.ofMillis(200), Duration.ofSeconds(1), null))

@@ -80,7 +80,7 @@ public final class ConfigLoader {
         List<ConfigProblem> problems = new ArrayList<>();
         GatewayConfig config = bind(json, problems);
         if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+            throw new ConfigException(errorsFirst(problems));
         }
         return config;
     }
@@ -99,9 +99,16 @@ public final class ConfigLoader {
     private static LoadedConfig validated(GatewayConfig config, List<ConfigProblem> problems) {
         problems.addAll(ConfigValidator.validate(config));
         if (problems.stream().anyMatch(p -> p.severity() == ConfigProblem.Severity.ERROR)) {
-            throw new ConfigException(problems);
+            throw new ConfigException(errorsFirst(problems));
         }
         return new LoadedConfig(config, problems);
+    }
+
+    /** Errors, then warnings, each in document order: the first line of a refusal is always an error. */
+    private static List<ConfigProblem> errorsFirst(List<ConfigProblem> problems) {
+        List<ConfigProblem> sorted = new ArrayList<>(problems);
+        sorted.sort(java.util.Comparator.comparing(ConfigProblem::severity));
+        return sorted;
     }
 
     private GatewayConfig bind(String json, List<ConfigProblem> problems) {
@@ -127,7 +134,7 @@ public final class ConfigLoader {
         } catch (JsonProcessingException | IllegalArgumentException e) {
             // the shape check should have caught it; report rather than crash
             problems.add(ConfigProblem.error("$", "cannot read the document: " + e.getMessage()));
-            throw new ConfigException(problems);
+            throw new ConfigException(errorsFirst(problems));
         }
     }
 

@@ -18,6 +18,7 @@ public interface ConfigStore extends AutoCloseable {
      *
      * @param json   the new document
      * @param ifMatch the etag the change was based on; null only to create a document that does not exist yet
+     *                ({@link FileConfigStore} also accepts {@code "*"}: write whatever is stored)
      * @return the new etag
      * @throws ConfigConflictException when the stored version has another etag (it carries the current version)
      * @throws ConfigStoreException    when the write failed (the stored document is unchanged)

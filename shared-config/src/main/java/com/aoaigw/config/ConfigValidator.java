@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * <p>Choices worth knowing: a model giving both {@code upstream} and {@code deployments[]} is an error (which one
  * wins would be a guess); the Caddy transport timeout comparisons are warnings and only made when Caddy is enabled
  * (the defaults differ on purpose for a disabled front door); a weak admin password ({@code admin}/{@code admin},
- * or a password equal to the user name) is a warning here because the proxy refuses to use it at run time.
+ * or a password equal to the user name) is a warning here because the proxy refuses to use it at run time; an
+ * {@code env:NAME} secret whose variable is not set is a warning (the admin page shows it; what depends on it does
+ * not work until it is set), while a secret that is required and literally empty is an error.
  */
 public final class ConfigValidator {
     /** Route keys: one per client route. */
@@ -214,12 +216,12 @@ public final class ConfigValidator {
             return;
         }
         if ("apiKey".equals(a.mode())) {
-            if (a.apiKey().isEmpty()) {
-                p.add(ConfigProblem.error(path + ".apiKey", a.apiKey().isReference()
-                        ? "refers to the environment variable " + a.apiKey().referenceName()
-                                + ", which is not set; set it, or put the key here"
-                        : "is empty but the mode is apiKey; set the Azure key (or env:NAME to read it from the "
-                                + "environment), or choose another mode"));
+            if (a.apiKey().isReference() && a.apiKey().isEmpty()) {
+                p.add(ConfigProblem.warning(path + ".apiKey", "refers to the environment variable "
+                        + a.apiKey().referenceName() + ", which is not set: calls with this auth fail until it is set"));
+            } else if (a.apiKey().isEmpty()) {
+                p.add(ConfigProblem.error(path + ".apiKey", "is empty but the mode is apiKey; set the Azure key (or "
+                        + "env:NAME to read it from the environment), or choose another mode"));
             }
         } else if (a.scope().isBlank()) {
             p.add(ConfigProblem.error(path + ".scope", "is empty; Entra modes need a token scope, e.g. "
@@ -268,16 +270,21 @@ public final class ConfigValidator {
                 }
             }
             String value = k.key().reveal();
-            if (value.isBlank()) {
-                p.add(ConfigProblem.error(path + ".key", k.key().isReference()
-                        ? "refers to the environment variable " + k.key().referenceName() + ", which is not set"
-                        : "is empty; set a long random key, or sha256:<64 hex digits> to store it hashed"));
+            if (k.key().isReference() && value.isBlank()) {
+                p.add(ConfigProblem.warning(path + ".key", "refers to the environment variable "
+                        + k.key().referenceName() + ", which is not set: this key cannot be used until it is set"));
+            } else if (value.isBlank()) {
+                p.add(ConfigProblem.error(path + ".key", "is empty; set a long random key, or sha256:<64 hex digits> "
+                        + "to store it hashed"));
             } else {
                 if (k.hashed() && !HEX64.matcher(value.substring(ClientKey.SHA256_PREFIX.length())).matches()) {
                     p.add(ConfigProblem.error(path + ".key", "starts with sha256: but is not followed by exactly 64 "
                             + "hex digits; write sha256:<hex SHA-256 of the key>, or the key itself"));
                 }
-                Integer first = values.putIfAbsent(k.hashed() ? value.toLowerCase(Locale.ROOT) : value, i);
+                // compare as SHA-256 so a plain key and the hashed form of the same key count as duplicates
+                String digest = k.hashed() ? value.substring(ClientKey.SHA256_PREFIX.length()).toLowerCase(Locale.ROOT)
+                        : FileConfigStore.etag(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                Integer first = values.putIfAbsent(digest, i);
                 if (first != null) {
                     p.add(ConfigProblem.error(path + ".key", "is the same key as apiKeys[" + first
                             + "]; every client key must be different"));
@@ -338,7 +345,7 @@ public final class ConfigValidator {
                 p.add(ConfigProblem.error(path + ".apiStyle", "is '" + u.apiStyle() + "'; use v1 (/openai/v1/...) "
                         + "or classic (/openai/deployments/{deployment}/...?api-version=)"));
             }
-            routes(u.routes(), path + ".routes", p);
+            routes(u.routes(), path + ".routes", false, p);
             if (u.auth() != null) {
                 auth(u.auth(), path + ".auth", p);
             }
@@ -403,7 +410,7 @@ public final class ConfigValidator {
                 p.add(ConfigProblem.error(path + ".family", "is '" + m.family() + "'; use one of " + FAMILIES
                         + " or remove it to guess from the deployment name" + suggestion(m.family(), FAMILIES)));
             }
-            routes(m.routes(), path + ".routes", p);
+            routes(m.routes(), path + ".routes", true, p);
         }
     }
 
@@ -411,7 +418,12 @@ public final class ConfigValidator {
         return "'" + name + "' is not the name of an upstream in upstreams[]" + suggestion(name, names);
     }
 
-    private static void routes(Map<String, String> routes, String path, List<ConfigProblem> p) {
+    /**
+     * Route keys must be known (or {@code *}). A model's route value is a route key or a path starting with
+     * {@code /}; an upstream's is a path template resolved against {@code baseUrl} like a relative URL (with a
+     * leading {@code /} it replaces the base path, without one it is appended to it, as in the original).
+     */
+    private static void routes(Map<String, String> routes, String path, boolean model, List<ConfigProblem> p) {
         for (Map.Entry<String, String> e : routes.entrySet()) {
             String entry = path + "[\"" + e.getKey() + "\"]";
             if (!"*".equals(e.getKey()) && !ROUTE_KEYS.contains(e.getKey())) {
@@ -419,9 +431,15 @@ public final class ConfigValidator {
                         + " or *" + suggestion(e.getKey(), ROUTE_KEYS)));
             }
             String v = e.getValue().trim();
-            if (!v.startsWith("/") && !ROUTE_KEYS.contains(v)) {
+            if (model && !v.startsWith("/") && !ROUTE_KEYS.contains(v)) {
                 p.add(ConfigProblem.error(entry, "value '" + e.getValue() + "' is neither a route key " + ROUTE_KEYS
                         + " nor a path starting with /" + suggestion(v, ROUTE_KEYS)));
+            } else if (!model && v.isEmpty()) {
+                p.add(ConfigProblem.error(entry, "is empty; give the upstream path, e.g. /openai/v1/chat/completions,"
+                        + " or remove the entry"));
+            } else if (!model && v.contains("://")) {
+                p.add(ConfigProblem.error(entry, "value '" + e.getValue() + "' is a full URL; give a path (relative "
+                        + "to baseUrl), e.g. /openai/v1/chat/completions"));
             }
         }
     }

@@ -17,8 +17,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param deployments   the deployments behind this model, {@code {upstream, deployment, priority, weight}}; when
  *                      empty, {@code upstream} + {@code targetModel} is the single deployment
  * @param family        the model family deciding which normalisations apply: {@code gpt-5}, {@code o-series},
- *                      {@code gpt-4o}, {@code gpt-4.1}, {@code embedding}, {@code image}, or {@code other}; when
- *                      empty, it is guessed from the deployment name
+ *                      {@code gpt-4o}, {@code gpt-4.1}, {@code gpt-4}, {@code gpt-35}, {@code embedding},
+ *                      {@code image}, or {@code other} ({@link ConfigValidator#FAMILIES}); when empty, it is guessed
+ *                      from the deployment name
  * @param disabledRules names of normalisation rules switched off for this model
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)

@@ -7,13 +7,16 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,33 +32,52 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(90)
 class BlobConfigStoreIT {
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final String CONTAINER = "config";
     private static final String BLOB = "config/config.json";
+    private static final AtomicInteger CONTAINERS = new AtomicInteger();
+
+    @TempDir
+    static Path shared;
+    /** One Azurite for the tests that keep it running; each test uses its own container. */
+    private static Azurite sharedAzurite;
 
     @TempDir
     Path dir;
+    /** The Azurite of this test: the shared one, or one the test starts and stops itself. */
     private Azurite azurite;
+    private final String container = "config" + CONTAINERS.incrementAndGet();
+
+    @BeforeAll
+    static void startAzurite() throws Exception {
+        sharedAzurite = Azurite.start(shared.resolve("azurite"), Azurite.freePort());
+    }
+
+    @AfterAll
+    static void stopAzurite() {
+        if (sharedAzurite != null) {
+            sharedAzurite.close();
+        }
+    }
 
     @BeforeEach
-    void startAzurite() throws Exception {
-        azurite = Azurite.start(dir.resolve("azurite"), Azurite.freePort());
+    void useShared() {
+        azurite = sharedAzurite;
     }
 
     @AfterEach
-    void stopAzurite() {
-        if (azurite != null) {
+    void stopOwn() {
+        if (azurite != null && azurite != sharedAzurite) {
             azurite.close();
         }
     }
 
     private BlobConfigStore store(Path cache, String connectionString) {
-        return new BlobConfigStore(new StoreSettings("blob", cache.toString(), null, connectionString, CONTAINER, BLOB,
+        return new BlobConfigStore(new StoreSettings("blob", cache.toString(), null, connectionString, container, BLOB,
                 30000), POLL);
     }
 
     private BlobClient directBlob(String connectionString) {
         BlobServiceClient svc = new BlobServiceClientBuilder().connectionString(connectionString).buildClient();
-        return svc.getBlobContainerClient(CONTAINER).getBlobClient(BLOB);
+        return svc.getBlobContainerClient(container).getBlobClient(BLOB);
     }
 
     private static void waitFor(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
@@ -79,9 +101,25 @@ class BlobConfigStoreIT {
             assertEquals("ready", s.state(), s::toString);
             assertEquals("blob", s.mode());
             assertFalse(s.pendingSync());
-            assertTrue(s.location().endsWith("/devstoreaccount1/config/config/config.json"), s.location());
+            assertTrue(s.location().endsWith("/devstoreaccount1/" + container + "/config/config.json"), s.location());
             assertFalse(s.location().contains("AccountKey"));
             assertEquals(TestDocs.valid("local"), store.read().json());
+        }
+    }
+
+    @Test
+    void forbiddenAtStartIsDegradedAndServesTheCacheWithoutLeakingTheKey() throws Exception {
+        Path cache = dir.resolve("config.json");
+        Files.writeString(cache, TestDocs.valid("cached"));
+        String wrongKey = java.util.Base64.getEncoder().encodeToString("not-the-account-key-0123456789".getBytes());
+        String cs = azurite.connectionString().replace(Azurite.KEY, wrongKey);
+        try (BlobConfigStore store = store(cache, cs)) {
+            StoreStatus s = store.status();
+            assertEquals("degraded", s.state());
+            assertTrue(s.lastError().contains("403"), s.lastError());
+            assertFalse(s.lastError().contains(wrongKey), s.lastError());
+            assertFalse(s.toString().contains(wrongKey), s::toString);
+            assertEquals(TestDocs.valid("cached"), store.read().json());
         }
     }
 
@@ -99,7 +137,6 @@ class BlobConfigStoreIT {
 
     @Test
     void unreachableAtStartServesTheCacheAndPushesQueuedWritesWhenTheBlobComesBack() throws Exception {
-        azurite.close();
         azurite = null;
         int port = Azurite.freePort();
         Path cache = dir.resolve("config.json");
@@ -125,6 +162,8 @@ class BlobConfigStoreIT {
 
     @Test
     void blobChangedWhileDegradedGivesAConflictWithBothVersionsKept() throws Exception {
+        // this test stops and restarts its Azurite on another port with the same data
+        azurite = Azurite.start(dir.resolve("azurite"), Azurite.freePort());
         Path cache = dir.resolve("config.json");
         Files.writeString(cache, TestDocs.valid("v1"));
         // a first run seeds the blob and remembers its etag next to the cache
@@ -227,7 +266,7 @@ class BlobConfigStoreIT {
         Files.writeString(cacheA, TestDocs.valid("one"));
         try (BlobConfigStore a = store(cacheA, azurite.connectionString())) {
             String e1 = a.read().etag();
-            try (ChildJvm child = new ChildJvm("blob", azurite.connectionString(), CONTAINER, BLOB,
+            try (ChildJvm child = new ChildJvm("blob", azurite.connectionString(), container, BLOB,
                     cacheChild.toString(), String.valueOf(POLL.toMillis()))) {
                 child.await("applied " + e1, 30000);
                 child.await("ready", 5000);

@@ -3,6 +3,7 @@ package com.aoaigw.config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,12 +65,30 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unsetEnvReferenceIsReportedWithTheVariableName() {
-        ConfigLoader loader = new ConfigLoader(Map.of("CLIENT_KEY_A", "x-value", "SP_SECRET", "s")::get);
-        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(ENV_DOC));
-        assertEquals(1, e.problems().size(), e::getMessage);
-        assertEquals("error: auth.apiKey: refers to the environment variable AOAI_KEY, which is not set; set it, or put "
-                + "the key here", e.problems().get(0).toString());
+    void unsetEnvReferenceIsAWarningNamingTheVariable() {
+        ConfigLoader loader = new ConfigLoader(Map.of("SP_SECRET", "s")::get);
+        LoadedConfig loaded = loader.load(ENV_DOC);
+        assertEquals(List.of(
+                "warning: auth.apiKey: refers to the environment variable AOAI_KEY, which is not set: calls with this "
+                        + "auth fail until it is set",
+                "warning: apiKeys[0].key: refers to the environment variable CLIENT_KEY_A, which is not set: this key "
+                        + "cannot be used until it is set"),
+                loaded.warnings().stream().map(ConfigProblem::toString).toList());
+        // a literally empty required secret stays an error
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(ENV_DOC.replace("env:AOAI_KEY", "")));
+        assertEquals("error: auth.apiKey: is empty but the mode is apiKey; set the Azure key (or env:NAME to read it "
+                + "from the environment), or choose another mode", e.problems().get(0).toString());
+    }
+
+    @Test
+    void errorsComeBeforeWarningsInARefusal() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(n -> null).load("""
+                {"apiKeys": [{"id": "a", "key": "CHANGEME"}],
+                 "upstreams": [{"name": "u", "baseUrl": "https://u.example/"}],
+                 "models": [{"id": "m", "upstream": "nope"}]}"""));
+        assertEquals(ConfigProblem.Severity.ERROR, e.problems().get(0).severity());
+        assertEquals(ConfigProblem.Severity.WARNING, e.problems().get(1).severity());
+        assertTrue(e.getMessage().startsWith("error: models[0].upstream"), e::getMessage);
     }
 
     @Test

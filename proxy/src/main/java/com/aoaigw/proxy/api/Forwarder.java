@@ -52,10 +52,12 @@ public final class Forwarder {
     private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
 
     private final Components c;
+    private final HeaderPolicy headers;
 
     /** @param components shared components */
     public Forwarder(Components components) {
         this.c = components;
+        this.headers = new HeaderPolicy(components.settings().forwardHeaders());
     }
 
     /**
@@ -104,7 +106,7 @@ public final class Forwarder {
         List<String[]> forwarded = new ArrayList<>(2);
         for (Header h : req.headers()) {
             String n = h.headerName().lowerCase();
-            if (HeaderPolicy.forwardRequest(n)) {
+            if (headers.forwards(n)) {
                 forwarded.add(new String[] {n, h.get()});
             }
         }

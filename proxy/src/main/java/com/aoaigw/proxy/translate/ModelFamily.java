@@ -31,7 +31,11 @@ public enum ModelFamily {
     EMBEDDING("embedding", List.of(), false, false),
     /** dall-e-*, gpt-image-*: not a chat model; no rule applies. */
     IMAGE("image", List.of(), false, false),
-    /** Anything else (gpt-oss, partner models, unknown names): only the API-shape rules apply, values pass. */
+    /**
+     * Anything else (gpt-oss, partner models such as DeepSeek or Llama, unknown names): nothing is known about what
+     * it accepts (partner models on Foundry take e.g. {@code top_k}), so no rule applies and a same-API request
+     * passes byte for byte. Set {@code family} in the config to opt a deployment into a family's rules.
+     */
     OTHER("other", List.of(), false, false);
 
     private static final String START = "(?<![a-z0-9])";
@@ -75,6 +79,11 @@ public enum ModelFamily {
     /** @return whether the family rejects reasoning settings (chat models known not to reason) */
     public boolean rejectsReasoning() {
         return this == GPT_4O || this == GPT_4_1 || this == GPT_4 || this == GPT_35;
+    }
+
+    /** @return whether the normalisation rules apply to this family (not for other, embedding, image) */
+    public boolean normalized() {
+        return this != OTHER && this != EMBEDDING && this != IMAGE;
     }
 
     /** @return whether the family takes the {@code verbosity} setting */

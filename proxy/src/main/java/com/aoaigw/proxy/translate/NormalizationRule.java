@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.node.TextNode;
  * {@link TranslationException}. Rules only touch the parameters they are about; message content is never
  * rewritten.
  *
+ * <p>Rules run only for the families gpt-5, o-series, gpt-4o, gpt-4.1, gpt-4 and gpt-35
+ * ({@link ModelFamily#normalized()}); requests for {@code other} models pass as the client wrote them.
+ *
  * <p>Every rule can be switched off per model by listing its {@link #ruleName()} in {@code models[].disabledRules}:
  * <ul>
  * <li>{@code reject-web-search}: a {@code web_search*} tool or tool choice, or chat's {@code web_search_options},

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Normalises a request body for the backend API and the model family by running every enabled
- * {@link NormalizationRule} in order. Pure: the input is not modified.
+ * {@link NormalizationRule} in order. Pure: the input is not modified. Families {@code other}, {@code embedding}
+ * and {@code image} are left alone (see {@link ModelFamily#normalized()}).
  */
 public final class RequestNormalizer {
     /** Creates the normaliser; it has no state. */
@@ -27,6 +28,10 @@ public final class RequestNormalizer {
     public ObjectNode normalize(ObjectNode body, ApiKind backend, boolean stream, ModelFamily family,
                                 Set<String> disabledRules) {
         ObjectNode copy = body.deepCopy();
+        if (!family.normalized()) {
+            // Nothing is known about what such a model accepts: leave the request as the client wrote it.
+            return copy;
+        }
         NormalizationRule.RuleContext context = new NormalizationRule.RuleContext(backend, family, stream);
         for (NormalizationRule rule : NormalizationRule.values()) {
             if (!disabledRules.contains(rule.ruleName())) {

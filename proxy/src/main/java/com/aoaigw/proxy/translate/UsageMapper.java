@@ -37,7 +37,8 @@ final class UsageMapper {
     static ObjectNode toResponses(StreamUsage usage, JsonNode totalFrom) {
         ObjectNode out = Json.object();
         out.put("input_tokens", usage.prompt());
-        out.putObject("input_tokens_details").put("cached_tokens", usage.cached());
+        // A chat backend does not report cache writes; the current Responses shape (and openai-java) requires it.
+        out.putObject("input_tokens_details").put("cached_tokens", usage.cached()).put("cache_write_tokens", 0);
         out.put("output_tokens", usage.completion());
         out.putObject("output_tokens_details").put("reasoning_tokens", usage.reasoning());
         out.put("total_tokens", total(usage, totalFrom));

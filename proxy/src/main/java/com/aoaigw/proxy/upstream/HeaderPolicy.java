@@ -14,6 +14,9 @@ import java.util.Set;
  * {@code x-upstream-request-id}; {@code x-request-id} on every proxy response is the proxy's own request id.
  */
 public final class HeaderPolicy {
+    /** Forwards only {@link #FORWARDED_REQUEST}. */
+    public static final HeaderPolicy DEFAULT = new HeaderPolicy(java.util.List.of());
+
     /** Client headers copied to Azure. */
     public static final Set<String> FORWARDED_REQUEST = Set.of("user-agent", "openai-beta");
 
@@ -31,15 +34,56 @@ public final class HeaderPolicy {
     /** The name under which the upstream's own x-request-id reaches the client. */
     public static final String UPSTREAM_REQUEST_ID = "x-upstream-request-id";
 
-    private HeaderPolicy() {
+    private final Set<String> extraNames;
+    private final java.util.List<String> extraPrefixes;
+
+    /**
+     * @param extra more client headers to forward (process setting {@code UPSTREAM_FORWARD_HEADERS}): names, or
+     *              prefixes ending with {@code *}; {@link #NEVER_FORWARDED} headers are refused whatever is listed
+     */
+    public HeaderPolicy(java.util.List<String> extra) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        java.util.List<String> prefixes = new java.util.ArrayList<>();
+        for (String e : extra) {
+            String x = e.trim().toLowerCase(java.util.Locale.ROOT);
+            if (x.isEmpty()) {
+                continue;
+            }
+            if (x.endsWith("*")) {
+                prefixes.add(x.substring(0, x.length() - 1));
+            } else {
+                names.add(x);
+            }
+        }
+        this.extraNames = Set.copyOf(names);
+        this.extraPrefixes = java.util.List.copyOf(prefixes);
     }
 
     /**
      * @param lowerName a client request header name in lower case
      * @return true when it is copied to Azure
      */
+    public boolean forwards(String lowerName) {
+        if (NEVER_FORWARDED.contains(lowerName)) {
+            return false;
+        }
+        if (FORWARDED_REQUEST.contains(lowerName) || extraNames.contains(lowerName)) {
+            return true;
+        }
+        for (String p : extraPrefixes) {
+            if (lowerName.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param lowerName a client request header name in lower case
+     * @return true when the default policy copies it to Azure
+     */
     public static boolean forwardRequest(String lowerName) {
-        return FORWARDED_REQUEST.contains(lowerName) && !NEVER_FORWARDED.contains(lowerName);
+        return DEFAULT.forwards(lowerName);
     }
 
     /**

@@ -45,7 +45,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Run with {@code -Dgolden.print=true} to print actual outputs.
  */
 class GoldenTranslationTest {
-    private static final String SEPARATOR = "=== expected ===";
     private static final long NOW = 1_700_000_000L;
     private final ObjectMapper mapper = new ObjectMapper();
 
@@ -65,7 +64,7 @@ class GoldenTranslationTest {
     @Timeout(10)
     void golden(String name) throws Exception {
         Path file = Path.of(GoldenTranslationTest.class.getClassLoader().getResource("translate/" + name).toURI());
-        Golden golden = Golden.parse(Files.readString(file, StandardCharsets.UTF_8));
+        GoldenFile golden = GoldenFile.parse(Files.readString(file, StandardCharsets.UTF_8));
         CompatibilityTranslator translator = new CompatibilityTranslator(mapper, IdSource.counting(),
                 InstantSource.fixed(Instant.ofEpochSecond(NOW)));
         ApiKind client = ApiKind.fromRouteKey(golden.header("client", "chat/completions"));
@@ -101,7 +100,7 @@ class GoldenTranslationTest {
                         (ObjectNode) mapper.readTree(golden.header("request", "{}")));
                 StreamTranslator stream = exchange.streamTranslator().orElseThrow();
                 List<SseEvent> actual = new ArrayList<>();
-                for (SseEvent event : parseSse(golden.input())) {
+                for (SseEvent event : GoldenFile.parseSse(golden.input())) {
                     actual.addAll(stream.onEvent(event.event(), event.data()));
                 }
                 actual.addAll(stream.finish());
@@ -138,7 +137,7 @@ class GoldenTranslationTest {
 
     private void compareStream(String name, String expectedText, List<SseEvent> actual) throws IOException {
         print(name, actual.stream().map(SseEvent::wire).collect(Collectors.joining()));
-        List<SseEvent> expected = parseSse(expectedText);
+        List<SseEvent> expected = GoldenFile.parseSse(expectedText);
         String expectedWire = expected.stream().map(SseEvent::wire).collect(Collectors.joining());
         String actualWire = actual.stream().map(SseEvent::wire).collect(Collectors.joining());
         assertEquals(expected.size(), actual.size(), name + ": event count\n" + actualWire);
@@ -208,53 +207,4 @@ class GoldenTranslationTest {
         }
         return 1;
     };
-
-    /** Parses an SSE transcript into whole events (blank-line separated; {@code event:} and {@code data:} lines). */
-    static List<SseEvent> parseSse(String text) {
-        List<SseEvent> events = new ArrayList<>();
-        String event = null;
-        StringBuilder data = null;
-        for (String line : (text + "\n\n").split("\n", -1)) {
-            if (line.isEmpty()) {
-                if (data != null) {
-                    events.add(new SseEvent(event, data.toString()));
-                }
-                event = null;
-                data = null;
-            } else if (line.startsWith("event:")) {
-                event = line.substring(6).strip();
-            } else if (line.startsWith("data:")) {
-                String value = line.substring(5);
-                value = value.startsWith(" ") ? value.substring(1) : value;
-                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-            }
-        }
-        return events;
-    }
-
-    /** A parsed golden file. */
-    private record Golden(Map<String, String> headers, String input, String expected) {
-        static Golden parse(String text) {
-            String[] halves = text.split("\n" + SEPARATOR + "\n", 2);
-            if (halves.length != 2) {
-                throw new IllegalArgumentException("missing separator line " + SEPARATOR);
-            }
-            Map<String, String> headers = new LinkedHashMap<>();
-            String[] lines = halves[0].split("\n", -1);
-            int i = 0;
-            for (; i < lines.length && !lines[i].isBlank(); i++) {
-                if (lines[i].startsWith("#")) {
-                    continue;
-                }
-                int colon = lines[i].indexOf(':');
-                headers.put(lines[i].substring(0, colon).strip(), lines[i].substring(colon + 1).strip());
-            }
-            String input = String.join("\n", Arrays.copyOfRange(lines, Math.min(i + 1, lines.length), lines.length));
-            return new Golden(headers, input.strip(), halves[1].strip());
-        }
-
-        String header(String key, String fallback) {
-            return headers.getOrDefault(key, fallback);
-        }
-    }
 }

@@ -34,4 +34,14 @@ class HeaderPolicyTest {
         assertEquals(true, HeaderPolicy.validRequestId("a".repeat(128)));
         assertEquals(false, HeaderPolicy.validRequestId("a".repeat(129)));
     }
+
+    @org.junit.jupiter.api.Test
+    void extraHeadersNeverIncludeCredentials() {
+        HeaderPolicy p = new HeaderPolicy(java.util.List.of("x-sim-*", "X-Ms-Client-Request-Id", "authorization", "cookie*"));
+        assertEquals(true, p.forwards("x-sim-fault"));
+        assertEquals(true, p.forwards("x-ms-client-request-id"));
+        assertEquals(false, p.forwards("authorization"));
+        assertEquals(false, p.forwards("cookie"));
+        assertEquals(false, p.forwards("x-other"));
+    }
 }

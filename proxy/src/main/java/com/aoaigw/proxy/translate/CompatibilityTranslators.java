@@ -1,0 +1,139 @@
+package com.aoaigw.proxy.translate;
+
+import java.io.IOException;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.route.RouteKey;
+import com.aoaigw.proxy.route.RoutePlan;
+import com.aoaigw.proxy.upstream.EventSink;
+import com.aoaigw.proxy.upstream.StreamTransform;
+import com.aoaigw.proxy.upstream.TranslationPlan;
+import com.aoaigw.proxy.upstream.Translators;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The data plane's translation hook ({@code proxy/HOOKS.md}) backed by {@link CompatibilityTranslator}: chat and
+ * responses requests are normalised for the model family, and translated chat ⇄ responses when the model's routes
+ * send them to the other API; the answers are translated back. Embeddings and images pass untouched.
+ */
+public final class CompatibilityTranslators implements Translators {
+    private final ObjectMapper mapper;
+    private final CompatibilityTranslator translator;
+
+    /**
+     * The production hook: random ids, the system clock.
+     *
+     * @param mapper the JSON mapper
+     */
+    public CompatibilityTranslators(ObjectMapper mapper) {
+        this(mapper, IdSource.random(), InstantSource.system());
+    }
+
+    /**
+     * A hook with chosen ids and clock (tests).
+     *
+     * @param mapper the JSON mapper
+     * @param ids    id source for invented ids
+     * @param clock  clock for invented timestamps
+     */
+    public CompatibilityTranslators(ObjectMapper mapper, IdSource ids, InstantSource clock) {
+        this.mapper = mapper;
+        this.translator = new CompatibilityTranslator(mapper, ids, clock);
+    }
+
+    @Override
+    public TranslationPlan plan(RoutePlan route, boolean stream) {
+        if (!route.clientRoute().conversational() || !route.backendRoute().conversational()) {
+            return TranslationPlan.NONE;
+        }
+        ApiKind client = kind(route.clientRoute());
+        ApiKind backend = kind(route.backendRoute());
+        ModelFamily family = family(route);
+        Set<String> disabled = new HashSet<>(route.model().disabledRules());
+        if (client == backend && (!family.normalized() || disabled.containsAll(ruleNames()))) {
+            // Nothing would change: keep the data plane's byte-for-byte path.
+            return TranslationPlan.NONE;
+        }
+        // One exchange per request: prepare() runs in the request transform, and the answer transforms use it.
+        PreparedExchange prepared = new PreparedExchange();
+        UnaryOperator<ObjectNode> request = body -> {
+            prepared.exchange = translator.prepare(client, backend, family, disabled, body);
+            return prepared.exchange.upstreamBody();
+        };
+        if (client == backend) {
+            return new TranslationPlan(Optional.of(request), UnaryOperator.identity(), () -> StreamTransform.IDENTITY);
+        }
+        UnaryOperator<byte[]> response = bytes -> translateBody(prepared.exchange, bytes);
+        return new TranslationPlan(Optional.of(request), response,
+                () -> new TranslatingStream(prepared.exchange.streamTranslator().orElseThrow()));
+    }
+
+    private byte[] translateBody(CompatibilityTranslator.Exchange exchange, byte[] bytes) {
+        try {
+            JsonNode upstream = mapper.readTree(bytes);
+            return mapper.writeValueAsBytes(exchange.translateBody(upstream));
+        } catch (TranslationException e) {
+            throw new ProxyException.UpstreamFailure(e.status() >= 500 ? e.status() : 502, "upstream_" + e.code(),
+                    e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ProxyException.UpstreamFailure(502, "upstream_invalid_json",
+                    "The upstream answered with a body that is not JSON; it cannot be translated.", e);
+        }
+    }
+
+    private static List<String> ruleNames() {
+        return java.util.Arrays.stream(NormalizationRule.values()).map(NormalizationRule::ruleName).toList();
+    }
+
+    private static ApiKind kind(RouteKey key) {
+        return switch (key) {
+            case CHAT -> ApiKind.CHAT_COMPLETIONS;
+            case RESPONSES -> ApiKind.RESPONSES;
+            case EMBEDDINGS, IMAGES -> ApiKind.OTHER;
+        };
+    }
+
+    /** The configured family if it is a known name, else the one detected from the deployment name. */
+    static ModelFamily family(RoutePlan route) {
+        return ModelFamily.fromConfigName(route.model().family())
+                .orElseGet(() -> ModelFamily.detect(route.deployment().deployment()));
+    }
+
+    /** Carries the exchange from the request transform to the answer transforms of the same request. */
+    private static final class PreparedExchange {
+        private CompatibilityTranslator.Exchange exchange;
+    }
+
+    /** Adapts a {@link StreamTranslator} to the data plane's {@link StreamTransform}. */
+    private static final class TranslatingStream implements StreamTransform {
+        private final StreamTranslator translator;
+
+        TranslatingStream(StreamTranslator translator) {
+            this.translator = translator;
+        }
+
+        @Override
+        public void onEvent(com.aoaigw.proxy.upstream.SseEvent event, EventSink out) throws IOException {
+            send(translator.onEvent(event.event(), event.data()), out);
+        }
+
+        @Override
+        public void onEnd(EventSink out) throws IOException {
+            send(translator.finish(), out);
+        }
+
+        private static void send(List<SseEvent> events, EventSink out) throws IOException {
+            for (SseEvent event : events) {
+                out.send(com.aoaigw.proxy.upstream.SseEvent.of(event.event(), event.data()));
+            }
+        }
+    }
+}
