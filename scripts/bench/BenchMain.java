@@ -127,6 +127,7 @@ public final class BenchMain {
         }
 
         java.util.Map<String, Double> threadsBefore = proxy == null ? null : proc.threadGroups(proxy.pid());
+        ProcStats.Sample proxyBefore = proxy == null ? null : proc.sample(proxy.pid());
         // Direct and proxy alternate in short slices (D P, then P D, ...) so that both see the same background load
         // of a shared machine; each side's slices are merged before percentiles are taken.
         for (int c : plan.concurrencies()) {
@@ -160,7 +161,13 @@ public final class BenchMain {
         }
 
         if (proxy != null) {
-            report.proxyThreadCpu(ProcStats.delta(threadsBefore, proc.threadGroups(proxy.pid())));
+            java.util.Map<String, Double> cpu = new java.util.TreeMap<>(
+                    ProcStats.delta(threadsBefore, proc.threadGroups(proxy.pid())));
+            ProcStats.Sample after = proc.sample(proxy.pid());
+            cpu.put("(process user)", Math.round((after.userSeconds() - proxyBefore.userSeconds()) * 100) / 100.0);
+            cpu.put("(process system)", Math.round((after.cpuSeconds() - after.userSeconds()
+                    - proxyBefore.cpuSeconds() + proxyBefore.userSeconds()) * 100) / 100.0);
+            report.proxyThreadCpu(cpu);
         }
 
         for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
@@ -319,6 +326,7 @@ public final class BenchMain {
         cmd.add(javaBin());
         cmd.addAll(split(proxyJvmFlags()));
         if ("1".equals(env.get("BENCH_JFR"))) {
+            cmd.add("-XX:FlightRecorderOptions=stackdepth=256");
             cmd.add("-XX:StartFlightRecording=filename=" + outDir.resolve("proxy-" + stamp + ".jfr") + ",settings=profile");
         }
         cmd.add("-jar");
