@@ -134,6 +134,19 @@ class ProxySmokeTest {
     }
 
     @Test
+    void malformedHttpGetsAnOpenAiShapedError() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.port())) {
+            s.setSoTimeout(10000);
+            s.getOutputStream().write("GET /v1/models HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.contains("{\"error\":{\"message\""), answer);
+            assertTrue(answer.contains("\"code\":\"bad_request\""), answer);
+        }
+    }
+
+    @Test
     void healthzIs503WithoutAConfig() throws Exception {
         try (ProxyServer bare = ProxyServer.start(ProcessSettings.forTest(dir.resolve("missing").resolve("config.json")))) {
             HttpResponse<String> h = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bare.port()
