@@ -36,7 +36,8 @@ public final class AdminRouteContributor implements RouteContributor {
             case CaddyReportService.TOKEN_ENV -> settings.caddyManagerToken().reveal();
             case "ADMIN_LOG_BUFFER_SIZE" -> String.valueOf(settings.adminLogBufferSize());
             default -> System.getenv(k);
-        }, defaults.listenHost(), clock, defaults.verifier(), defaults.preview(), defaults.throttle(),
+        }, defaults.listenHost(), clock, new HttpUpstreamVerifier(auth -> freshCredential(c, auth)), defaults.preview(),
+                defaults.throttle(),
                 defaults.stdout(), defaults.appVersion(), true);
         AdminFeature admin = AdminFeature.create(options, store);
         c.recorder().subscribe((e, latencyMs) -> {
@@ -45,6 +46,20 @@ public final class AdminRouteContributor implements RouteContributor {
             }
         });
         routing.addFeature(admin);
+    }
+
+    /**
+     * A credential from the data plane's token cache (same builders, same authority handling); a cached token is
+     * dropped first, so a verify proves the credentials still work now.
+     */
+    private static HttpUpstreamVerifier.Credential freshCredential(Components c, com.aoaigw.config.UpstreamAuth auth) {
+        com.aoaigw.proxy.upstream.CredentialCache.AuthHeader h = c.credentials().authorize(auth);
+        if (h.token() != null) {
+            c.credentials().invalidate(h);
+            h = c.credentials().authorize(auth);
+        }
+        return new HttpUpstreamVerifier.Credential(h.name(), h.value(),
+                h.token() == null ? null : h.token().getExpiresAt().toInstant());
     }
 
     private static boolean clientApi(String path) {

@@ -284,6 +284,15 @@ class AdminApiTest {
         assertEquals(200, v.get("status").asInt());
         assertEquals("apiKey", v.get("authMode").asText());
         assertFalse(r.body().contains(UPSTREAM_KEY));
+        h.store.externalWrite(h.store.read().json().replace(UPSTREAM_KEY, "wrong-upstream-key-42"));
+        HttpResponse<String> bad = h.send(h.req("/admin/api/upstreams/main/verify").header("Authorization", basic)
+                .header("X-Requested-With", "t").POST(HttpRequest.BodyPublishers.noBody()).build());
+        JsonNode b = AdminHarness.json(bad);
+        assertFalse(b.get("ok").asBoolean(), bad.body());
+        assertEquals(401, b.get("status").asInt());
+        assertTrue(b.get("error").asText().contains("bad key"), bad.body());
+        assertFalse(bad.body().contains("wrong-upstream-key-42"));
+        h.store.externalWrite(h.store.read().json().replace("wrong-upstream-key-42", UPSTREAM_KEY));
         assertEquals(404, h.send(h.req("/admin/api/upstreams/none/verify").header("Authorization", basic)
                 .header("X-Requested-With", "t").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode());
     }
