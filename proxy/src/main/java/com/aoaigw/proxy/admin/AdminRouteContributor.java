@@ -22,7 +22,9 @@ public final class AdminRouteContributor implements RouteContributor {
     @Override
     public void register(HttpRouting.Builder routing, Components c) {
         ProcessSettings settings = c.settings();
-        ConfigStore store = ConfigStores.create(settings.store());
+        // one store per process: the one the data plane follows, else (a holder fed otherwise) our own
+        ConfigStore shared = c.config().store();
+        ConfigStore store = shared != null ? shared : ConfigStores.create(settings.store());
         Clock clock = Clock.systemUTC();
         HolderConfigAccess access = new HolderConfigAccess(c.config(), store, c.loader(), clock);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
@@ -39,7 +41,7 @@ public final class AdminRouteContributor implements RouteContributor {
         }, defaults.listenHost(), clock, new HttpUpstreamVerifier(auth -> freshCredential(c, auth)), defaults.preview(),
                 defaults.throttle(),
                 defaults.stdout(), defaults.appVersion(), true);
-        AdminFeature admin = AdminFeature.create(options, store);
+        AdminFeature admin = AdminFeature.create(options, shared != null ? null : store);
         c.recorder().subscribe((e, latencyMs) -> {
             if (clientApi(e.path())) {
                 admin.stats().accept(record(e, latencyMs, clock.instant()));
