@@ -334,6 +334,8 @@ class AdminApiTest {
         assertEquals(1, AdminHarness.json(warn).get("total").asInt());
         assertEquals(0, AdminHarness.json(h.send(h.req("/admin/api/logs?status=2xx&requestId=req-42")
                 .header("Authorization", basic).build())).get("total").asInt());
+        assertEquals(400, h.send(h.req("/admin/api/logs?since=yesterday").header("Authorization", basic).build())
+                .statusCode());
         long last = AdminHarness.json(warn).get("lastId").asLong();
         assertEquals(0, AdminHarness.json(h.send(h.req("/admin/api/logs?text=plain%20line&after=" + last)
                 .header("Authorization", basic).build())).get("total").asInt());
@@ -359,6 +361,8 @@ class AdminApiTest {
             }
             assertEquals(401, h.send(b.POST(HttpRequest.BodyPublishers.ofString(report)).build()).statusCode(), auth);
         }
+        assertEquals(400, h.send(h.req("/internal/caddy/report").header("Authorization", "Bearer " + CADDY_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reportedAt\":\"yesterday\"}")).build()).statusCode());
         HttpResponse<String> ok = h.send(h.req("/internal/caddy/report").header("Authorization", "Bearer " + CADDY_TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(report)).build());
         assertEquals(204, ok.statusCode(), ok.body());
