@@ -446,6 +446,10 @@ public final class BenchMain {
         ObjectNode server = doc.putObject("server");
         server.put("host", "127.0.0.1");
         server.putObject("adminAuth").put("username", "admin").put("password", randomHex(16));
+        String pool = env.get("BENCH_UPSTREAM_POOL");
+        if (pool != null && !pool.isBlank()) { // experiment knob; by default the proxy's own default (64)
+            server.putObject("upstream").putObject("pool").put("connections", Integer.parseInt(pool.trim()));
+        }
         doc.putObject("auth").put("mode", "apiKey").put("apiKey", simKey);
         // Stored hashed, as `make run` and production configs do: the proxy's per-request key check is then the same.
         doc.putArray("apiKeys").addObject().put("id", "bench").put("key", "sha256:" + sha256Hex(clientKey));
