@@ -118,15 +118,26 @@ public final class BenchMain {
 
         // Warm-up: JIT of both servers and of this client; nothing recorded.
         progress("warm-up");
-        engine.runNonStream(direct, 16, 0, plan.warmupMs() / 2);
+        engine.runNonStream(direct, 16, 0, Math.min(3000, plan.warmupMs()));
         if (viaProxy != null) {
-            engine.runNonStream(viaProxy, 16, 0, plan.warmupMs());
-            BenchPlan.StreamPhase warmPace = plan.streamPhases().getFirst();
-            engine.runStreams(withStreamHeaders(viaProxy, warmPace), 50, 0, 1, 200, plan.streamTimeoutMs(),
-                    plan.streamTokens());
+            // The proxy's JIT needs tens of thousands of requests before its code is compiled (a 6-second warm-up
+            // at ~1,000 requests/s on a loaded machine left the C2 compiler busy during the measured phases and
+            // tripled CPU per request). Warm up by request count, bounded in time.
+            long warmEnd = System.nanoTime() + plan.warmupMs() * 1_000_000L;
+            long warmed = 0;
+            for (int i = 0; i < 1000 && warmed < plan.warmupRequests() && System.nanoTime() < warmEnd; i++) {
+                warmed += engine.runNonStream(viaProxy, 16, 0, 2000).totalCompleted();
+            }
+            progress("warm-up: " + warmed + " requests through the proxy");
+            if (!plan.streamPhases().isEmpty()) {
+                BenchPlan.StreamPhase warmPace = plan.streamPhases().getFirst();
+                engine.runStreams(withStreamHeaders(viaProxy, warmPace), 50, 0, 1, 200, plan.streamTimeoutMs(),
+                        plan.streamTokens());
+            }
         }
 
         java.util.Map<String, Double> threadsBefore = proxy == null ? null : proc.threadGroups(proxy.pid());
+        ProcStats.Sample proxyBefore = proxy == null ? null : proc.sample(proxy.pid());
         // Direct and proxy alternate in short slices (D P, then P D, ...) so that both see the same background load
         // of a shared machine; each side's slices are merged before percentiles are taken.
         for (int c : plan.concurrencies()) {
@@ -160,7 +171,13 @@ public final class BenchMain {
         }
 
         if (proxy != null) {
-            report.proxyThreadCpu(ProcStats.delta(threadsBefore, proc.threadGroups(proxy.pid())));
+            java.util.Map<String, Double> cpu = new java.util.TreeMap<>(
+                    ProcStats.delta(threadsBefore, proc.threadGroups(proxy.pid())));
+            ProcStats.Sample after = proc.sample(proxy.pid());
+            cpu.put("(process user)", Math.round((after.userSeconds() - proxyBefore.userSeconds()) * 100) / 100.0);
+            cpu.put("(process system)", Math.round((after.cpuSeconds() - after.userSeconds()
+                    - proxyBefore.cpuSeconds() + proxyBefore.userSeconds()) * 100) / 100.0);
+            report.proxyThreadCpu(cpu);
         }
 
         for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
@@ -319,6 +336,7 @@ public final class BenchMain {
         cmd.add(javaBin());
         cmd.addAll(split(proxyJvmFlags()));
         if ("1".equals(env.get("BENCH_JFR"))) {
+            cmd.add("-XX:FlightRecorderOptions=stackdepth=256");
             cmd.add("-XX:StartFlightRecording=filename=" + outDir.resolve("proxy-" + stamp + ".jfr") + ",settings=profile");
         }
         cmd.add("-jar");

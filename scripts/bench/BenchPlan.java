@@ -6,7 +6,8 @@ import java.util.Map;
  * for a smoke run of the harness itself (numbers from it are not comparable).
  *
  * @param concurrencies   non-stream connection counts
- * @param warmupMs        initial warm-up through the proxy (JIT), not recorded
+ * @param warmupMs        initial warm-up through the proxy (JIT), not recorded: at most this long...
+ * @param warmupRequests  ...or until this many requests went through the proxy
  * @param phaseWarmupMs   per non-stream slice: time before the measured window (new connections each slice)
  * @param measureMs       per non-stream phase and side: the measured time, split into {@code slices} windows
  * @param slices          non-stream slices per side; direct and proxy slices alternate
@@ -16,7 +17,7 @@ import java.util.Map;
  * @param settleMs        quiet time before an idle RSS reading
  * @param quick           a smoke run
  */
-record BenchPlan(List<Integer> concurrencies, long warmupMs, long phaseWarmupMs, long measureMs, int slices,
+record BenchPlan(List<Integer> concurrencies, long warmupMs, long warmupRequests, long phaseWarmupMs, long measureMs, int slices,
                  int streamTokens, List<StreamPhase> streamPhases, long streamTimeoutMs, long settleMs, boolean quick) {
     /**
      * JVM flags of the proxy in the bench, and the recommended production defaults: a fixed-size small heap with the
@@ -46,14 +47,19 @@ record BenchPlan(List<Integer> concurrencies, long warmupMs, long phaseWarmupMs,
     static BenchPlan from(Map<String, String> env) {
         boolean quick = "1".equals(env.get("BENCH_QUICK"));
         if (quick) {
-            return new BenchPlan(List.of(1, 16, 64), 1000, 200, 1000, 2, 20, List.of(
+            return new BenchPlan(List.of(1, 16, 64), 1000, 1000, 200, 1000, 2, 20, List.of(
                     new StreamPhase(1, 100, 1, 2, 0, 1),
                     new StreamPhase(200, 100, 0, 1, 200, 1),
                     new StreamPhase(2000, 20, 0, 1, 1000, 1)), 30_000, 500, true);
         }
-        return new BenchPlan(List.of(1, 16, 64), 6000, 250, 5000, 5, 20, List.of(
+        List<StreamPhase> streams = "1".equals(env.get("BENCH_SKIP_STREAMS")) ? List.of() : List.of(
                 new StreamPhase(1, 50, 2, 6, 0, 2),
                 new StreamPhase(200, 50, 1, 2, 400, 2),
-                new StreamPhase(2000, 10, 1, 1, 2000, 2)), 60_000, 2000, false);
+                new StreamPhase(2000, 10, 1, 1, 2000, 2));
+        // Longer runs for profiling: BENCH_WARMUP_MS (initial warm-up), BENCH_MEASURE_MS (per non-stream phase).
+        long warmup = Long.parseLong(env.getOrDefault("BENCH_WARMUP_MS", "45000"));
+        long warmupRequests = Long.parseLong(env.getOrDefault("BENCH_WARMUP_REQUESTS", "60000"));
+        long measure = Long.parseLong(env.getOrDefault("BENCH_MEASURE_MS", "5000"));
+        return new BenchPlan(List.of(1, 16, 64), warmup, warmupRequests, 250, measure, 5, 20, streams, 60_000, 2000, false);
     }
 }

@@ -234,7 +234,7 @@ final class BenchReport {
         if (!proxyThreadCpu.isEmpty()) {
             out.append("\nProxy CPU seconds by thread over the non-stream phases (diagnostic): ");
             proxyThreadCpu.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
-                    .limit(8).forEach(e -> out.append(e.getKey()).append('=').append(e.getValue()).append("  "));
+                    .limit(10).forEach(e -> out.append(e.getKey()).append('=').append(e.getValue()).append("  "));
             out.append('\n');
         }
         if (errors() > 0) {

@@ -10,7 +10,7 @@ import java.nio.file.Path;
  */
 record ProcStats(long clockTicksPerSecond) {
     /** One reading. CPU in seconds, memory in MiB. */
-    record Sample(double cpuSeconds, double rssMb, double hwmMb) {
+    record Sample(double cpuSeconds, double userSeconds, double rssMb, double hwmMb) {
     }
 
     Sample sample(long pid) {
@@ -18,7 +18,8 @@ record ProcStats(long clockTicksPerSecond) {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            long user = Long.parseLong(f[11]);
+            long ticks = user + Long.parseLong(f[12]);
             double rss = Double.NaN;
             double hwm = Double.NaN;
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -28,7 +29,7 @@ record ProcStats(long clockTicksPerSecond) {
                     hwm = kb(line) / 1024.0;
                 }
             }
-            return new Sample(ticks / (double) clockTicksPerSecond, rss, hwm);
+            return new Sample(ticks / (double) clockTicksPerSecond, user / (double) clockTicksPerSecond, rss, hwm);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + " (is the process still running?): " + e, e);
         }

@@ -28,6 +28,19 @@ for await (const chunk of stream) {
 }
 out.chatStream = { text, usage, chunks };
 
+// The stream faults the proxy will pass through must still parse: a stall after a lone blank line, split UTF-8.
+const faulty = {};
+for (const fault of ['stall-before-first-event', 'split-utf8']) {
+  const fs = await client.chat.completions.create(
+    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello from node' }], stream: true },
+    { headers: { 'x-sim-fault': fault, 'x-sim-delay-ms': '100' } },
+  );
+  let t = '';
+  for await (const chunk of fs) t += chunk.choices[0]?.delta?.content ?? '';
+  faulty[fault] = t;
+}
+out.faults = faulty;
+
 const resp = await client.responses.create({ model: 'o4-mini', input: 'Think about node' });
 out.responses = {
   text: resp.output_text,

@@ -125,7 +125,7 @@ try {
   await page.fill('#tls-https-port', '8443');
   await page.selectOption('#tls-ca', 'internal');
   await page.click('#tls-preview-btn');
-  await page.waitForFunction(() => document.querySelector('#tls-preview').textContent.includes('gw.example.com {'));
+  await page.waitForFunction(() => document.querySelector('#tls-preview').textContent.includes('gw.example.com:8443 {'));
   const caddyfile = await page.textContent('#tls-preview');
   check(caddyfile.includes('https_port 8443') && caddyfile.includes('tls internal'), 'preview: ' + caddyfile);
   await page.click('#tls-apply');

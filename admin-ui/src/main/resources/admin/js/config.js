@@ -116,7 +116,8 @@ async function save(basedOn) {
   problemsList($('#config-messages'), r.data.warnings);
   status('Saved (etag ' + etag + ', persistence ' + r.data.persistence + ').', false);
   markDirty();
-  toast('Config saved');
+  toast(r.data.reloginRequired ? 'Config saved; the admin credentials changed, sign in again' : 'Config saved');
+  if (r.data.reloginRequired) await api('GET', '/session');
 }
 
 async function reloadFromStore() {

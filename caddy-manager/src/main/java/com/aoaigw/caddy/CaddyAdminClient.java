@@ -28,9 +28,20 @@ public final class CaddyAdminClient {
      * @param address the admin address, {@code host:port}
      */
     public CaddyAdminClient(HttpClient http, String address) {
+        if (address.startsWith("unix/")) {
+            throw new IllegalArgumentException("server.caddy.adminAddress '" + address
+                    + "' is a unix socket; caddy-manager needs a TCP address such as 127.0.0.1:2019");
+        }
         this.http = http;
         this.address = address;
-        this.base = URI.create("http://" + address + "/");
+        // ":2019" means every interface to Caddy; caddy-manager talks to it over loopback
+        String target = address.startsWith(":") ? "127.0.0.1" + address : address;
+        try {
+            this.base = URI.create("http://" + target + "/");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("server.caddy.adminAddress '" + address
+                    + "' is not host:port; use e.g. 127.0.0.1:2019", e);
+        }
     }
 
     /** @return the admin address, {@code host:port} */

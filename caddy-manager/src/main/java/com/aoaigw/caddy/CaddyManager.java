@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 import com.aoaigw.config.CaddySettings;
 import com.aoaigw.config.ConfigException;
 import com.aoaigw.config.ConfigLoader;
+import com.aoaigw.config.ConfigProblem;
 import com.aoaigw.config.ConfigStore;
 import com.aoaigw.config.LoadedConfig;
 import com.aoaigw.config.TlsReport;
@@ -58,15 +60,18 @@ public final class CaddyManager implements AutoCloseable {
     private final Condition dirtySignal = lock.newCondition();
     private boolean dirty = true;
     private volatile boolean closed;
-    private volatile Applied applied;
-    private volatile TlsReport.ConfigState configState =
-            new TlsReport.ConfigState("disabled", null, null, null, null);
+    /** The config in effect and the outcome of the last apply, swapped together so a report never mixes them. */
+    private volatile Outcome outcome = new Outcome(null,
+            new TlsReport.ConfigState("disabled", null, null, null, null));
     private volatile ConfigStore.Versioned retry;
     private volatile TlsReport lastReport;
     private Thread reportLoop;
 
     /** The config in effect. */
     private record Applied(CaddySettings caddy, String caddyfile, String etag, Instant at) {
+    }
+
+    private record Outcome(Applied applied, TlsReport.ConfigState config) {
     }
 
     private CaddyManager(ManagerSettings settings, ConfigFeed feed, HttpClient http, Clock clock, PrintStream forward) {
@@ -126,7 +131,8 @@ public final class CaddyManager implements AutoCloseable {
 
     /** @return the report as it is now */
     public TlsReport report() {
-        Applied a = applied;
+        Outcome o = outcome;
+        Applied a = o.applied();
         boolean enabled = a != null && a.caddy().enabled();
         List<TlsReport.Certificate> certs = List.of();
         if (a != null && !a.caddy().domain().isBlank()) {
@@ -139,7 +145,7 @@ public final class CaddyManager implements AutoCloseable {
                     enabled ? certificates.inspect(domain, issuerKey) : Optional.empty(),
                     logs.domain(domain), clock.instant()));
         }
-        return new TlsReport(clock.instant(), enabled, supervisor.state(), configState, certs);
+        return new TlsReport(clock.instant(), enabled, supervisor.state(), o.config(), certs);
     }
 
     /** @return the last report sent (or tried), or null */
@@ -158,15 +164,32 @@ public final class CaddyManager implements AutoCloseable {
         }
     }
 
-    /** One version through the pipeline; runs on the single applier thread. */
+    /** One version through the pipeline; runs on the single applier thread. Never throws. */
     private void apply(ConfigStore.Versioned v) {
+        try {
+            applyOrThrow(v);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "applying config etag " + v.etag() + " failed", e);
+            refuse(v, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private void applyOrThrow(ConfigStore.Versioned v) {
         retry = null;
         LoadedConfig loaded;
         try {
             loaded = loader.load(v.json());
         } catch (ConfigException e) {
-            refuse(v, "the config document was refused: " + e.getMessage());
+            // only the errors: warnings do not refuse a document
+            refuse(v, "the config document was refused: " + e.problems().stream()
+                    .filter(p -> p.severity() == ConfigProblem.Severity.ERROR)
+                    .map(ConfigProblem::toString).collect(Collectors.joining("; ")));
             return;
+        }
+        for (ConfigProblem warning : loaded.warnings()) {
+            if (warning.path().startsWith("server.caddy")) {
+                LOG.log(System.Logger.Level.WARNING, "config etag " + v.etag() + ": " + warning);
+            }
         }
         CaddySettings caddy = loaded.config().server().caddy();
         Optional<String> rendered;
@@ -181,11 +204,10 @@ public final class CaddyManager implements AutoCloseable {
             return;
         }
         String text = rendered.get();
-        Applied current = applied;
+        Applied current = outcome.applied();
         boolean running = supervisor.wanted() && "running".equals(supervisor.state().state());
         if (current != null && text.equals(current.caddyfile()) && running) {
-            applied = new Applied(caddy, text, v.etag(), current.at());
-            accept(applied, "unchanged");
+            accept(new Applied(caddy, text, v.etag(), current.at()), "unchanged");
             return;
         }
         Optional<String> problem = validator.problem(text);
@@ -270,7 +292,7 @@ public final class CaddyManager implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "starting Caddy from the last good Caddyfile of an earlier run");
             supervisor.run(live, new CaddyAdminClient(http, admin.get()));
             CaddySettings unknown = new CaddySettings(true, "", null, null, null, null, null, null, admin.get(), null);
-            applied = new Applied(unknown, text, null, clock.instant());
+            outcome = new Outcome(new Applied(unknown, text, null, clock.instant()), outcome.config());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot read " + live + ": " + e);
         }
@@ -286,28 +308,28 @@ public final class CaddyManager implements AutoCloseable {
             }
         }
         logs.reset();
-        applied = new Applied(caddy, null, v.etag(), clock.instant());
-        configState = new TlsReport.ConfigState("disabled", v.etag(), applied.at(), null, null);
+        Instant now = clock.instant();
+        outcome = new Outcome(new Applied(caddy, null, v.etag(), now),
+                new TlsReport.ConfigState("disabled", v.etag(), now, null, null));
         LOG.log(System.Logger.Level.INFO, "Caddy is disabled (etag " + v.etag() + "); stopped it and removed its files");
         markDirty();
     }
 
     private void accept(Applied a, String how) {
-        applied = a;
-        configState = new TlsReport.ConfigState("applied", a.etag(), a.at(), null, a.caddyfile());
+        outcome = new Outcome(a, new TlsReport.ConfigState("applied", a.etag(), a.at(), null, a.caddyfile()));
         LOG.log(System.Logger.Level.INFO, "Caddy config " + how + " (etag " + a.etag() + ")");
         markDirty();
     }
 
     private void refuse(ConfigStore.Versioned v, String error) {
-        if (applied == null) {
+        if (outcome.applied() == null) {
             bootFromLastGood();
         }
-        Applied a = applied;
+        Applied a = outcome.applied();
         LOG.log(System.Logger.Level.WARNING, "refused config etag " + v.etag() + ": " + error
                 + (a == null ? "" : "; the last good config (etag " + a.etag() + ") stays in effect"));
-        configState = new TlsReport.ConfigState("refused", a == null ? null : a.etag(), a == null ? null : a.at(),
-                error, a == null ? null : a.caddyfile());
+        outcome = new Outcome(a, new TlsReport.ConfigState("refused", a == null ? null : a.etag(),
+                a == null ? null : a.at(), error, a == null ? null : a.caddyfile()));
         markDirty();
     }
 

@@ -45,6 +45,7 @@ public final class CaddySupervisor implements AutoCloseable {
     private CaddyAdminClient admin;
     // what is (process guarded by lock; state published)
     private Process process;
+    private volatile Thread pump;
     private Thread loop;
     private volatile TlsReport.ProcessState state;
     private int restarts;
@@ -375,7 +376,7 @@ public final class CaddySupervisor implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            Thread.ofVirtual().name("caddy-output-" + p.pid()).start(() -> pump(p));
+            pump = Thread.ofVirtual().name("caddy-output-" + p.pid()).start(() -> pump(p));
             p.onExit().thenRun(this::signal);
             setState("starting", p.pid(), state.lastError());
             return p;
@@ -413,12 +414,23 @@ public final class CaddySupervisor implements AutoCloseable {
         if (!p.isAlive()) {
             return;
         }
-        p.destroy();
+        // SIGTERM through the handle: Process.destroy() would also close our end of Caddy's output pipe, and its
+        // last log lines (and a clean exit) would be lost
+        p.toHandle().destroy();
         if (!waitFor(p, options.stopTimeout())) {
             LOG.log(System.Logger.Level.WARNING, "Caddy did not stop within " + options.stopTimeout().toSeconds()
                     + " s; killing it");
             p.destroyForcibly();
             waitFor(p, Duration.ofSeconds(5));
+        }
+        // let the last log lines ("shutdown complete") through before anyone moves on or the JVM exits
+        Thread t = pump;
+        if (t != null) {
+            try {
+                t.join(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 package com.aoaigw.caddy;
 
-import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
+import com.aoaigw.config.ConfigStores;
 import io.helidon.config.Config;
 
 /**
@@ -20,8 +20,7 @@ public final class Main {
     public static void main(String[] args) throws InterruptedException {
         Config config = Config.create();
         ManagerSettings settings = ManagerSettings.from(key -> config.get(key).asString().orElse(null));
-        // TODO(#config): use ConfigStores.create(settings.store()) once the shared stores land on main
-        ConfigFeed feed = new FileConfigFeed(Path.of(settings.store().configPath()), settings.configPollInterval());
+        ConfigFeed feed = new StoreConfigFeed(ConfigStores.create(settings.store()));
         CaddyManager manager = CaddyManager.create(settings, feed);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

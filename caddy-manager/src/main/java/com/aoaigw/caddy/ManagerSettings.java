@@ -19,7 +19,6 @@ import com.aoaigw.config.StoreSettings;
  * @param reportInterval     how often a report is sent even without a change ({@code CADDY_REPORT_INTERVAL_MS};
  *                           default 30000)
  * @param probeInterval      how often Caddy's admin API is probed ({@code CADDY_PROBE_INTERVAL_MS}; default 5000)
- * @param configPollInterval how often the config file is checked ({@code CONFIG_POLL_INTERVAL_MS}; default 2000)
  * @param defaultBind        global {@code default_bind} ({@code CADDY_DEFAULT_BIND}; default unset = all interfaces)
  * @param acmeCaUrl          ACME directory replacing Let's Encrypt ({@code CADDY_ACME_CA_URL}; default unset)
  * @param skipInstallTrust   render {@code skip_install_trust} ({@code CADDY_SKIP_INSTALL_TRUST}; default true)
@@ -33,7 +32,6 @@ public record ManagerSettings(String caddyBin,
                               Secret token,
                               Duration reportInterval,
                               Duration probeInterval,
-                              Duration configPollInterval,
                               String defaultBind,
                               String acmeCaUrl,
                               boolean skipInstallTrust,
@@ -57,7 +55,6 @@ public record ManagerSettings(String caddyBin,
                 Secret.of(token, k -> null),
                 Duration.ofMillis(millis(env, "CADDY_REPORT_INTERVAL_MS", 30000)),
                 Duration.ofMillis(millis(env, "CADDY_PROBE_INTERVAL_MS", 5000)),
-                Duration.ofMillis(millis(env, "CONFIG_POLL_INTERVAL_MS", 2000)),
                 value(env, "CADDY_DEFAULT_BIND", null),
                 value(env, "CADDY_ACME_CA_URL", null),
                 !"false".equalsIgnoreCase(value(env, "CADDY_SKIP_INSTALL_TRUST", "true")),

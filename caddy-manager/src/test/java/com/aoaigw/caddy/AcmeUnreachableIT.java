@@ -36,7 +36,7 @@ class AcmeUnreachableIT {
             CaddyTestSupport.writeConfig(config, caddy);
             Long pid = null;
             try (CaddyManager manager = CaddyManager.create(settings,
-                    new FileConfigFeed(config, settings.configPollInterval()))) {
+                    CaddyTestSupport.feed(config))) {
                 manager.start();
                 Instant started = Instant.now();
                 JsonNode r = receiver.await("an ACME error", n -> n.at("/certificates/0/state").asText().equals("error")

@@ -35,8 +35,7 @@ class BootFromLastGoodIT {
             ObjectNode caddy = CaddyTestSupport.caddy(true, "localhost", "internal", CaddyTestSupport.freePort(),
                     httpsPort, CaddyTestSupport.freePort(), backend.port());
             CaddyTestSupport.writeConfig(config, caddy);
-            try (CaddyManager first = CaddyManager.create(settings, new FileConfigFeed(config,
-                    settings.configPollInterval()))) {
+            try (CaddyManager first = CaddyManager.create(settings, CaddyTestSupport.feed(config))) {
                 first.start();
                 JsonNode r = receiver.await("a running Caddy", n -> n.at("/process/state").asText().equals("running")
                         && n.at("/certificates/0/state").asText().equals("valid"), Duration.ofSeconds(20)).report();
@@ -46,8 +45,7 @@ class BootFromLastGoodIT {
 
             caddy.put("colour", "blue"); // an unknown key: the strict loader refuses the whole document
             CaddyTestSupport.writeConfig(config, caddy);
-            try (CaddyManager second = CaddyManager.create(settings, new FileConfigFeed(config,
-                    settings.configPollInterval()))) {
+            try (CaddyManager second = CaddyManager.create(settings, CaddyTestSupport.feed(config))) {
                 second.start();
                 JsonNode r = receiver.await("a refused document and a running Caddy", n ->
                         n.at("/config/state").asText().equals("refused")

@@ -46,6 +46,11 @@ final class CaddyTestSupport {
         }
     }
 
+    /** The production feed over the shared file store, polling fast (file events usually come first anyway). */
+    static ConfigFeed feed(Path config) {
+        return new StoreConfigFeed(new com.aoaigw.config.FileConfigStore(config, java.time.Duration.ofMillis(200)));
+    }
+
     /** A {@code server.caddy} block. */
     static ObjectNode caddy(boolean enabled, String domain, String ca, int httpPort, int httpsPort, int adminPort,
                             int upstreamPort) {
@@ -63,7 +68,11 @@ final class CaddyTestSupport {
 
     /** Writes a config document holding only {@code server.caddy} (atomically, as the stores do). */
     static void writeConfig(Path file, ObjectNode caddy) throws IOException {
+        // the smallest document the shared validator accepts, plus the Caddy block under test
         ObjectNode doc = MAPPER.createObjectNode();
+        doc.putArray("apiKeys").addObject().put("id", "team-a").put("key", "k-0123456789abcdef");
+        doc.putArray("upstreams").addObject().put("name", "foundry").put("baseUrl", "https://myres.openai.azure.com/");
+        doc.putArray("models").addObject().put("id", "gpt-5-mini").put("upstream", "foundry");
         doc.putObject("server").set("caddy", caddy);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
@@ -81,7 +90,6 @@ final class CaddyTestSupport {
         env.put("CADDY_MANAGER_TOKEN", "test-token-5f2c");
         env.put("CADDY_REPORT_INTERVAL_MS", "1000");
         env.put("CADDY_PROBE_INTERVAL_MS", "1000");
-        env.put("CONFIG_POLL_INTERVAL_MS", "200");
         env.put("CADDY_DEFAULT_BIND", "127.0.0.1");
         env.put("CADDY_FORWARD_LOGS", "false");
         return env;

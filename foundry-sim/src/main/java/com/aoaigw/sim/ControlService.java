@@ -110,11 +110,8 @@ final class ControlService implements HttpService {
                 default -> throw new IllegalArgumentException("unknown field '" + f.getKey() + "'");
             }
         }
-        SimSettings next = b.build();
-        if (!body.has("strictDeployments")) {
-            next = next.toBuilder().strictDeployments(current.strictDeployments()).build();
-        }
-        return next;
+        // toBuilder() carries strictDeployments explicitly, so listing a deployment here keeps unknown names working.
+        return b.build();
     }
 
     private static DeploymentSettings deployment(DeploymentSettings base, JsonNode v, String path) {

@@ -33,6 +33,10 @@ final class DataPlaneService implements HttpService {
     static final HeaderName APIM_REQUEST_ID = HeaderNames.create("apim-request-id");
     static final HeaderName X_REQUEST_ID = HeaderNames.create("x-request-id");
     static final HeaderName X_MS_REGION = HeaderNames.create("x-ms-region");
+    static final HeaderName REMAINING_REQUESTS = HeaderNames.create("x-ratelimit-remaining-requests");
+    static final HeaderName REMAINING_TOKENS = HeaderNames.create("x-ratelimit-remaining-tokens");
+    static final HeaderName LIMIT_REQUESTS = HeaderNames.create("x-ratelimit-limit-requests");
+    static final HeaderName LIMIT_TOKENS = HeaderNames.create("x-ratelimit-limit-tokens");
     static final String REGION = "sim-region";
     private static final String KEY_DENIED = "Access denied due to invalid subscription key or wrong API endpoint. "
             + "Make sure to provide a valid key for an active subscription and use a correct regional API endpoint "
@@ -132,10 +136,6 @@ final class DataPlaneService implements HttpService {
                     + "again.");
             return;
         }
-        if (s.zeroLatency()) {
-            // Benchmark mode never sleeps unless a request asks for it with x-sim-* headers.
-            ds = ds.withTtftMs(0).withTokensPerSecond(0);
-        }
         RequestOptions o;
         try {
             o = RequestOptions.resolve(req.headers(), ds, faultCounts);
@@ -152,6 +152,11 @@ final class DataPlaneService implements HttpService {
                     "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
             return;
         }
+        // Azure reports the remaining quota on successful answers too.
+        res.header(REMAINING_REQUESTS, "59");
+        res.header(REMAINING_TOKENS, "59000");
+        res.header(LIMIT_REQUESTS, "60");
+        res.header(LIMIT_TOKENS, "60000");
         boolean cacheable = s.zeroLatency() && !RequestOptions.hasSimHeaders(req.headers());
         String cacheKey = cacheable ? op + "\n" + deployment + "\n" + new String(body, StandardCharsets.UTF_8) : null;
         Rendered rendered = cacheable ? cache.get(cacheKey) : null;
@@ -227,10 +232,10 @@ final class DataPlaneService implements HttpService {
                 long ms = o.retryAfterMs();
                 res.header(HeaderNames.create("retry-after"), Long.toString(Math.max(1, (ms + 999) / 1000)));
                 res.header(HeaderNames.create("retry-after-ms"), Long.toString(ms));
-                res.header(HeaderNames.create("x-ratelimit-remaining-requests"), "0");
-                res.header(HeaderNames.create("x-ratelimit-remaining-tokens"), "0");
-                res.header(HeaderNames.create("x-ratelimit-limit-requests"), "60");
-                res.header(HeaderNames.create("x-ratelimit-limit-tokens"), "60000");
+                res.header(REMAINING_REQUESTS, "0");
+                res.header(REMAINING_TOKENS, "0");
+                res.header(LIMIT_REQUESTS, "60");
+                res.header(LIMIT_TOKENS, "60000");
                 res.header(HeaderNames.create("x-ratelimit-reset-requests"), ms + "ms");
                 res.header(HeaderNames.create("x-ratelimit-reset-tokens"), ms + "ms");
                 String operation = switch (op) {

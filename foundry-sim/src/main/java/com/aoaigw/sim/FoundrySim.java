@@ -87,19 +87,25 @@ public final class FoundrySim implements AutoCloseable {
                 .privateKey(cert.privateKey())
                 .privateKeyCertChain(cert.chain())
                 .build();
-        WebServer server = WebServer.builder()
-                .featuresDiscoverServices(false)
-                .host("127.0.0.1")
-                .port(settings.port())
-                .routing(r -> r.register("/openai", dataPlane)
-                        .register("/_sim", control)
-                        .register(identity.managedIdentity()))
-                .putSocket("authority", s -> s.host("127.0.0.1")
-                        .port(settings.tokenPort())
-                        .tls(tls)
-                        .routing(r -> r.register(identity.authority())))
-                .build()
-                .start();
+        WebServer server;
+        try {
+            server = WebServer.builder()
+                    .featuresDiscoverServices(false)
+                    .host("127.0.0.1")
+                    .port(settings.port())
+                    .routing(r -> r.register("/openai", dataPlane)
+                            .register("/_sim", control)
+                            .register(identity.managedIdentity()))
+                    .putSocket("authority", s -> s.host("127.0.0.1")
+                            .port(settings.tokenPort())
+                            .tls(tls)
+                            .routing(r -> r.register(identity.authority())))
+                    .build()
+                    .start();
+        } catch (RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+        }
         FoundrySim sim = new FoundrySim(server, dir, cert, identityHeader, recorder, faultCounts, tokens, current);
         LOG.log(System.Logger.Level.INFO, "foundry-sim started on port {0,number,#}, authority on port {1,number,#}",
                 sim.port(), sim.tokenPort());
@@ -186,6 +192,10 @@ public final class FoundrySim implements AutoCloseable {
     /** Stops both sockets and deletes the certificate files. */
     public void stop() {
         server.stop();
+        deleteTree(dir);
+    }
+
+    private static void deleteTree(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -51,7 +51,7 @@ final class IdentityService {
                 .any((req, res) -> {
                     LOG.log(System.Logger.Level.INFO, "unexpected request to the fake authority: {0} {1}",
                             req.prologue().method().text(), req.path().rawPath());
-                    recordToken(req, readBody(req));
+                    recordToken(req, new String(readBody(req), StandardCharsets.UTF_8));
                     oauthError(res, Status.NOT_FOUND_404, "invalid_request",
                             "foundry-sim: no such authority endpoint " + req.path().absolute().rawPath());
                 });
@@ -171,9 +171,8 @@ final class IdentityService {
         send(res, Status.OK_200, r);
     }
 
-    private void recordToken(ServerRequest req, Object body) {
-        String text = body instanceof String s ? s : body.toString();
-        recorder.token(RequestRecorder.capture(req, text.getBytes(StandardCharsets.UTF_8)));
+    private void recordToken(ServerRequest req, String body) {
+        recorder.token(RequestRecorder.capture(req, body.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The form with the client secret masked, for the recorder. */

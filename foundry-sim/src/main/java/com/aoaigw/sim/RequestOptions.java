@@ -46,9 +46,15 @@ record RequestOptions(long ttftMs, long intervalNanos, Integer tokens, Fault fau
      */
     static RequestOptions resolve(ServerRequestHeaders h, DeploymentSettings deployment, FaultCounts counts) {
         long ttft = longHeader(h, TTFT, deployment.ttftMs());
-        double tps = h.contains(TOKENS_PER_SECOND)
-                ? Double.parseDouble(h.get(TOKENS_PER_SECOND).get().trim())
-                : deployment.tokensPerSecond();
+        double tps = deployment.tokensPerSecond();
+        if (h.contains(TOKENS_PER_SECOND)) {
+            String v = h.get(TOKENS_PER_SECOND).get().trim();
+            try {
+                tps = Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("x-sim-tokens-per-second must be a number, was '" + v + "'", e);
+            }
+        }
         long interval = tps > 0 ? (long) (1_000_000_000L / tps) : 0;
         Integer tokens = h.contains(TOKENS) ? (int) longHeader(h, TOKENS, 0) : null;
         Fault fault = deployment.fault();

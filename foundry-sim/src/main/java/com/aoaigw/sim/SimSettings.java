@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param defaultDeployment    behaviour of deployments not in {@code deployments}
  * @param strictDeployments    when true, a deployment not in {@code deployments} gets 404 DeploymentNotFound; the
  *                             builder sets it to true when deployments are listed, unless told otherwise
- * @param zeroLatency          benchmark mode: no sleeps at all and answers rendered once and reused
+ * @param zeroLatency          benchmark mode: answers rendered once and reused, and (unless a default deployment is
+ *                             given) no latency for deployments without their own settings
  * @param port                 data-plane port on 127.0.0.1; 0 picks a free one
  * @param tokenPort            HTTPS port of the fake Entra authority; 0 picks a free one
  * @param identityHeader       the secret expected in {@code X-IDENTITY-HEADER} by the managed-identity endpoint;
@@ -103,7 +104,7 @@ public record SimSettings(List<String> apiKeys,
         private String clientSecret = "sim-secret";
         private long tokenLifetimeSeconds = 3600;
         private final Map<String, DeploymentSettings> deployments = new LinkedHashMap<>();
-        private DeploymentSettings defaultDeployment = DeploymentSettings.defaults();
+        private DeploymentSettings defaultDeployment;
         private Boolean strictDeployments;
         private boolean zeroLatency;
         private int port;
@@ -200,9 +201,10 @@ public record SimSettings(List<String> apiKeys,
         /** @return the settings */
         public SimSettings build() {
             boolean strict = strictDeployments != null ? strictDeployments : !deployments.isEmpty();
-            DeploymentSettings def = zeroLatency
-                    ? defaultDeployment.withTtftMs(0).withTokensPerSecond(0)
-                    : defaultDeployment;
+            // Benchmark mode changes only the implicit default: latency given explicitly (here or later through
+            // POST /_sim/config, e.g. a paced stream deployment of the benchmark) is kept.
+            DeploymentSettings def = defaultDeployment != null ? defaultDeployment
+                    : zeroLatency ? DeploymentSettings.zeroLatency() : DeploymentSettings.defaults();
             return new SimSettings(apiKeys, tenantId, clientId, clientSecret, tokenLifetimeSeconds, deployments, def,
                     strict, zeroLatency, port, tokenPort, identityHeader);
         }

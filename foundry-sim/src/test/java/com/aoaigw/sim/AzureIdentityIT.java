@@ -51,7 +51,7 @@ class AzureIdentityIT {
         pb.environment().keySet().removeIf(k -> k.startsWith("IDENTITY_") || k.startsWith("MSI_")
                 || k.startsWith("AZURE_") || k.equals("IMDS_ENDPOINT"));
         pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = Watchdog.killAfter(pb.start(), 90);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         p.getInputStream().transferTo(out);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe finished");

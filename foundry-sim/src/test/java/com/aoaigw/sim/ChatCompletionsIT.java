@@ -55,6 +55,8 @@ class ChatCompletionsIT {
         assertEquals("req-123", r.headers().firstValue("x-request-id").orElseThrow());
         assertTrue(r.headers().firstValue("apim-request-id").isPresent());
         assertEquals("sim-region", r.headers().firstValue("x-ms-region").orElseThrow());
+        assertEquals("59", r.headers().firstValue("x-ratelimit-remaining-requests").orElseThrow());
+        assertTrue(r.headers().firstValue("x-ratelimit-remaining-tokens").isPresent());
         JsonNode j = SimHttp.json(r.body());
         assertEquals("chat.completion", j.path("object").asText());
         assertEquals("gpt-4o-mini", j.path("model").asText());
@@ -343,6 +345,15 @@ class ChatCompletionsIT {
             assertEquals(h.post(CHAT, s, "api-key", SimHttp.KEY).body(), h.post(CHAT, s, "api-key", SimHttp.KEY)
                     .body());
             assertEquals(4, fast.stats().requests());
+
+            // A benchmark paces one stream deployment at run time; benchmark mode keeps that pace.
+            assertEquals(200, h.post("/_sim/config", "{\"deployments\":{\"paced\":{\"ttftMs\":0,"
+                    + "\"tokensPerSecond\":50}},\"strictDeployments\":false}").statusCode());
+            RawHttp.Exchange x = RawHttp.post(fast.port(), CHAT, SimHttp.keyHeader(),
+                    s.replace("gpt-4o-mini", "paced"));
+            long span = x.chunkAtNanos().getLast() - x.chunkAtNanos().getFirst();
+            assertTrue(span >= 5 * 20_000_000L, "7 deltas 20 ms apart, took " + span / 1e6 + " ms");
+            assertEquals(200, h.post(CHAT, HELLO, "api-key", SimHttp.KEY).statusCode(), "others stay permissive");
         }
     }
 }

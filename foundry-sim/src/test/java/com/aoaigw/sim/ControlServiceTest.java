@@ -49,6 +49,12 @@ class ControlServiceTest {
         assertEquals(DeploymentSettings.defaults(), lenient.deployment("b"));
         SimSettings zero = SimSettings.builder().zeroLatency(true).build();
         assertEquals(0, zero.defaultDeployment().ttftMs());
+        assertEquals(0, zero.defaultDeployment().tokensPerSecond());
+        assertEquals(DeploymentSettings.DEFAULT_TTFT_MS, SimSettings.defaults().defaultDeployment().ttftMs());
+        SimSettings explicit = SimSettings.builder().zeroLatency(true)
+                .defaultDeployment(DeploymentSettings.defaults().withTtftMs(30)).build();
+        assertEquals(30, explicit.defaultDeployment().ttftMs(), "an explicit default wins over benchmark mode");
+        assertEquals(30, explicit.toBuilder().build().defaultDeployment().ttftMs());
         assertEquals(List.of("sim-key"), SimSettings.defaults().apiKeys());
     }
 

@@ -91,6 +91,10 @@ class FaultsIT {
         assertEquals("ResponsibleAIPolicyViolation", e.path("innererror").path("code").asText());
         assertTrue(e.path("innererror").path("content_filter_result").path("hate").path("filtered").asBoolean());
         assertEquals(400, http.post(CHAT, BODY, "api-key", SimHttp.KEY, "x-sim-fault", "bogus").statusCode());
+        HttpResponse<String> badPace = http.post(CHAT, BODY, "api-key", SimHttp.KEY, "x-sim-tokens-per-second", "x");
+        assertEquals(400, badPace.statusCode());
+        assertTrue(SimHttp.json(badPace.body()).path("error").path("message").asText()
+                .contains("x-sim-tokens-per-second"));
     }
 
     @Test

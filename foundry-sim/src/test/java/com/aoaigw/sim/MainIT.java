@@ -36,7 +36,7 @@ class MainIT {
         pb.environment().put("SIM_PORT", "0");
         pb.environment().put("SIM_API_KEYS", "first-key,second-key");
         pb.environment().put("SIM_ZERO_LATENCY", "true");
-        Process p = pb.start();
+        Process p = Watchdog.killAfter(pb.start(), 50);
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String ready = null;

@@ -52,7 +52,7 @@ class NodeSdkIT {
             pb.redirectErrorStream(true);
             Process p;
             try {
-                p = pb.start();
+                p = Watchdog.killAfter(pb.start(), 75);
             } catch (java.io.IOException e) {
                 fail("cannot run node (is Node.js 20+ on the PATH?): " + e.getMessage());
                 return;
@@ -68,6 +68,10 @@ class NodeSdkIT {
             assertEquals("Hello from gpt-4o-mini: you said 3 words.", r.path("chat").path("text").asText());
             assertEquals(r.path("chat").path("text"), r.path("chatStream").path("text"));
             assertEquals(r.path("chat").path("usage"), r.path("chatStream").path("usage"));
+
+            assertEquals(r.path("chat").path("text"), r.path("faults").path("stall-before-first-event"));
+            assertEquals("你好世界 😀 " + r.path("chat").path("text").asText(),
+                    r.path("faults").path("split-utf8").asText());
 
             assertEquals("reasoning", r.path("responses").path("types").get(0).asText());
             assertEquals("message", r.path("responses").path("types").get(1).asText());

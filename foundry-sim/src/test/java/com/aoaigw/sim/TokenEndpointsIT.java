@@ -122,6 +122,18 @@ class TokenEndpointsIT {
     }
 
     @Test
+    void unexpectedAuthorityCallsAreRecorded() throws Exception {
+        HttpResponse<String> r = tlsClient.send(HttpRequest.newBuilder(URI.create(sim.authorityUrl()
+                        + "/sim-tenant/oauth2/v2.0/devicecode"))
+                .POST(HttpRequest.BodyPublishers.ofString("client_id=x")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, r.statusCode());
+        RecordedRequest rec = sim.tokenRequests().getLast();
+        assertEquals("/sim-tenant/oauth2/v2.0/devicecode", rec.path());
+        assertEquals("client_id=x", rec.body());
+    }
+
+    @Test
     void untrustedClientsCannotConnect() {
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         assertThrows(java.io.IOException.class, () -> plain.send(HttpRequest.newBuilder(URI.create(
@@ -157,5 +169,12 @@ class TokenEndpointsIT {
         assertEquals("https://ai.azure.com", SimHttp.json(r.body()).path("resource").asText());
         assertTrue(SimHttp.json(r.body()).has("expires_in"));
         assertEquals(400, http.get(path).statusCode());
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", sim.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /" + path + " HTTP/1.1\r\nHost: x\r\nMetadata: true\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+            assertEquals("HTTP/1.1 200", head, "the IMDS path with a leading double slash, as some clients send it");
+        }
     }
 }

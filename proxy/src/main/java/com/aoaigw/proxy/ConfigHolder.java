@@ -31,6 +31,7 @@ public final class ConfigHolder {
     private final Path file;
     private final AtomicReference<ConfigSnapshot> current = new AtomicReference<>();
     private final AtomicReference<String> problem = new AtomicReference<>("no config loaded yet");
+    private final AtomicReference<Rejection> rejected = new AtomicReference<>();
     private final List<Consumer<ConfigSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile FileTime lastModified;
     private volatile long lastSize = -1;
@@ -52,6 +53,53 @@ public final class ConfigHolder {
     /** @return why the last version was refused (or why there is none), or null when the last one loaded */
     public String problem() {
         return problem.get();
+    }
+
+    /** @return the newest refused version since the one in service, or null */
+    public Rejection rejected() {
+        return rejected.get();
+    }
+
+    /**
+     * Follows a config store: applies what it holds now and every new version it reports. A version equal (by
+     * etag) to the one in service is skipped.
+     *
+     * @param store the store
+     */
+    public void follow(com.aoaigw.config.ConfigStore store) {
+        try {
+            com.aoaigw.config.ConfigStore.Versioned v = store.read();
+            apply(v.json(), v.etag());
+            LOG.log(System.Logger.Level.INFO, "config loaded (etag " + v.etag() + ")");
+        } catch (ConfigException e) {
+            LOG.log(System.Logger.Level.WARNING, "stored config refused: " + e.getMessage());
+        } catch (RuntimeException e) {
+            problem.set("cannot read the config: " + e.getMessage()
+                    + " (create it, e.g. with `make run`, or set CONFIG_PATH)");
+        }
+        store.watch(v -> {
+            ConfigSnapshot now = current.get();
+            if (now != null && v.etag() != null && v.etag().equals(now.etag())) {
+                return;
+            }
+            try {
+                apply(v.json(), v.etag());
+                LOG.log(System.Logger.Level.INFO, "config reloaded (etag " + v.etag() + ")");
+            } catch (ConfigException e) {
+                LOG.log(System.Logger.Level.WARNING, "stored config " + v.etag()
+                        + " refused, keeping the last good version: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * A refused version.
+     *
+     * @param etag     its etag
+     * @param at       when it was refused
+     * @param problems why
+     */
+    public record Rejection(String etag, java.time.Instant at, java.util.List<com.aoaigw.config.ConfigProblem> problems) {
     }
 
     /**
@@ -77,11 +125,13 @@ public final class ConfigHolder {
             loaded = loader.load(json);
         } catch (ConfigException e) {
             problem.set("config refused: " + e.getMessage());
+            rejected.set(new Rejection(etag, java.time.Instant.now(), e.problems()));
             throw e;
         }
         ConfigSnapshot next = ConfigSnapshot.of(loaded.config(), etag, loaded.warnings());
         current.set(next);
         problem.set(null);
+        rejected.set(null);
         for (Consumer<ConfigSnapshot> l : listeners) {
             try {
                 l.accept(next);

@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+
+import java.time.Duration;
 
 import com.aoaigw.config.ConfigLoader;
+import com.aoaigw.config.ConfigStore;
+import com.aoaigw.config.ConfigStores;
+import com.aoaigw.config.FileConfigStore;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.api.ClientAuthFilter;
 import com.aoaigw.proxy.api.ErrorRenderer;
@@ -45,17 +47,17 @@ public final class ProxyServer implements AutoCloseable {
 
     private final WebServer server;
     private final Components components;
-    private final ScheduledExecutorService poller;
+    private final ConfigStore store;
 
-    private ProxyServer(WebServer server, Components components, ScheduledExecutorService poller) {
+    private ProxyServer(WebServer server, Components components, ConfigStore store) {
         this.server = server;
         this.components = components;
-        this.poller = poller;
+        this.store = store;
     }
 
     /**
-     * Starts the proxy with the routes contributed through {@link ServiceLoader} and the model-compatibility
-     * translators (normalisation per model family, chat ⇄ responses translation).
+     * Starts the proxy with the routes contributed through {@link ServiceLoader} (the admin area) and the
+     * model-compatibility translators (normalisation per model family, chat ⇄ responses translation).
      *
      * @param settings process settings
      * @return the running proxy
@@ -76,18 +78,14 @@ public final class ProxyServer implements AutoCloseable {
                                     List<RouteContributor> contributors) {
         Components c = components(settings, translators);
         Path file = Path.of(settings.store().configPath());
-        c.config().pollFile();
+        ConfigStore store = "blob".equals(settings.store().mode())
+                ? ConfigStores.create(settings.store())
+                : new FileConfigStore(file, Duration.ofMillis(settings.configPollMs()));
+        c.config().follow(store);
         if (c.config().current() == null) {
             LOG.log(System.Logger.Level.WARNING, "no valid config at start: " + c.config().problem()
                     + " (/healthz answers 503 until one is written)");
         }
-        ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "aoaigw-config-poll");
-            t.setDaemon(true);
-            return t;
-        });
-        poller.scheduleWithFixedDelay(c.config()::pollFile, settings.configPollMs(), settings.configPollMs(),
-                TimeUnit.MILLISECONDS);
         List<RouteContributor> all = new ArrayList<>(contributors);
         ServiceLoader.load(RouteContributor.class).forEach(all::add);
 
@@ -98,7 +96,7 @@ public final class ProxyServer implements AutoCloseable {
         setup(b, c, all);
         WebServer server = b.build().start();
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, c, poller);
+        return new ProxyServer(server, c, store);
     }
 
     /**
@@ -210,9 +208,9 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Stops the server. */
     public void stop() {
-        poller.shutdownNow();
         server.stop();
         components.watchdog().close();
+        store.close();
     }
 
     @Override

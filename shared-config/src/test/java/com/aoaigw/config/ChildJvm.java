@@ -54,6 +54,31 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for a line starting with a prefix.
+     *
+     * @param prefix    the start of the line
+     * @param timeoutMs how long
+     * @return the line
+     */
+    String awaitPrefix(String prefix, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            for (String s : seen) {
+                if (s.startsWith(prefix)) {
+                    return s;
+                }
+            }
+            long left = deadline - System.currentTimeMillis();
+            String line = left <= 0 ? null : lines.poll(left, TimeUnit.MILLISECONDS);
+            if (line == null) {
+                throw new AssertionError("child did not print '" + prefix + "...' within " + timeoutMs + " ms; output: "
+                        + seen);
+            }
+            seen.add(line);
+        }
+    }
+
     /** @return every line so far */
     List<String> output() {
         lines.drainTo(seen);

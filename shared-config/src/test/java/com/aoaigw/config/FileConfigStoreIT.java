@@ -35,6 +35,26 @@ class FileConfigStoreIT {
     }
 
     @Test
+    void twoProcessesIncrementingNeverLoseAnUpdate() throws Exception {
+        Path file = dir.resolve("config.json");
+        int each = 100;
+        try (FileConfigStore store = new FileConfigStore(file, POLL)) {
+            store.write(TestDocs.counter(0), null);
+            int conflicts = 0;
+            try (ChildJvm child = new ChildJvm("increment", file.toString(), String.valueOf(each))) {
+                child.await("start", 20000);
+                for (int i = 0; i < each; i++) {
+                    conflicts += WatchMain.increment(store);
+                }
+                String done = child.awaitPrefix("incremented " + each + " conflicts ", 60000);
+                conflicts += Integer.parseInt(done.substring(done.lastIndexOf(' ') + 1));
+            }
+            assertEquals(2 * each, TestDocs.counterOf(store.read().json()), "no update was lost across processes");
+            assertTrue(conflicts > 0, "the two processes really raced (some compare-and-swap failed)");
+        }
+    }
+
+    @Test
     void secondInstanceAppliesChangesWithinThePollIntervalAndRefusesInvalidOnes() throws Exception {
         Path file = dir.resolve("config.json");
         try (FileConfigStore writer = new FileConfigStore(file, POLL);

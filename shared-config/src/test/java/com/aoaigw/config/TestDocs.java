@@ -29,4 +29,24 @@ final class TestDocs {
                 }
                 """;
     }
+
+    /**
+     * @param n a count
+     * @return a valid document holding the count (as its model id)
+     */
+    static String counter(int n) {
+        return valid("n-" + n);
+    }
+
+    /**
+     * @param json a {@link #counter(int)} document
+     * @return its count
+     */
+    static int counterOf(String json) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\": \"n-(\\d+)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("not a counter document: " + json);
+        }
+        return Integer.parseInt(m.group(1));
+    }
 }

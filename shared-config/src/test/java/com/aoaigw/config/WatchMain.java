@@ -11,6 +11,8 @@ import java.time.Duration;
  * {@code rejected <etag>} lines; exits when its standard input closes.
  *
  * <p>Arguments: {@code file <path> <pollMs>} or {@code blob <connectionString> <container> <blob> <cachePath> <pollMs>}.
+ * With {@code increment <path> <times>} it instead increments the counter document {@link #increment} times and
+ * prints {@code start}, then {@code incremented <times> conflicts <n>}.
  */
 public final class WatchMain {
     private WatchMain() {
@@ -20,6 +22,18 @@ public final class WatchMain {
      * @param args see the class comment
      */
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("increment")) {
+            try (FileConfigStore store = new FileConfigStore(Path.of(args[1]))) {
+                int times = Integer.parseInt(args[2]);
+                say("start");
+                int conflicts = 0;
+                for (int i = 0; i < times; i++) {
+                    conflicts += increment(store);
+                }
+                say("incremented " + times + " conflicts " + conflicts);
+            }
+            return;
+        }
         ConfigStore store = switch (args[0]) {
             case "file" -> new FileConfigStore(Path.of(args[1]), Duration.ofMillis(Long.parseLong(args[2])));
             case "blob" -> new BlobConfigStore(new StoreSettings("blob", args[4], null, args[1], args[2], args[3], 30000),
@@ -37,6 +51,26 @@ public final class WatchMain {
             }
         }
         store.close();
+    }
+
+    /**
+     * Read, add one, compare-and-swap; again on conflict (bounded). A lost update would show as a final count below
+     * the number of increments.
+     *
+     * @param store the store holding a {@link TestDocs#counter(int)} document
+     * @return how many conflicts it took
+     */
+    static int increment(ConfigStore store) {
+        for (int attempt = 0; attempt < 10_000; attempt++) {
+            ConfigStore.Versioned v = store.read();
+            try {
+                store.write(TestDocs.counter(TestDocs.counterOf(v.json()) + 1), v.etag());
+                return attempt;
+            } catch (ConfigConflictException e) {
+                Thread.onSpinWait();
+            }
+        }
+        throw new IllegalStateException("no increment after 10000 attempts");
     }
 
     private static synchronized void say(String line) {

@@ -231,6 +231,7 @@ public final class AdminService implements HttpService {
         if (p == null) {
             return;
         }
+        com.aoaigw.config.AdminAuth before = parts.access().current().config().server().adminAuth();
         String etag;
         try {
             etag = parts.access().store().write(p.json(), stored.etag());
@@ -243,8 +244,12 @@ public final class AdminService implements HttpService {
             return;
         }
         parts.access().applied(new ConfigStore.Versioned(p.json(), etag));
-        LOG.log(System.Logger.Level.INFO, "{\"event\":\"admin.config_saved\",\"etag\":\"" + etag.replace("\"", "")
-                + "\",\"user\":\"" + safe(principal(req).username()) + "\"}");
+        // new admin credentials end every session, including the one that made the change
+        boolean relogin = !before.equals(p.loaded().config().server().adminAuth());
+        if (relogin) {
+            parts.sessions().clear();
+        }
+        event(System.Logger.Level.INFO, "admin.config_saved", "etag", etag, "user", principal(req).username());
         ObjectNode out = mapper.createObjectNode();
         out.put("ok", true);
         out.put("etag", etag);
@@ -252,6 +257,7 @@ public final class AdminService implements HttpService {
         out.set("config", SecretMasker.mask(p.doc().deepCopy()));
         StoreStatus st = parts.access().store().status();
         out.put("persistence", st.state());
+        out.put("reloginRequired", relogin);
         res.header(HeaderNames.ETAG, quote(etag));
         json(res, 200, out);
     }
@@ -316,8 +322,7 @@ public final class AdminService implements HttpService {
     private void reload(ServerRequest req, ServerResponse res) {
         try {
             AdminConfigAccess.Snapshot s = parts.access().reload();
-            LOG.log(System.Logger.Level.INFO, "{\"event\":\"admin.config_reloaded\",\"etag\":\""
-                    + s.etag().replace("\"", "") + "\"}");
+            event(System.Logger.Level.INFO, "admin.config_reloaded", "etag", s.etag());
             ObjectNode out = mapper.createObjectNode();
             out.put("ok", true);
             out.put("etag", s.etag());
@@ -426,7 +431,7 @@ public final class AdminService implements HttpService {
         if (etag == null) {
             return;
         }
-        LOG.log(System.Logger.Level.INFO, "{\"event\":\"admin.key_created\",\"keyId\":\"" + id + "\"}");
+        event(System.Logger.Level.INFO, "admin.key_created", "keyId", id);
         ObjectNode out = mapper.createObjectNode();
         out.put("id", id);
         out.put("key", key);
@@ -501,7 +506,7 @@ public final class AdminService implements HttpService {
             return null;
         });
         if (etag != null) {
-            LOG.log(System.Logger.Level.INFO, "{\"event\":\"admin.key_deleted\",\"keyId\":\"" + id + "\"}");
+            event(System.Logger.Level.INFO, "admin.key_deleted", "keyId", id);
             json(res, 200, mapper.createObjectNode().put("id", id).put("deleted", true).put("etag", etag));
         }
     }
@@ -604,8 +609,7 @@ public final class AdminService implements HttpService {
         }
         UpstreamVerifier.Result r = parts.verifier().verify(c, u.get());
         if (!r.ok()) {
-            LOG.log(System.Logger.Level.WARNING, "{\"event\":\"admin.verify_failed\",\"upstream\":\"" + safe(name)
-                    + "\"}");
+            event(System.Logger.Level.WARNING, "admin.verify_failed", "upstream", name, "error", r.error());
         }
         ObjectNode out = mapper.valueToTree(r);
         out.put("upstream", name);
@@ -640,10 +644,9 @@ public final class AdminService implements HttpService {
             rj.set("problems", AdminErrors.problems(mapper, r.problems()));
         }, () -> cfg.putNull("lastRejected"));
         ArrayNode refs = out.putArray("secretReferences");
-        ConfigSecrets.references(s.config()).forEach((path, name) -> {
-            String val = parts.env().apply(name);
-            refs.addObject().put("path", path).put("env", name).put("set", val != null && !val.isEmpty());
-        });
+        for (com.aoaigw.config.SecretRefs.SecretRef r : com.aoaigw.config.SecretRefs.list(s.config())) {
+            refs.addObject().put("path", r.path()).put("env", r.variable()).put("set", r.set());
+        }
         String token = parts.env().apply(CaddyReportService.TOKEN_ENV);
         out.put("caddyManagerTokenSet", token != null && !token.isEmpty());
         out.put("adminAuth", parts.authenticator().open() ? "off (loopback only)" : "required");
@@ -758,8 +761,20 @@ public final class AdminService implements HttpService {
             error(res, 400, "invalid_json", "the settings cannot be serialised");
             return;
         }
+        String caddyfile;
+        try {
+            caddyfile = parts.preview().render(candidate);
+        } catch (LocalCaddyfilePreview.PreviewException e) {
+            AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered",
+                    List.of(ConfigProblem.error(e.path(), e.getMessage())), null);
+            return;
+        } catch (RuntimeException e) {
+            AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered: "
+                    + firstLine(e.getMessage()), List.of(), null);
+            return;
+        }
         ObjectNode out = mapper.createObjectNode();
-        out.put("caddyfile", parts.preview().render(candidate));
+        out.put("caddyfile", caddyfile);
         out.set("warnings", AdminErrors.problems(mapper, problems));
         json(res, 200, out);
     }
@@ -855,6 +870,16 @@ public final class AdminService implements HttpService {
             s = s.substring(1, s.length() - 1);
         }
         return s;
+    }
+
+    /** Logs a structured admin event as one JSON line (the log view parses it into fields). */
+    private void event(System.Logger.Level level, String event, String... keyValues) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("event", event);
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            n.put(keyValues[i], keyValues[i + 1]);
+        }
+        LOG.log(level, n.toString());
     }
 
     private static String safe(String s) {

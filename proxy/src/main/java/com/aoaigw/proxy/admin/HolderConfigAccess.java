@@ -29,6 +29,11 @@ public final class HolderConfigAccess implements AdminConfigAccess {
     private final ConfigLoader loader;
     private final Clock clock;
     private final AtomicReference<Rejected> rejected = new AtomicReference<>();
+    /**
+     * The last version applied through the store. The holder's own file polling re-applies the same document under
+     * a modification-time tag; matching the content keeps the store's etag in the admin views.
+     */
+    private final AtomicReference<Applied> lastApplied = new AtomicReference<>();
 
     /**
      * @param holder the data plane's holder
@@ -42,8 +47,9 @@ public final class HolderConfigAccess implements AdminConfigAccess {
         this.loader = loader;
         this.clock = clock;
         store.watch(v -> {
-            ConfigSnapshot now = holder.current();
-            if (now != null && v.etag().equals(now.etag())) {
+            Applied last = lastApplied.get();
+            if (last != null && last.etag().equals(v.etag()) && holder.current() != null
+                    && holder.current().config().equals(last.config())) {
                 return;
             }
             try {
@@ -61,7 +67,10 @@ public final class HolderConfigAccess implements AdminConfigAccess {
         if (s == null) {
             return new Snapshot(EMPTY, "none", List.of(), Instant.EPOCH);
         }
-        return new Snapshot(s.config(), s.etag() == null ? "unknown" : s.etag(), s.warnings(), s.loadedAt());
+        Applied last = lastApplied.get();
+        String etag = last != null && last.config().equals(s.config()) ? last.etag()
+                : s.etag() == null ? "unknown" : s.etag();
+        return new Snapshot(s.config(), etag, s.warnings(), s.loadedAt());
     }
 
     @Override
@@ -92,7 +101,11 @@ public final class HolderConfigAccess implements AdminConfigAccess {
             rejected.set(new Rejected(v.etag(), clock.instant(), e.problems()));
             throw e;
         }
-        holder.apply(v.json(), v.etag());
+        ConfigSnapshot applied = holder.apply(v.json(), v.etag());
+        lastApplied.set(new Applied(applied.config(), v.etag()));
         rejected.set(null);
+    }
+
+    private record Applied(GatewayConfig config, String etag) {
     }
 }

@@ -16,7 +16,8 @@ import io.helidon.webserver.http.RoutingResponse;
 
 /**
  * Client key authentication for the OpenAI-compatible API ({@code /v1/...} and {@code /openai/...}). The key is
- * taken from {@code Authorization: Bearer}, else {@code api-key}, else {@code x-api-key}; it is checked against
+ * taken from {@code Authorization: Bearer}, {@code api-key} or {@code x-api-key} (the first that matches); it is
+ * checked against
  * the current snapshot's {@link com.aoaigw.proxy.api.KeyIndex}. On success a {@link ClientIdentity} is registered
  * in the request context; otherwise the answer is 401 {@code invalid_api_key}. Other paths pass untouched (the
  * admin area has its own filter; /healthz and /metrics are open or loopback-only).
@@ -50,7 +51,7 @@ public final class ClientAuthFilter implements Filter {
                     "The gateway has no valid configuration loaded.", null));
             return;
         }
-        Optional<ClientKey> key = snap.keys().authenticate(presentedKey(req));
+        Optional<ClientKey> key = authenticate(snap.keys(), req);
         if (key.isEmpty()) {
             errors.send(res, new ProxyException.Unauthorized());
             req.context().get(ExchangeLog.class).ifPresent(l -> l.errorCode("invalid_api_key"));
@@ -70,18 +71,30 @@ public final class ClientAuthFilter implements Filter {
         return path.equals("/v1") || path.startsWith("/v1/") || path.equals("/openai") || path.startsWith("/openai/");
     }
 
-    private static String presentedKey(RoutingRequest req) {
+    /**
+     * Tries the bearer token, then {@code api-key}, then {@code x-api-key}: SDKs in Azure mode send a placeholder
+     * bearer together with the real key in {@code api-key}, so one wrong candidate does not decide.
+     */
+    private static Optional<ClientKey> authenticate(KeyIndex keys, RoutingRequest req) {
         Optional<String> authz = req.headers().first(HeaderNames.AUTHORIZATION);
         if (authz.isPresent()) {
             String v = authz.get().trim();
             if (v.length() > 7 && v.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                return v.substring(7).trim();
+                Optional<ClientKey> k = keys.authenticate(v.substring(7).trim());
+                if (k.isPresent()) {
+                    return k;
+                }
             }
         }
-        Optional<String> k = req.headers().first(API_KEY);
-        if (k.isEmpty()) {
-            k = req.headers().first(X_API_KEY);
+        for (HeaderName h : new HeaderName[] {API_KEY, X_API_KEY}) {
+            Optional<String> v = req.headers().first(h);
+            if (v.isPresent()) {
+                Optional<ClientKey> k = keys.authenticate(v.get().trim());
+                if (k.isPresent()) {
+                    return k;
+                }
+            }
         }
-        return k.map(String::trim).orElse(null);
+        return Optional.empty();
     }
 }

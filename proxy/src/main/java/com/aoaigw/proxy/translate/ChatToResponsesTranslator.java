@@ -1,7 +1,6 @@
 package com.aoaigw.proxy.translate;
 
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -416,7 +415,7 @@ public final class ChatToResponsesTranslator {
                 }
             }
         }
-        if (sawText || toolCalls.isEmpty()) {
+        if (sawText || (toolCalls.isEmpty() && refusal.isEmpty())) {
             message.put("content", text.toString());
         } else {
             message.putNull("content");
@@ -470,27 +469,5 @@ public final class ChatToResponsesTranslator {
         boolean includeUsage = clientRequest.path("stream_options").path("include_usage").asBoolean(false);
         return new ResponsesEventsToChatChunks(mapper, includeUsage, ids.next("chatcmpl"),
                 clock.instant().getEpochSecond());
-    }
-
-    /** Collects tool call indexes so that the chat deltas number calls 0, 1, ... in order. */
-    static final class ToolIndex {
-        private final List<String> itemIds = new ArrayList<>();
-
-        int indexOf(String itemId) {
-            int index = itemIds.indexOf(itemId);
-            if (index < 0) {
-                itemIds.add(itemId);
-                index = itemIds.size() - 1;
-            }
-            return index;
-        }
-
-        boolean isEmpty() {
-            return itemIds.isEmpty();
-        }
-
-        boolean contains(String itemId) {
-            return itemIds.contains(itemId);
-        }
     }
 }

@@ -60,8 +60,12 @@ public final class CompatibilityTranslator {
         boolean stream = body.path("stream").asBoolean(false);
         if (client == ApiKind.CHAT_COMPLETIONS && backend == ApiKind.RESPONSES) {
             ObjectNode translated = chatToResponses.translateRequest(body);
+            Map<String, String> names = new java.util.HashMap<>(RESPONSES_TO_CHAT_NAMES);
+            if (body.has("reasoning_effort") && !body.has("reasoning")) {
+                names.put("reasoning", "reasoning_effort");
+            }
             return new Exchange.ChatClientOfResponses(normalizeTranslated(translated, backend, stream, family,
-                    disabledRules, RESPONSES_TO_CHAT_NAMES), body, chatToResponses);
+                    disabledRules, names), body, chatToResponses);
         }
         if (client == ApiKind.RESPONSES && backend == ApiKind.CHAT_COMPLETIONS) {
             ObjectNode translated = responsesToChat.translateRequest(body);
@@ -85,7 +89,7 @@ public final class CompatibilityTranslator {
                 throw e;
             }
             throw new TranslationException(e.status(), clientName, e.code(),
-                    e.getMessage().replace(e.param(), clientName));
+                    e.getMessage().replace("remove " + e.param(), "remove " + clientName));
         }
     }
 

@@ -71,9 +71,9 @@ public final class CompatibilityTranslators implements Translators {
         if (client == backend) {
             return new TranslationPlan(Optional.of(request), UnaryOperator.identity(), () -> StreamTransform.IDENTITY);
         }
-        UnaryOperator<byte[]> response = bytes -> translateBody(prepared.exchange, bytes);
+        UnaryOperator<byte[]> response = bytes -> translateBody(prepared.exchange(), bytes);
         return new TranslationPlan(Optional.of(request), response,
-                () -> new TranslatingStream(prepared.exchange.streamTranslator().orElseThrow()));
+                () -> new TranslatingStream(prepared.exchange().streamTranslator().orElseThrow()));
     }
 
     private byte[] translateBody(CompatibilityTranslator.Exchange exchange, byte[] bytes) {
@@ -110,6 +110,13 @@ public final class CompatibilityTranslators implements Translators {
     /** Carries the exchange from the request transform to the answer transforms of the same request. */
     private static final class PreparedExchange {
         private CompatibilityTranslator.Exchange exchange;
+
+        CompatibilityTranslator.Exchange exchange() {
+            if (exchange == null) {
+                throw new IllegalStateException("the answer was translated before the request transform ran");
+            }
+            return exchange;
+        }
     }
 
     /** Adapts a {@link StreamTranslator} to the data plane's {@link StreamTransform}. */

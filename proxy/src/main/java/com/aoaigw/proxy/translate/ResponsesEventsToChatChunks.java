@@ -28,7 +28,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
     private boolean started;
     private boolean done;
     private StreamUsage usage;
-    private final ChatToResponsesTranslator.ToolIndex tools = new ChatToResponsesTranslator.ToolIndex();
+    private final ToolIndex tools = new ToolIndex();
 
     ResponsesEventsToChatChunks(ObjectMapper mapper, boolean includeUsage, String id, long created) {
         this.mapper = mapper;
@@ -226,6 +226,28 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
             return new SseEvent(null, mapper.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialise a chat chunk", e);
+        }
+    }
+
+    /** Collects tool call indexes so that the chat deltas number calls 0, 1, ... in order. */
+    private static final class ToolIndex {
+        private final List<String> itemIds = new ArrayList<>();
+
+        int indexOf(String itemId) {
+            int index = itemIds.indexOf(itemId);
+            if (index < 0) {
+                itemIds.add(itemId);
+                index = itemIds.size() - 1;
+            }
+            return index;
+        }
+
+        boolean isEmpty() {
+            return itemIds.isEmpty();
+        }
+
+        boolean contains(String itemId) {
+            return itemIds.contains(itemId);
         }
     }
 }

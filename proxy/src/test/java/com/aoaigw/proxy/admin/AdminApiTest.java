@@ -364,8 +364,12 @@ class AdminApiTest {
                 .build());
         assertEquals(200, preview.statusCode(), preview.body());
         String caddyfile = AdminHarness.json(preview).get("caddyfile").asText();
-        assertTrue(caddyfile.contains("gw.example.com {") && caddyfile.contains("https_port 8443")
-                && caddyfile.contains("flush_interval -1") && caddyfile.contains("admin 127.0.0.1:2019"), caddyfile);
+        assertTrue(caddyfile.contains("gw.example.com:8443 {") && caddyfile.contains("https_port 8443")
+                && caddyfile.contains("health_uri /healthz") && caddyfile.contains("admin 127.0.0.1:2019"), caddyfile);
+        HttpResponse<String> injected = h.send(h.req("/admin/api/tls/preview").header("Authorization", basic)
+                .header("X-Requested-With", "t").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"enabled\":true,\"domain\":\"gw.example.com {\\n}\"}")).build());
+        assertEquals(422, injected.statusCode(), injected.body());
         assertEquals(422, h.send(h.req("/admin/api/tls/preview").header("Authorization", basic)
                 .header("X-Requested-With", "t").POST(HttpRequest.BodyPublishers.ofString("{\"domian\":\"x\"}"))
                 .build()).statusCode());

@@ -117,4 +117,24 @@ class AdminAuthModesTest {
             assertEquals("not_configured", AdminHarness.json(r).at("/error/code").asText());
         }
     }
+
+    @Test
+    void changingTheAdminPasswordEndsSessions() throws Exception {
+        try (AdminHarness h = new AdminHarness(config("{\"adminAuth\": {\"password\": \"Good-pass-123\"}}"),
+                Map.of(), AdminHarness.lenient(), "0.0.0.0", r -> { })) {
+            AdminHarness.Login login = h.login("admin", "Good-pass-123");
+            HttpResponse<String> get = h.send(h.req("/admin/api/config").header("Cookie", login.cookie()).build());
+            com.fasterxml.jackson.databind.JsonNode body = AdminHarness.json(get);
+            com.fasterxml.jackson.databind.node.ObjectNode cfg = (com.fasterxml.jackson.databind.node.ObjectNode) body.get("config");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.at("/server/adminAuth")).put("password", "New-pass-4567");
+            HttpResponse<String> put = h.send(h.req("/admin/api/config").header("Cookie", login.cookie())
+                    .header("X-CSRF-Token", login.csrf()).header("If-Match", "\"" + body.get("etag").asText() + "\"")
+                    .PUT(HttpRequest.BodyPublishers.ofString(cfg.toString())).build());
+            assertEquals(200, put.statusCode(), put.body());
+            assertTrue(AdminHarness.json(put).get("reloginRequired").asBoolean());
+            assertEquals(401, h.send(h.req("/admin/api/session").header("Cookie", login.cookie()).build()).statusCode());
+            assertEquals(401, runtime(h, "admin", "Good-pass-123").statusCode());
+            assertEquals(200, runtime(h, "admin", "New-pass-4567").statusCode());
+        }
+    }
 }

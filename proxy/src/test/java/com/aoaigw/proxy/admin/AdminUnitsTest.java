@@ -213,7 +213,7 @@ class AdminUnitsTest {
                  "transport":{"dialTimeoutMs":1500}}}, %s}""".formatted(MINIMAL)).config();
         String f = new LocalCaddyfilePreview().render(cfg);
         assertTrue(f.contains("\tadmin 127.0.0.1:2019\n"), f);
-        assertTrue(f.contains("gw.example.com {\n\ttls internal\n"), f);
+        assertTrue(f.contains("gw.example.com:443 {\n\ttls internal\n"), f);
         assertTrue(f.contains("dial_timeout 2s"), f);
         assertTrue(f.contains("response_header_timeout 45s"), f);
         assertTrue(f.contains("protocols h1 h2"), f);

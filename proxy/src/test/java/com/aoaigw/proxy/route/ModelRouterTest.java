@@ -14,7 +14,7 @@ import com.aoaigw.proxy.api.ProxyException;
 /** Table test of URL building, including the original's route-override cases (original-product.md §5.2-5.3). */
 class ModelRouterTest {
     private static final GatewayConfig CONFIG = new ConfigLoader().load("""
-            {"upstreams":[
+            {"auth":{"mode":"apiKey","apiKey":"azure-key"},"apiKeys":[{"id":"t","key":"a-long-enough-client-key-for-tests"}],"upstreams":[
                {"name":"v1","baseUrl":"https://res.openai.azure.com"},
                {"name":"v1pv","baseUrl":"https://res.openai.azure.com/","apiVersion":"preview"},
                {"name":"classic","baseUrl":"https://c.openai.azure.com/","apiStyle":"classic"},
@@ -70,7 +70,7 @@ class ModelRouterTest {
         assertEquals("dep one", p.deployment().deployment());
         assertEquals("heavy", new ModelRouter().route(CONFIG, RouteKey.CHAT, "m-multi").deployment().deployment());
         GatewayConfig enc = new ConfigLoader().load("""
-                {"upstreams":[{"name":"c","baseUrl":"https://c/","apiStyle":"classic"}],
+                {"auth":{"mode":"apiKey","apiKey":"azure-key"},"apiKeys":[{"id":"t","key":"a-long-enough-client-key-for-tests"}],"upstreams":[{"name":"c","baseUrl":"https://c/","apiStyle":"classic"}],
                  "models":[{"id":"m","upstream":"c","targetModel":"a b/c"}]}""").config();
         assertEquals("https://c/openai/deployments/a%20b%2Fc/chat/completions?api-version=2024-10-21",
                 new ModelRouter().route(enc, RouteKey.CHAT, "m").target().toString());
