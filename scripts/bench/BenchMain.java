@@ -468,7 +468,9 @@ public final class BenchMain {
                 models.addObject().put("id", name).put("upstream", "sim").put("targetModel", name);
             }
         }
-        Path config = runDir.resolve("config.json");
+        // The config file gets a directory of its own, as in production (./config/config.json): the config store
+        // watches the file's directory, and a log file written next to it wakes the watcher on every request.
+        Path config = Files.createDirectories(runDir.resolve("config")).resolve("config.json");
         Files.deleteIfExists(config);
         Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         mapper.writeValue(config.toFile(), doc);
