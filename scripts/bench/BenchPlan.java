@@ -24,7 +24,7 @@ record BenchPlan(List<Integer> concurrencies, long warmupMs, long warmupRequests
      * serial collector (one core's worth of GC work, no concurrent GC threads competing with request threads on a
      * small machine, lowest native overhead), compact object headers (JDK 25, smaller heap per object).
      */
-    static final String DEFAULT_PROXY_JVM_FLAGS = "-XX:+UseSerialGC -Xms32m -Xmx160m -XX:+UseCompactObjectHeaders";
+    static final String DEFAULT_PROXY_JVM_FLAGS = "-XX:+UseSerialGC -Xms64m -Xmx256m -XX:+UseCompactObjectHeaders";
     /** The simulator only has to be fast; same collector so both servers behave alike. */
     static final String DEFAULT_SIM_JVM_FLAGS = "-XX:+UseSerialGC -Xms128m -Xmx512m -XX:+UseCompactObjectHeaders";
 
