@@ -112,6 +112,14 @@ final class Rig {
         return err;
     }
 
+    static JsonNode openJson(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + body, e);
+        }
+    }
+
     static void assertError(Timed t, int status, String code) {
         assertEquals(status, t.status(), t.body());
         assertEquals(code, openAiError(t.body()).path("code").asText(), t.body());
