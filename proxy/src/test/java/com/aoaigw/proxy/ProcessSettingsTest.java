@@ -23,10 +23,10 @@ class ProcessSettingsTest {
     void aliasesAndOverrides() {
         assertEquals(1000L, ProcessSettings.from(Map.of("SERVER_BODY_LIMIT", "1000")::get).bodyLimit());
         assertEquals(2000L, ProcessSettings.from(Map.of("SERVER_BODY_LIMIT", "1000", "BODY_LIMIT", "2000")::get).bodyLimit());
-        ProcessSettings s = ProcessSettings.from(Map.of("PORT", "8080", "CONFIG_PATH", "/tmp/c.json",
+        ProcessSettings s = ProcessSettings.from(Map.of("PORT", "8080", "CONFIG_PATH", "conf/c.json",
                 "UPSTREAM_FORWARD_HEADERS", "x-a, x-sim-* ,", "ADMIN_LOG_BUFFER_SIZE", "50")::get);
         assertEquals(8080, s.port());
-        assertEquals("/tmp/c.json", s.store().configPath());
+        assertEquals("conf/c.json", s.store().configPath());
         assertEquals(List.of("x-a", "x-sim-*"), s.forwardHeaders());
         assertEquals(50, s.adminLogBufferSize());
     }
