@@ -293,7 +293,11 @@ public final class BenchMain {
     private void configureSimPace(int simPort) throws IOException, InterruptedException {
         ObjectNode body = mapper.createObjectNode();
         body.put("strictDeployments", false);
+        // bench-model is set to no latency explicitly rather than trusting SIM_ZERO_LATENCY: the simulator's Main
+        // sets an explicit default deployment (5 ms TTFT, 1 ms per delta) that benchmark mode then keeps.
+        body.putObject("defaultDeployment").put("ttftMs", 0).put("tokensPerSecond", 0);
         ObjectNode deployments = body.putObject("deployments");
+        deployments.putObject("bench-model").put("ttftMs", 0).put("tokensPerSecond", 0);
         for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
             deployments.putObject(streamDeployment(phase)).put("ttftMs", 0).put("tokensPerSecond", phase.tokensPerSecond());
         }
@@ -334,6 +338,8 @@ public final class BenchMain {
                 .redirectOutput(runDir.resolve("sim.log").toFile());
         pb.environment().put("SIM_PORT", "0");
         pb.environment().put("SIM_ZERO_LATENCY", "true");
+        pb.environment().put("SIM_TTFT_MS", "0");
+        pb.environment().put("SIM_TOKENS_PER_SECOND", "0");
         pb.environment().put("SIM_API_KEYS", simKey);
         return track(pb.start());
     }
@@ -462,7 +468,9 @@ public final class BenchMain {
                 models.addObject().put("id", name).put("upstream", "sim").put("targetModel", name);
             }
         }
-        Path config = runDir.resolve("config.json");
+        // The config file gets a directory of its own, as in production (./config/config.json): the config store
+        // watches the file's directory, and a log file written next to it wakes the watcher on every request.
+        Path config = Files.createDirectories(runDir.resolve("config")).resolve("config.json");
         Files.deleteIfExists(config);
         Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         mapper.writeValue(config.toFile(), doc);
