@@ -75,6 +75,17 @@ class KnownBugsCheck {
     }
 
     /**
+     * BUG-1b (same method): an upstream that closes the connection before (or while) answering makes Helidon throw
+     * {@code DataReader.InsufficientDataAvailableException} (no message, no cause), which is not matched either:
+     * the client gets {@code upstream_network_error} instead of {@code upstream_connection_closed}.
+     */
+    @Test
+    void upstreamClosingTheConnectionIsClassifiedAsClosed() {
+        assertError(post("gpt-4o-mini", false, "x-sim-fault", "disconnect-before-headers"), 502,
+                "upstream_connection_closed");
+    }
+
+    /**
      * BUG-2 (api/Forwarder.relayStream with upstream/SseFramer): a lone blank line before the first SSE event
      * (what Azure front ends and foundry-sim send to commit headers) is taken as the first event: the proxy
      * commits 200, relays the blank line, and then cuts the stall with idleTimeoutMs instead of answering a plain
