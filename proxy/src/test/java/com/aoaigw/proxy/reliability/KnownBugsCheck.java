@@ -39,7 +39,7 @@ class KnownBugsCheck {
         Path config = dir.resolve("config.json");
         Files.writeString(config, """
                 {"server":{"adminAuth":{"username":"operator","password":"Known-Bugs-Pw-8812"},"upstream":{"connectTimeoutMs":600,"firstByteTimeoutMs":1500,"idleTimeoutMs":1000,
-                   "requestTimeoutMs":20000,"maxRetries":0}},
+                   "requestTimeoutMs":2500,"maxRetries":0}},
                  "auth":{"mode":"apiKey","apiKey":"sim-key"},
                  "apiKeys":[{"id":"rel","key":"rel-client-key"}],
                  "upstreams":[{"name":"sim","baseUrl":"%s"},{"name":"dns","baseUrl":"http://no-such-upstream.invalid"}],
@@ -95,6 +95,35 @@ class KnownBugsCheck {
     void stallBeforeFirstEventIsA504() {
         assertError(post("gpt-4o-mini", true, "x-sim-fault", "stall-before-first-event", "x-sim-delay-ms", "5000"),
                 504, "upstream_first_byte_timeout");
+    }
+
+    /**
+     * BUG-4 (upstream/Watchdog.Watch with api/Forwarder.readEvent): requestTimeoutMs is not enforced on a stream
+     * that keeps trickling (an event every 50 ms, never idle): with requestTimeoutMs=2500 a 20 s stream ran to its
+     * natural end (20 s) and the client then got an {@code upstream_request_timeout} error event instead of
+     * {@code [DONE]}. Likely cause: when the ticker's interrupt lands after a read returned, {@code disarm()}
+     * clears it, but {@code expired} stays set, and {@code check()} returns early for a watch whose
+     * {@code expired} is set, so the deadline never fires again. Fix: in {@code arm()}, fail at once (or
+     * re-interrupt) when {@code expired != null} or the request deadline has passed.
+     */
+    @Test
+    void trickleStreamIsCutByRequestTimeout() throws Exception {
+        // the race is narrow: six streams at once, each must be cut near 2.5 s (observed: one ran its full 20 s)
+        java.util.List<java.util.concurrent.Future<Timed>> runs = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 6; i++) {
+                runs.add(pool.submit(() -> post("gpt-4o-mini", true, "x-sim-tokens", "400",
+                        "x-sim-tokens-per-second", "20")));
+            }
+            for (var f : runs) {
+                Timed t = f.get();
+                org.junit.jupiter.api.Assertions.assertEquals(200, t.status(), t.body());
+                java.util.List<String> data = Rig.dataLines(t.body());
+                org.junit.jupiter.api.Assertions.assertEquals("upstream_request_timeout",
+                        Rig.openAiError(data.getLast()).path("code").asText());
+                org.junit.jupiter.api.Assertions.assertTrue(t.millis() < 6000, "cut at 2.5 s, took " + t.millis());
+            }
+        }
     }
 
     /**

@@ -208,6 +208,10 @@ final class Rig {
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier cond) {
+        await(what, timeoutMs, cond, () -> "");
+    }
+
+    static void await(String what, long timeoutMs, BooleanSupplier cond, java.util.function.Supplier<String> state) {
         long deadline = System.nanoTime() + Duration.ofMillis(timeoutMs).toNanos();
         while (System.nanoTime() < deadline) {
             if (cond.getAsBoolean()) {
@@ -215,7 +219,7 @@ final class Rig {
             }
             pause(50);
         }
-        fail("timed out after " + timeoutMs + " ms waiting for " + what);
+        fail("timed out after " + timeoutMs + " ms waiting for " + what + " " + state.get());
     }
 
     /** Environment-style lookup from pairs. */
