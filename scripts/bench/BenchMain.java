@@ -185,6 +185,8 @@ public final class BenchMain {
             LoadEngine.StreamSamples d = null;
             LoadEngine.StreamSamples p = null;
             double rssMax = Double.NaN;
+            double simCpu = 0;
+            double proxyCpu = 0;
             for (int i = 0; i < phase.slices(); i++) {
                 boolean proxyFirst = i % 2 == 1;
                 for (int k = 0; k < 2; k++) {
@@ -193,19 +195,24 @@ public final class BenchMain {
                         continue;
                     }
                     LoadEngine.Target t = withStreamHeaders(viaProxyNow ? viaProxy : direct, phase);
+                    long pid = viaProxyNow ? proxy.pid() : sim.pid();
+                    ProcStats.Sample before = proc.sample(pid);
                     if (viaProxyNow) {
                         try (RssSampler sampler = new RssSampler(proc, proxy.pid())) {
                             p = engine.runStreams(t, phase.concurrency(), phase.warmRounds(), phase.rounds(),
                                     phase.staggerMs(), plan.streamTimeoutMs(), plan.streamTokens()).merge(p);
                             rssMax = Double.isNaN(rssMax) ? sampler.maxRssMb() : Math.max(rssMax, sampler.maxRssMb());
                         }
+                        proxyCpu += proc.sample(pid).cpuSeconds() - before.cpuSeconds();
                     } else {
                         d = engine.runStreams(t, phase.concurrency(), phase.warmRounds(), phase.rounds(),
                                 phase.staggerMs(), plan.streamTimeoutMs(), plan.streamTokens()).merge(d);
+                        simCpu += proc.sample(pid).cpuSeconds() - before.cpuSeconds();
                     }
                 }
             }
-            report.streams(phase, d.summary(), p == null ? null : p.summary(), rssMax);
+            report.streams(phase, d.summary(), p == null ? null : p.summary(), rssMax, simCpu,
+                    p == null ? Double.NaN : proxyCpu);
         }
 
         if (proxy != null) {
@@ -439,6 +446,10 @@ public final class BenchMain {
         ObjectNode server = doc.putObject("server");
         server.put("host", "127.0.0.1");
         server.putObject("adminAuth").put("username", "admin").put("password", randomHex(16));
+        String pool = env.get("BENCH_UPSTREAM_POOL");
+        if (pool != null && !pool.isBlank()) { // experiment knob; by default the proxy's own default (64)
+            server.putObject("upstream").putObject("pool").put("connections", Integer.parseInt(pool.trim()));
+        }
         doc.putObject("auth").put("mode", "apiKey").put("apiKey", simKey);
         // Stored hashed, as `make run` and production configs do: the proxy's per-request key check is then the same.
         doc.putArray("apiKeys").addObject().put("id", "bench").put("key", "sha256:" + sha256Hex(clientKey));

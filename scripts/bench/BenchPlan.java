@@ -50,12 +50,12 @@ record BenchPlan(List<Integer> concurrencies, long warmupMs, long warmupRequests
             return new BenchPlan(List.of(1, 16, 64), 1000, 1000, 200, 1000, 2, 20, List.of(
                     new StreamPhase(1, 100, 1, 2, 0, 1),
                     new StreamPhase(200, 100, 0, 1, 200, 1),
-                    new StreamPhase(2000, 20, 0, 1, 1000, 1)), 30_000, 500, true);
+                    new StreamPhase(2000, 10, 0, 1, 500, 1)), 30_000, 500, true);
         }
         List<StreamPhase> streams = "1".equals(env.get("BENCH_SKIP_STREAMS")) ? List.of() : List.of(
                 new StreamPhase(1, 50, 2, 6, 0, 2),
                 new StreamPhase(200, 50, 1, 2, 400, 2),
-                new StreamPhase(2000, 10, 1, 1, 2000, 2));
+                new StreamPhase(2000, 4, 0, 1, 1000, 1));
         // Longer runs for profiling: BENCH_WARMUP_MS (initial warm-up), BENCH_MEASURE_MS (per non-stream phase).
         long warmup = Long.parseLong(env.getOrDefault("BENCH_WARMUP_MS", "45000"));
         long warmupRequests = Long.parseLong(env.getOrDefault("BENCH_WARMUP_REQUESTS", "60000"));

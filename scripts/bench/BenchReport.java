@@ -23,7 +23,9 @@ final class BenchReport {
      */
     record StreamRow(int concurrency, int tokensPerSecond, double eventIntervalMs, LoadEngine.StreamResult direct,
                      LoadEngine.StreamResult proxy, double addedTtfeP50Ms, double addedTtfeP99Ms,
-                     double maxExtraEventDelayP50Ms, double maxExtraEventDelayP99Ms, double proxyMaxRssMb) {
+                     double maxExtraEventDelayP50Ms, double maxExtraEventDelayP99Ms, double proxyMaxRssMb,
+                     double simCpuSecondsDirect, double proxyCpuSeconds, double simCpuMsPer1000Events,
+                     double proxyCpuMsPer1000Events) {
     }
 
     /** A target from the performance issue and whether this run met it. */
@@ -73,7 +75,8 @@ final class BenchReport {
                 p == null ? Double.NaN : p.p99Ms() - d.p99Ms(), simCpu, proxyCpu, per1000));
     }
 
-    void streams(BenchPlan.StreamPhase phase, LoadEngine.StreamResult d, LoadEngine.StreamResult p, double rssMax) {
+    void streams(BenchPlan.StreamPhase phase, LoadEngine.StreamResult d, LoadEngine.StreamResult p, double rssMax,
+                 double simCpu, double proxyCpu) {
         double extra50 = Double.NaN;
         double extra99 = Double.NaN;
         if (p != null) {
@@ -85,7 +88,16 @@ final class BenchReport {
         }
         streams.add(new StreamRow(phase.concurrency(), phase.tokensPerSecond(), phase.intervalMs(), d, p,
                 p == null ? Double.NaN : p.ttfeP50Ms() - d.ttfeP50Ms(),
-                p == null ? Double.NaN : p.ttfeP99Ms() - d.ttfeP99Ms(), extra50, extra99, rssMax));
+                p == null ? Double.NaN : p.ttfeP99Ms() - d.ttfeP99Ms(), extra50, extra99, rssMax,
+                simCpu, proxyCpu, perThousandEvents(simCpu, d), perThousandEvents(proxyCpu, p)));
+    }
+
+    /** CPU ms per 1,000 events, over all streams of the slices (warm-up rounds included, as in the CPU reading). */
+    private static double perThousandEvents(double cpuSeconds, LoadEngine.StreamResult r) {
+        if (r == null || r.streams() == 0) {
+            return Double.NaN;
+        }
+        return cpuSeconds * 1000 / (r.totalEvents() / 1000.0);
     }
 
     private static double max(double a, double b) {
@@ -143,7 +155,7 @@ final class BenchReport {
                 v.add(le("largest extra event delay at p99, 200 streams", r.maxExtraEventDelayP99Ms(), 5, "ms"));
             }
             if (r.concurrency() == 2000) {
-                boolean held = r.proxy().errors() == 0 && r.proxy().streams() > 0;
+                boolean held = r.proxy().errors() == 0 && r.proxy().maxConcurrent() >= r.concurrency();
                 double rss = held ? r.proxyMaxRssMb() : Double.POSITIVE_INFINITY;
                 v.add(le("2,000 streams held (no errors), proxy RSS", rss, 400, "MB"));
             }
@@ -185,8 +197,8 @@ final class BenchReport {
             LoadEngine.StreamResult d = r.direct();
             LoadEngine.StreamResult p = r.proxy();
             boolean s200 = r.concurrency() == 200;
-            t.row(s, "streams, events each", d.streams() + ", " + d.eventsPerStream(),
-                    p == null ? "-" : p.streams() + ", " + p.eventsPerStream(), "", target(""));
+            t.row(s, "streams, events each, most open", d.streams() + ", " + d.eventsPerStream() + ", " + d.maxConcurrent(),
+                    p == null ? "-" : p.streams() + ", " + p.eventsPerStream() + ", " + p.maxConcurrent(), "", target(""));
             t.row(s, "first event p50 ms", f3(d.ttfeP50Ms()), p == null ? "-" : f3(p.ttfeP50Ms()), f3(r.addedTtfeP50Ms()),
                     s200 ? target("added <= 1", "added time to first event p50, 200 streams") : target(""));
             t.row(s, "first event p99 ms", f3(d.ttfeP99Ms()), p == null ? "-" : f3(p.ttfeP99Ms()), f3(r.addedTtfeP99Ms()),
@@ -196,6 +208,8 @@ final class BenchReport {
             t.row(s, "max extra event delay p50/p99 ms", "", "", f3(r.maxExtraEventDelayP50Ms()) + " / "
                     + f3(r.maxExtraEventDelayP99Ms()), s200 ? target("p99 <= 5", "largest extra event delay at p99, 200 streams")
                     : target(""));
+            t.row(s, "CPU ms / 1k events (sim | proxy)", f3(r.simCpuMsPer1000Events()), f3(r.proxyCpuMsPer1000Events()),
+                    "", target(""));
             t.row(s, "max gap between events ms", f3(d.maxInterEventGapMs()), p == null ? "-" : f3(p.maxInterEventGapMs()),
                     "", target(""));
             if (p != null) {

@@ -36,7 +36,8 @@ final class LoadEngine {
      * Outcome of a stream run. {@code eventOffsetsP50Ms[i]} / {@code P99} is the arrival offset of event {@code i}
      * (from the request start) across the recorded streams.
      */
-    record StreamResult(String target, int concurrency, long streams, long errors, int eventsPerStream,
+    record StreamResult(String target, int concurrency, int maxConcurrent, long streams, long errors, long totalEvents,
+                        int eventsPerStream,
                         double ttfeP50Ms, double ttfeP99Ms, double ttfeMaxMs,
                         double[] eventOffsetsP50Ms, double[] eventOffsetsP99Ms, double lastEventP50Ms,
                         double maxInterEventGapMs, double seconds, String firstError) {
@@ -68,26 +69,29 @@ final class LoadEngine {
     }
 
     /** Raw per-stream event offsets of one or more stream slices of the same target and concurrency. */
-    record StreamSamples(String target, int concurrency, List<long[]> streams, long errors, double seconds,
-                         String firstError) {
+    record StreamSamples(String target, int concurrency, int maxConcurrent, List<long[]> streams, long errors,
+                         long totalEvents, double seconds, String firstError) {
         StreamSamples merge(StreamSamples o) {
             if (o == null) {
                 return this;
             }
             List<long[]> all = new ArrayList<>(streams);
             all.addAll(o.streams);
-            return new StreamSamples(target, concurrency, all, errors + o.errors, seconds + o.seconds,
-                    firstError != null ? firstError : o.firstError);
+            return new StreamSamples(target, concurrency, Math.max(maxConcurrent, o.maxConcurrent), all,
+                    errors + o.errors, totalEvents + o.totalEvents,
+                    seconds + o.seconds, firstError != null ? firstError : o.firstError);
         }
 
         StreamResult summary() {
-            return summarize(target, concurrency, streams, errors, seconds, firstError);
+            return summarize(target, concurrency, maxConcurrent, streams, errors, totalEvents, seconds, firstError);
         }
     }
 
     private static final int MAX_EVENTS = 256;
 
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(256 * 1024);
+    /** The most requests in flight at once during the last loop (for "2,000 streams held"). */
+    private int maxBusy;
 
     /** One client connection and its request in flight. */
     private static final class Conn implements HttpResponseParser.EventListener {
@@ -198,11 +202,13 @@ final class LoadEngine {
         List<long[]> recorded = new ArrayList<>();
         long[] errors = new long[1];
         int[] finishedConns = new int[1];
+        long[] eventsSeen = new long[1]; // all rounds, for CPU per event
         String[] firstError = new String[1];
         int totalRounds = warmRounds + rounds;
         Workload w = new Workload() {
             @Override
             public boolean onComplete(Conn c, long now, int status, String body) {
+                eventsSeen[0] += c.eventCount;
                 if (status != 200) {
                     return onError(c, now, "HTTP " + status + " " + body);
                 }
@@ -261,11 +267,13 @@ final class LoadEngine {
             firstError[0] = timedOut + " streams still open at the phase deadline";
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new StreamSamples(target.name(), concurrency, recorded, errors[0], seconds, firstError[0]);
+        return new StreamSamples(target.name(), concurrency, maxBusy, recorded, errors[0], eventsSeen[0], seconds,
+                firstError[0]);
     }
 
-    private static StreamResult summarize(String name, int concurrency, List<long[]> streams, long errors,
-                                          double seconds, String firstError) {
+    private static StreamResult summarize(String name, int concurrency, int maxConcurrent, List<long[]> streams,
+                                          long errors,
+                                          long totalEvents, double seconds, String firstError) {
         int events = streams.stream().mapToInt(a -> a.length).min().orElse(0);
         double[] p50 = new double[events];
         double[] p99 = new double[events];
@@ -290,7 +298,7 @@ final class LoadEngine {
             last[s] = a.length > 0 ? a[a.length - 1] : 0;
         }
         Arrays.sort(last);
-        return new StreamResult(name, concurrency, streams.size(), errors, events,
+        return new StreamResult(name, concurrency, maxConcurrent, streams.size(), errors, totalEvents, events,
                 pct(ttfe, 0.50), pct(ttfe, 0.99), ttfe.length == 0 ? Double.NaN : ttfe[ttfe.length - 1] / 1e6,
                 p50, p99, pct(last, 0.50), maxGap / 1e6, seconds, firstError);
     }
@@ -305,6 +313,7 @@ final class LoadEngine {
             // Connections not yet started, in start order (their start times only grow with the index).
             int nextPending = 0;
             int busy = 0;
+            maxBusy = 0;
             while (true) {
                 long now = System.nanoTime();
                 while (nextPending < conns.size() && conns.get(nextPending).nextStartNs <= now) {
@@ -312,6 +321,7 @@ final class LoadEngine {
                     send(c, request, now);
                     busy++;
                 }
+                maxBusy = Math.max(maxBusy, busy);
                 if (w.finished(now, busy)) {
                     return 0;
                 }

@@ -87,7 +87,7 @@ async function showOverview() {
   if (cf.ok) {
     const warnings = cf.data.warnings.length;
     setPill($('#card-config'), cf.data.refused ? 'refused' : 'valid', cf.data.refused ? 'bad' : (warnings ? 'warn' : 'good'),
-      `etag ${cf.data.etag}; ${warnings} warning(s)` + (cf.data.etag !== cf.data.inEffectEtag ? '; stored version not in effect' : ''));
+      `etag ${cf.data.etag.slice(0, 12)}…; ${warnings} warning(s)` + (cf.data.etag !== cf.data.inEffectEtag ? '; stored version not in effect' : ''));
     renderVerify(cf.data.config.upstreams || []);
   }
   if (tl.ok) {

@@ -43,7 +43,7 @@ export async function load(force) {
   etag = r.data.etag;
   loadedText = JSON.stringify(r.data.config, null, 2);
   $('#config-editor').value = loadedText;
-  $('#config-etag').textContent = 'etag ' + etag;
+  $('#config-etag').textContent = 'etag ' + etag.slice(0, 12) + '…';
   $('#config-review').hidden = true;
   $('#config-conflict').hidden = true;
   problemsList($('#config-messages'), r.data.warnings);
@@ -112,7 +112,7 @@ async function save(basedOn) {
   etag = r.data.etag;
   loadedText = JSON.stringify(r.data.config, null, 2);
   $('#config-editor').value = loadedText;
-  $('#config-etag').textContent = 'etag ' + etag;
+  $('#config-etag').textContent = 'etag ' + etag.slice(0, 12) + '…';
   problemsList($('#config-messages'), r.data.warnings);
   status('Saved (etag ' + etag + ', persistence ' + r.data.persistence + ').', false);
   markDirty();

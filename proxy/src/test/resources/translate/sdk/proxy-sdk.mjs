@@ -57,6 +57,13 @@ await attempt('chatRejected', async () => {
   return { thrown: 'nothing' };
 });
 
+await attempt('chatStreamLength', async () => {
+  const stream = client.chat.completions.stream({ model: 'chat-on-responses', max_completion_tokens: 2,
+    messages: [{ role: 'user', content: 'tell me a long story' }] });
+  const c = await stream.finalChatCompletion();
+  return { content: c.choices[0].message.content, finish: c.choices[0].finish_reason };
+});
+
 // Responses clients of a chat backend
 await attempt('responsesStream', async () => {
   const stream = client.responses.stream({ model: 'responses-on-chat', instructions: 'be brief',
@@ -82,6 +89,12 @@ await attempt('responsesReasoning', async () => {
   const r = await client.responses.create({ model: 'o-responses-on-chat', input: 'think', store: false,
     reasoning: { effort: 'xhigh', summary: 'auto' } });
   return { outputText: r.output_text, status: r.status, usage: r.usage };
+});
+await attempt('responsesStreamLength', async () => {
+  const stream = client.responses.stream({ model: 'responses-on-chat', max_output_tokens: 2,
+    input: 'tell me a long story' });
+  const r = await stream.finalResponse();
+  return { outputText: r.output_text, status: r.status, reason: r.incomplete_details?.reason };
 });
 await attempt('responsesRejected', async () => {
   await client.responses.create({ model: 'responses-on-chat', input: 'x',

@@ -61,7 +61,15 @@ public final class CaddyLogTracker {
      * @param line the line
      */
     public void accept(String line) {
-        if (line == null || !line.startsWith("{")) {
+        if (line == null) {
+            return;
+        }
+        if (line.startsWith("Error: ")) {
+            // how "caddy run" says why it could not start (plain text, after the JSON log)
+            lastError = shorten(line.substring("Error: ".length()), 1000);
+            return;
+        }
+        if (!line.startsWith("{")) {
             return;
         }
         JsonNode n;

@@ -176,7 +176,7 @@ public final class CaddySupervisor implements AutoCloseable {
     }
 
     /**
-     * Waits until a Caddy process started after {@code generation} answers on its admin API.
+     * Waits until a Caddy process started after {@code generation} answers on its admin API, or fails to start.
      *
      * @param generation the value of {@link #generation()} before the start or restart was asked for
      * @param timeout    how long to wait
@@ -187,6 +187,9 @@ public final class CaddySupervisor implements AutoCloseable {
         lock.lock();
         try {
             while (!(this.generation > generation && state.state().equals("running"))) {
+                if (this.generation > generation && state.state().equals("failed")) {
+                    return false;
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -309,11 +312,15 @@ public final class CaddySupervisor implements AutoCloseable {
                 p = null;
             }
             if (p != null && !p.isAlive()) {
-                String why = "Caddy exited with code " + p.exitValue() + explain();
+                drainOutput();
+                TlsReport.ProcessState before = state;
+                boolean failedStart = before.state().equals("failed");
+                // a start that failed stays "failed" (with its reason) through the backoff; a crash is "restarting"
+                String why = failedStart ? before.lastError() : "Caddy exited with code " + p.exitValue() + explain();
                 LOG.log(System.Logger.Level.WARNING, why + "; restarting in " + backoff.toMillis() + " ms");
                 setProcess(null);
                 restarts++;
-                setState("restarting", null, why);
+                setState(failedStart ? "failed" : "restarting", null, why);
                 awaitChange(backoff);
                 backoff = min(backoff.multipliedBy(2), options.maxBackoff());
                 continue;
@@ -339,6 +346,7 @@ public final class CaddySupervisor implements AutoCloseable {
                     setState("failed", null, "admin API at " + api.address() + " did not answer after start"
                             + explain());
                 } else {
+                    drainOutput();
                     setState("failed", null, "Caddy exited with code " + started.exitValue() + " while starting"
                             + explain());
                 }
@@ -424,6 +432,11 @@ public final class CaddySupervisor implements AutoCloseable {
             waitFor(p, Duration.ofSeconds(5));
         }
         // let the last log lines ("shutdown complete") through before anyone moves on or the JVM exits
+        drainOutput();
+    }
+
+    /** Waits (briefly) until the output of an exited Caddy is read, so its last error is known. */
+    private void drainOutput() {
         Thread t = pump;
         if (t != null) {
             try {

@@ -65,6 +65,14 @@ class CaddyLogTrackerTest {
     }
 
     @Test
+    void keepsThePlainTextStartError() {
+        tracker.accept("Error: loading initial config: loading new config: http app module: start: listening on "
+                + "127.0.0.1:8443: listen tcp 127.0.0.1:8443: bind: address already in use");
+        assertTrue(tracker.lastError().startsWith("loading initial config"), tracker.lastError());
+        assertEquals(0, changes.get());
+    }
+
+    @Test
     void resetForgetsHistory() {
         tracker.accept(FAILED);
         tracker.reset();

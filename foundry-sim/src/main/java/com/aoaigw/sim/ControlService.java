@@ -68,6 +68,8 @@ final class ControlService implements HttpService {
             SimSettings updated = apply(settings.get(), body);
             settings.set(updated);
             cache.clear();
+            // A new fault plan starts counting afresh (faultCount of a deployment, x-sim-fault-count keys).
+            faultCounts.clear();
             json(res, Status.OK_200, describe(updated));
         } catch (IOException | IllegalArgumentException e) {
             ObjectNode err = mapper.createObjectNode();
@@ -80,7 +82,8 @@ final class ControlService implements HttpService {
 
     /**
      * Applies a run-time change. Fields: {@code defaultDeployment} and {@code deployments.<name>} (each with
-     * {@code reasoning}, {@code ttftMs}, {@code tokensPerSecond}, {@code fault}; missing fields keep their value),
+     * {@code reasoning}, {@code ttftMs}, {@code tokensPerSecond}, {@code fault}, {@code faultCount}, {@code tokens};
+     * missing fields keep their value),
      * {@code strictDeployments}, {@code apiKeys}, {@code tokenLifetimeSeconds}. Unknown fields are errors.
      */
     static SimSettings apply(SimSettings current, JsonNode body) {
@@ -124,6 +127,8 @@ final class ControlService implements HttpService {
                 case "tokensPerSecond" -> d.withTokensPerSecond(x.asDouble());
                 case "fault" -> d.withFault(Fault.fromWireName(x.asText()).orElseThrow(() ->
                         new IllegalArgumentException(path + ".fault: unknown fault '" + x.asText() + "'")));
+                case "faultCount" -> d.withFaultCount(x.asInt());
+                case "tokens" -> d.withTokens(x.isNull() ? null : x.asInt());
                 default -> throw new IllegalArgumentException("unknown field '" + path + "." + f.getKey() + "'");
             };
         }

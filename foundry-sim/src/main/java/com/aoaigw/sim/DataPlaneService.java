@@ -138,7 +138,7 @@ final class DataPlaneService implements HttpService {
         }
         RequestOptions o;
         try {
-            o = RequestOptions.resolve(req.headers(), ds, faultCounts);
+            o = RequestOptions.resolve(req.headers(), deployment, ds, faultCounts);
         } catch (IllegalArgumentException e) {
             error(res, Status.BAD_REQUEST_400, "BadRequest", e.getMessage());
             return;

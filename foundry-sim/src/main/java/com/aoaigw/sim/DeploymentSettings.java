@@ -11,8 +11,14 @@ package com.aoaigw.sim;
  *                        ms; {@code 0} or less means no pause
  * @param fault           the fault injected into every request for this deployment unless the request names its
  *                        own with {@code x-sim-fault} ({@link Fault#NONE} for none)
+ * @param faultCount      when above 0, only the first {@code faultCount} requests for this deployment get
+ *                        {@code fault} (counted since start or the last reset of the counts), later ones succeed;
+ *                        the per-deployment form of {@code x-sim-fault-count}, for callers (a proxy) that do not
+ *                        forward {@code x-sim-*} headers
+ * @param tokens          content deltas of every answer, like {@code x-sim-tokens}; null for the natural length
  */
-public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPerSecond, Fault fault) {
+public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPerSecond, Fault fault, int faultCount,
+                                 Integer tokens) {
 
     /** Default time to first token, milliseconds. Small so that tests stay fast. */
     public static final long DEFAULT_TTFT_MS = 5;
@@ -25,6 +31,24 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
         if (ttftMs < 0) {
             throw new IllegalArgumentException("ttftMs must be >= 0, was " + ttftMs);
         }
+        if (faultCount < 0) {
+            throw new IllegalArgumentException("faultCount must be >= 0, was " + faultCount);
+        }
+        if (tokens != null && tokens < 0) {
+            throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
+        }
+    }
+
+    /**
+     * Settings with every request faulted (no count) and answers of natural length.
+     *
+     * @param reasoning       see the record
+     * @param ttftMs          see the record
+     * @param tokensPerSecond see the record
+     * @param fault           see the record
+     */
+    public DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPerSecond, Fault fault) {
+        this(reasoning, ttftMs, tokensPerSecond, fault, 0, null);
     }
 
     /** @return the defaults: reasoning decided by name, {@value #DEFAULT_TTFT_MS} ms TTFT, 1000 deltas/s, no fault */
@@ -42,7 +66,7 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that reasoning flag
      */
     public DeploymentSettings withReasoning(Boolean value) {
-        return new DeploymentSettings(value, ttftMs, tokensPerSecond, fault);
+        return new DeploymentSettings(value, ttftMs, tokensPerSecond, fault, faultCount, tokens);
     }
 
     /**
@@ -50,7 +74,7 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that TTFT
      */
     public DeploymentSettings withTtftMs(long ms) {
-        return new DeploymentSettings(reasoning, ms, tokensPerSecond, fault);
+        return new DeploymentSettings(reasoning, ms, tokensPerSecond, fault, faultCount, tokens);
     }
 
     /**
@@ -58,7 +82,7 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that speed
      */
     public DeploymentSettings withTokensPerSecond(double perSecond) {
-        return new DeploymentSettings(reasoning, ttftMs, perSecond, fault);
+        return new DeploymentSettings(reasoning, ttftMs, perSecond, fault, faultCount, tokens);
     }
 
     /**
@@ -66,7 +90,23 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that default fault
      */
     public DeploymentSettings withFault(Fault value) {
-        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, value);
+        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, value, faultCount, tokens);
+    }
+
+    /**
+     * @param count how many requests get the fault (0 = all)
+     * @return a copy with that fault count
+     */
+    public DeploymentSettings withFaultCount(int count) {
+        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, fault, count, tokens);
+    }
+
+    /**
+     * @param value content deltas of every answer, or null for the natural length
+     * @return a copy with that answer length
+     */
+    public DeploymentSettings withTokens(Integer value) {
+        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, fault, faultCount, value);
     }
 
     /**

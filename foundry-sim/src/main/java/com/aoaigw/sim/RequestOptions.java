@@ -39,12 +39,14 @@ record RequestOptions(long ttftMs, long intervalNanos, Integer tokens, Fault fau
      * Resolves the options of one request.
      *
      * @param h          the request headers
+     * @param name       the deployment name
      * @param deployment the deployment's settings
      * @param counts     how many requests each fault key has seen (for {@code x-sim-fault-count})
      * @return the options
      * @throws IllegalArgumentException when a header value is malformed
      */
-    static RequestOptions resolve(ServerRequestHeaders h, DeploymentSettings deployment, FaultCounts counts) {
+    static RequestOptions resolve(ServerRequestHeaders h, String name, DeploymentSettings deployment,
+                                  FaultCounts counts) {
         long ttft = longHeader(h, TTFT, deployment.ttftMs());
         double tps = deployment.tokensPerSecond();
         if (h.contains(TOKENS_PER_SECOND)) {
@@ -56,17 +58,23 @@ record RequestOptions(long ttftMs, long intervalNanos, Integer tokens, Fault fau
             }
         }
         long interval = tps > 0 ? (long) (1_000_000_000L / tps) : 0;
-        Integer tokens = h.contains(TOKENS) ? (int) longHeader(h, TOKENS, 0) : null;
+        Integer tokens = h.contains(TOKENS) ? Integer.valueOf((int) longHeader(h, TOKENS, 0)) : deployment.tokens();
         Fault fault = deployment.fault();
-        if (h.contains(FAULT)) {
-            String name = h.get(FAULT).get();
-            fault = Fault.fromWireName(name).orElseThrow(() -> new IllegalArgumentException(
-                    "unknown x-sim-fault '" + name + "'"));
+        boolean fromHeader = h.contains(FAULT);
+        if (fromHeader) {
+            String wire = h.get(FAULT).get();
+            fault = Fault.fromWireName(wire).orElseThrow(() -> new IllegalArgumentException(
+                    "unknown x-sim-fault '" + wire + "'"));
         }
         if (fault != Fault.NONE && h.contains(FAULT_COUNT)) {
             long limit = longHeader(h, FAULT_COUNT, 0);
             String key = h.contains(FAULT_KEY) ? h.get(FAULT_KEY).get() : fault.wireName();
             if (counts.next(key) > limit) {
+                fault = Fault.NONE;
+            }
+        } else if (fault != Fault.NONE && !fromHeader && deployment.faultCount() > 0) {
+            // The "deployment:" prefix keeps these counts apart from x-sim-fault-key values.
+            if (counts.next("deployment:" + name) > deployment.faultCount()) {
                 fault = Fault.NONE;
             }
         }

@@ -32,6 +32,11 @@ class ControlServiceTest {
         assertEquals(250, next.deployment("slow").ttftMs());
         assertEquals(Fault.RATE_LIMIT, next.deployment("slow").fault());
         assertEquals(10, next.deployment("other").tokensPerSecond());
+        SimSettings counted = ControlService.apply(next, mapper.readTree("{\"deployments\":{\"slow\":{"
+                + "\"faultCount\":3,\"tokens\":40}}}"));
+        assertEquals(3, counted.deployment("slow").faultCount());
+        assertEquals(40, counted.deployment("slow").tokens());
+        assertEquals(250, counted.deployment("slow").ttftMs(), "fields left out keep their values");
         assertFalse(next.strictDeployments(), "listing a deployment at run time keeps unknown names working");
         assertThrows(IllegalArgumentException.class, () -> ControlService.apply(s, mapper.readTree(
                 "{\"deployments\":{\"x\":{\"fault\":\"boom\"}}}")));

@@ -202,6 +202,22 @@ class FaultsIT {
     }
 
     @Test
+    void deploymentFaultCountAndTokensWorkWithoutHeaders() throws Exception {
+        assertEquals(200, http.post("/_sim/config", "{\"deployments\":{\"twice\":{\"fault\":\"503\","
+                + "\"faultCount\":2,\"tokens\":12}}}").statusCode());
+        String twice = BODY.replace("gpt-4o", "twice");
+        assertEquals(503, http.post(CHAT, twice, "api-key", SimHttp.KEY).statusCode());
+        assertEquals(503, http.post(CHAT, twice, "api-key", SimHttp.KEY).statusCode());
+        HttpResponse<String> ok = http.post(CHAT, twice, "api-key", SimHttp.KEY);
+        assertEquals(200, ok.statusCode());
+        assertEquals(12, SimHttp.json(ok.body()).path("usage").path("completion_tokens").asInt());
+        assertEquals(200, http.post("/_sim/config", "{\"deployments\":{\"twice\":{\"faultCount\":1}}}")
+                .statusCode());
+        assertEquals(503, http.post(CHAT, twice, "api-key", SimHttp.KEY).statusCode(), "a new plan counts afresh");
+        assertEquals(200, http.post(CHAT, twice, "api-key", SimHttp.KEY).statusCode());
+    }
+
+    @Test
     void latencyHeadersAreHonoured() throws Exception {
         long start = System.nanoTime();
         HttpResponse<String> r = http.post(CHAT, STREAM, "api-key", SimHttp.KEY, "x-sim-ttft-ms", "300",

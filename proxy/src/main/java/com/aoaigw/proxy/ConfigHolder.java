@@ -32,6 +32,7 @@ public final class ConfigHolder {
     private final AtomicReference<ConfigSnapshot> current = new AtomicReference<>();
     private final AtomicReference<String> problem = new AtomicReference<>("no config loaded yet");
     private final AtomicReference<Rejection> rejected = new AtomicReference<>();
+    private volatile com.aoaigw.config.ConfigStore followed;
     private final List<Consumer<ConfigSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile FileTime lastModified;
     private volatile long lastSize = -1;
@@ -55,6 +56,11 @@ public final class ConfigHolder {
         return problem.get();
     }
 
+    /** @return the store passed to {@link #follow}, or null (the admin API writes through the same store) */
+    public com.aoaigw.config.ConfigStore store() {
+        return followed;
+    }
+
     /** @return the newest refused version since the one in service, or null */
     public Rejection rejected() {
         return rejected.get();
@@ -67,6 +73,7 @@ public final class ConfigHolder {
      * @param store the store
      */
     public void follow(com.aoaigw.config.ConfigStore store) {
+        followed = store;
         try {
             com.aoaigw.config.ConfigStore.Versioned v = store.read();
             apply(v.json(), v.etag());

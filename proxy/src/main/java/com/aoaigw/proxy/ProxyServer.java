@@ -17,6 +17,7 @@ import com.aoaigw.proxy.api.ErrorRenderer;
 import com.aoaigw.proxy.api.Forwarder;
 import com.aoaigw.proxy.api.HealthService;
 import com.aoaigw.proxy.api.ModelsService;
+import com.aoaigw.proxy.api.OpenAiDirectHandler;
 import com.aoaigw.proxy.api.OpenAiService;
 import com.aoaigw.proxy.api.ProxyException;
 import com.aoaigw.proxy.api.RequestIdFilter;
@@ -131,7 +132,13 @@ public final class ProxyServer implements AutoCloseable {
      * @param contributors extra routes
      */
     public static void setup(WebServerConfig.Builder builder, Components c, List<RouteContributor> contributors) {
+        OpenAiDirectHandler direct = new OpenAiDirectHandler(c.errors());
         builder.featuresDiscoverServices(false)
+                .directHandlers(d -> {
+                    for (io.helidon.http.DirectHandler.EventType t : io.helidon.http.DirectHandler.EventType.values()) {
+                        d.addHandler(t, direct);
+                    }
+                })
                 .addFeature(ObserveSetup.feature(c))
                 .routing(r -> routing(r, c, contributors));
     }

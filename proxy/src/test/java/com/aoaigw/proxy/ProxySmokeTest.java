@@ -127,5 +127,36 @@ class ProxySmokeTest {
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port()
                 + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().contains("aoaigw_requests_total"), "the proxy's own counters are exported");
+        HttpResponse<String> proxied = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port()
+                + "/metrics")).header("x-forwarded-for", "203.0.113.9").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, proxied.statusCode(), "metrics are not reachable through a reverse proxy");
+    }
+
+    @Test
+    void malformedHttpGetsAnOpenAiShapedError() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.port())) {
+            s.setSoTimeout(10000);
+            s.getOutputStream().write("GET /v1/models HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.contains("{\"error\":{\"message\""), answer);
+            assertTrue(answer.contains("\"code\":\"bad_request\""), answer);
+        }
+    }
+
+    @Test
+    void healthzIs503WithoutAConfig() throws Exception {
+        try (ProxyServer bare = ProxyServer.start(ProcessSettings.forTest(dir.resolve("missing").resolve("config.json")))) {
+            HttpResponse<String> h = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bare.port()
+                    + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, h.statusCode());
+            assertTrue(h.body().contains("\"reason\""), h.body());
+            HttpResponse<String> c = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bare.port()
+                    + "/v1/models")).header("api-key", "client-key").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, c.statusCode());
+            assertTrue(c.body().contains("config_unavailable"), c.body());
+        }
     }
 }

@@ -22,7 +22,9 @@ public final class AdminRouteContributor implements RouteContributor {
     @Override
     public void register(HttpRouting.Builder routing, Components c) {
         ProcessSettings settings = c.settings();
-        ConfigStore store = ConfigStores.create(settings.store());
+        // one store per process: the one the data plane follows, else (a holder fed otherwise) our own
+        ConfigStore shared = c.config().store();
+        ConfigStore store = shared != null ? shared : ConfigStores.create(settings.store());
         Clock clock = Clock.systemUTC();
         HolderConfigAccess access = new HolderConfigAccess(c.config(), store, c.loader(), clock);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
@@ -36,15 +38,30 @@ public final class AdminRouteContributor implements RouteContributor {
             case CaddyReportService.TOKEN_ENV -> settings.caddyManagerToken().reveal();
             case "ADMIN_LOG_BUFFER_SIZE" -> String.valueOf(settings.adminLogBufferSize());
             default -> System.getenv(k);
-        }, defaults.listenHost(), clock, defaults.verifier(), defaults.preview(), defaults.throttle(),
+        }, defaults.listenHost(), clock, new HttpUpstreamVerifier(auth -> freshCredential(c, auth)), defaults.preview(),
+                defaults.throttle(),
                 defaults.stdout(), defaults.appVersion(), true);
-        AdminFeature admin = AdminFeature.create(options, store);
+        AdminFeature admin = AdminFeature.create(options, shared != null ? null : store);
         c.recorder().subscribe((e, latencyMs) -> {
             if (clientApi(e.path())) {
                 admin.stats().accept(record(e, latencyMs, clock.instant()));
             }
         });
         routing.addFeature(admin);
+    }
+
+    /**
+     * A credential from the data plane's token cache (same builders, same authority handling); a cached token is
+     * dropped first, so a verify proves the credentials still work now.
+     */
+    private static HttpUpstreamVerifier.Credential freshCredential(Components c, com.aoaigw.config.UpstreamAuth auth) {
+        com.aoaigw.proxy.upstream.CredentialCache.AuthHeader h = c.credentials().authorize(auth);
+        if (h.token() != null) {
+            c.credentials().invalidate(h);
+            h = c.credentials().authorize(auth);
+        }
+        return new HttpUpstreamVerifier.Credential(h.name(), h.value(),
+                h.token() == null ? null : h.token().getExpiresAt().toInstant());
     }
 
     private static boolean clientApi(String path) {

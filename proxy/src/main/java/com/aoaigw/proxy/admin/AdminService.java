@@ -26,6 +26,7 @@ import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.LoadedConfig;
 import com.aoaigw.config.StoreStatus;
 import com.aoaigw.config.Upstream;
+import com.aoaigw.config.caddy.CaddyfileRenderException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -764,9 +765,9 @@ public final class AdminService implements HttpService {
         String caddyfile;
         try {
             caddyfile = parts.preview().render(candidate);
-        } catch (LocalCaddyfilePreview.PreviewException e) {
+        } catch (CaddyfileRenderException e) {
             AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered",
-                    List.of(ConfigProblem.error(e.path(), e.getMessage())), null);
+                    List.of(ConfigProblem.error("server.caddy", e.getMessage())), null);
             return;
         } catch (RuntimeException e) {
             AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered: "

@@ -46,6 +46,10 @@ public final class HolderConfigAccess implements AdminConfigAccess {
         this.store = store;
         this.loader = loader;
         this.clock = clock;
+        if (holder.store() == store) {
+            // the holder follows this store itself
+            return;
+        }
         store.watch(v -> {
             Applied last = lastApplied.get();
             if (last != null && last.etag().equals(v.etag()) && holder.current() != null
@@ -91,7 +95,12 @@ public final class HolderConfigAccess implements AdminConfigAccess {
 
     @Override
     public Optional<Rejected> lastRejected() {
-        return Optional.ofNullable(rejected.get());
+        Rejected mine = rejected.get();
+        if (mine != null) {
+            return Optional.of(mine);
+        }
+        ConfigHolder.Rejection r = holder.rejected();
+        return r == null ? Optional.empty() : Optional.of(new Rejected(r.etag(), r.at(), r.problems()));
     }
 
     private void apply(ConfigStore.Versioned v) {

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 
 import com.aoaigw.config.AuthSettings;
 import com.aoaigw.config.GatewayConfig;
@@ -29,10 +30,44 @@ public final class HttpUpstreamVerifier implements UpstreamVerifier {
     private static final String CLASSIC_VERSION = "2024-10-21";
 
     private final HttpClient http;
+    private final Authorizer authorizer;
 
-    /** A verifier with its own small HTTP client. */
+    /**
+     * A credential ready to send.
+     *
+     * @param header    the header name ({@code api-key} or {@code Authorization})
+     * @param value     the header value; never shown
+     * @param expiresAt the token's expiry, or null for an api-key
+     */
+    public record Credential(String header, String value, Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "Credential[" + header + ", expires " + expiresAt + "]";
+        }
+    }
+
+    /** Turns an upstream auth into a fresh credential (the proxy passes its own token cache). */
+    @FunctionalInterface
+    public interface Authorizer {
+        /**
+         * @param auth the upstream's effective auth
+         * @return the credential
+         * @throws RuntimeException when no credential can be obtained
+         */
+        Credential authorize(UpstreamAuth auth);
+    }
+
+    /** A verifier that builds its own azure-identity credentials. */
     public HttpUpstreamVerifier() {
+        this(HttpUpstreamVerifier::standalone);
+    }
+
+    /**
+     * @param authorizer where credentials come from
+     */
+    public HttpUpstreamVerifier(Authorizer authorizer) {
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -40,64 +75,24 @@ public final class HttpUpstreamVerifier implements UpstreamVerifier {
         AuthSettings settings = config.effectiveAuth(upstream);
         UpstreamAuth auth = settings.resolve();
         String url = modelsUrl(upstream);
-        String mode;
-        String credential;
-        String headerName;
-        String headerValue;
+        String mode = modeName(auth);
+        if (auth instanceof UpstreamAuth.ApiKey k && k.key().isEmpty()) {
+            return new Result(false, mode, "no api-key configured", url, 0, 0,
+                    "the api-key is empty for upstream '" + upstream.name() + "'");
+        }
+        Credential cred;
         try {
-            switch (auth) {
-                case UpstreamAuth.ApiKey k -> {
-                    mode = "apiKey";
-                    if (k.key().isEmpty()) {
-                        return new Result(false, mode, "no api-key configured", url, 0, 0,
-                                "auth.apiKey is empty for upstream '" + upstream.name() + "'");
-                    }
-                    credential = "api-key present" + (k.key().isReference() ? " (from " + k.key().stored() + ")" : "");
-                    headerName = "api-key";
-                    headerValue = k.key().reveal();
-                }
-                case UpstreamAuth.ClientSecret cs -> {
-                    mode = "clientSecret";
-                    ClientSecretCredentialBuilder b = new ClientSecretCredentialBuilder().tenantId(cs.tenantId())
-                            .clientId(cs.clientId()).clientSecret(cs.clientSecret().reveal());
-                    if (cs.authorityHost() != null) {
-                        b.authorityHost(cs.authorityHost());
-                    }
-                    AccessToken t = token(b.build(), cs.scope());
-                    credential = "token acquired, expires at " + t.getExpiresAt().toInstant();
-                    headerName = "Authorization";
-                    headerValue = "Bearer " + t.getToken();
-                }
-                case UpstreamAuth.ManagedIdentity mi -> {
-                    mode = "managedIdentity";
-                    ManagedIdentityCredentialBuilder b = new ManagedIdentityCredentialBuilder();
-                    if (mi.clientId() != null) {
-                        b.clientId(mi.clientId());
-                    }
-                    AccessToken t = token(b.build(), mi.scope());
-                    credential = "token acquired, expires at " + t.getExpiresAt().toInstant();
-                    headerName = "Authorization";
-                    headerValue = "Bearer " + t.getToken();
-                }
-                case UpstreamAuth.DefaultCredential dc -> {
-                    mode = "defaultCredential";
-                    DefaultAzureCredentialBuilder b = new DefaultAzureCredentialBuilder();
-                    if (dc.managedIdentityClientId() != null) {
-                        b.managedIdentityClientId(dc.managedIdentityClientId());
-                    }
-                    if (dc.authorityHost() != null) {
-                        b.authorityHost(dc.authorityHost());
-                    }
-                    AccessToken t = token(b.build(), dc.scope());
-                    credential = "token acquired, expires at " + t.getExpiresAt().toInstant();
-                    headerName = "Authorization";
-                    headerValue = "Bearer " + t.getToken();
-                }
-            }
+            cred = authorizer.authorize(auth);
         } catch (RuntimeException e) {
-            return new Result(false, modeName(auth), "token not acquired", url, 0, 0,
+            return new Result(false, mode, "token not acquired", url, 0, 0,
                     "credential failed: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
         }
+        String credential = cred.expiresAt() == null
+                ? "api-key present" + (auth instanceof UpstreamAuth.ApiKey k && k.key().isReference()
+                        ? " (from " + k.key().stored() + ")" : "")
+                : "token acquired, expires at " + cred.expiresAt();
+        String headerName = cred.header();
+        String headerValue = cred.value();
         long start = System.nanoTime();
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET()
@@ -132,6 +127,42 @@ public final class HttpUpstreamVerifier implements UpstreamVerifier {
             return base + "/openai/models?api-version=" + v;
         }
         return base + "/openai/v1/models";
+    }
+
+    /** Builds azure-identity credentials directly (used when the proxy's token cache is not at hand). */
+    static Credential standalone(UpstreamAuth auth) {
+        return switch (auth) {
+            case UpstreamAuth.ApiKey k -> new Credential("api-key", k.key().reveal(), null);
+            case UpstreamAuth.ClientSecret cs -> {
+                ClientSecretCredentialBuilder b = new ClientSecretCredentialBuilder().tenantId(cs.tenantId())
+                        .clientId(cs.clientId()).clientSecret(cs.clientSecret().reveal());
+                if (cs.authorityHost() != null) {
+                    b.authorityHost(cs.authorityHost());
+                }
+                yield bearer(token(b.build(), cs.scope()));
+            }
+            case UpstreamAuth.ManagedIdentity mi -> {
+                ManagedIdentityCredentialBuilder b = new ManagedIdentityCredentialBuilder();
+                if (mi.clientId() != null) {
+                    b.clientId(mi.clientId());
+                }
+                yield bearer(token(b.build(), mi.scope()));
+            }
+            case UpstreamAuth.DefaultCredential dc -> {
+                DefaultAzureCredentialBuilder b = new DefaultAzureCredentialBuilder();
+                if (dc.managedIdentityClientId() != null) {
+                    b.managedIdentityClientId(dc.managedIdentityClientId());
+                }
+                if (dc.authorityHost() != null) {
+                    b.authorityHost(dc.authorityHost());
+                }
+                yield bearer(token(b.build(), dc.scope()));
+            }
+        };
+    }
+
+    private static Credential bearer(AccessToken t) {
+        return new Credential("Authorization", "Bearer " + t.getToken(), t.getExpiresAt().toInstant());
     }
 
     private static AccessToken token(TokenCredential c, String scope) {

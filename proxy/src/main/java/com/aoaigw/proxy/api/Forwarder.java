@@ -205,8 +205,13 @@ public final class Forwarder {
         SseFramer framer = new SseFramer(up.inputStream());
         UsageMeter meter = new UsageMeter(c.mapper());
         StreamTransform transform = tp.stream().get();
-        long firstByteLeft = us.firstByteTimeoutMs() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
-        SseEvent first = readEvent(framer, watch, Watchdog.Phase.FIRST_BYTE, Math.max(0, firstByteLeft));
+        long firstByteDeadline = sentAt + TimeUnit.MILLISECONDS.toNanos(us.firstByteTimeoutMs());
+        SseEvent first;
+        do {
+            // comment-only events (keep-alives) before the first real event neither count nor reach the client
+            long left = TimeUnit.NANOSECONDS.toMillis(firstByteDeadline - System.nanoTime());
+            first = readEvent(framer, watch, Watchdog.Phase.FIRST_BYTE, Math.max(0, left));
+        } while (first != null && first.data() == null && first.event() == null);
         if (first == null) {
             throw new ProxyException.UpstreamFailure(502, "upstream_empty_stream",
                     "The upstream ended the stream before sending any event.", null);

@@ -129,6 +129,11 @@ public final class ResponsesToChatTranslator {
         if (instructions != null && !instructions.isEmpty()) {
             messages.addObject().put("role", "system").put("content", instructions);
         }
+        JsonNode instructionItems = request.get("instructions");
+        if (instructionItems != null && instructionItems.isArray()) {
+            // Instructions given as input items (e.g. from a prompt) keep their roles, ahead of the input.
+            items(instructionItems, "instructions", messages);
+        }
         JsonNode input = request.get("input");
         if (input == null || input.isNull()) {
             return messages;
@@ -137,10 +142,15 @@ public final class ResponsesToChatTranslator {
             messages.addObject().put("role", "user").put("content", input.asText());
             return messages;
         }
+        items(input, "input", messages);
+        return messages;
+    }
+
+    private static void items(JsonNode input, String field, ArrayNode messages) {
         ObjectNode lastAssistant = null;
         for (int i = 0; i < input.size(); i++) {
             JsonNode item = input.get(i);
-            String param = "input[" + i + "]";
+            String param = field + "[" + i + "]";
             if (item.isTextual()) {
                 messages.addObject().put("role", "user").put("content", item.asText());
                 lastAssistant = null;
@@ -185,7 +195,6 @@ public final class ResponsesToChatTranslator {
                         + "' cannot be translated to the Chat Completions API.");
             }
         }
-        return messages;
     }
 
     private static ObjectNode message(JsonNode item, String param) {

@@ -7,7 +7,7 @@ import java.util.Arrays;
 /**
  * Splits a byte stream into whole server-sent events without decoding it. An event ends at a blank line
  * (two line terminators in a row; {@code \n}, {@code \r\n} and {@code \r} all count), and its bytes are returned
- * exactly as received, terminator included. Because nothing is decoded, a UTF-8 character split across two reads
+ * exactly as received, terminator included. Stray blank lines between events carry nothing and are skipped. Because nothing is decoded, a UTF-8 character split across two reads
  * reaches the client intact inside its event.
  */
 public final class SseFramer {
@@ -48,9 +48,14 @@ public final class SseFramer {
                     }
                     if (atLineStart) {
                         int eventEnd = scan + eol;
-                        byte[] raw = Arrays.copyOfRange(buf, start, eventEnd);
+                        boolean blank = scan == start;
+                        byte[] raw = blank ? null : Arrays.copyOfRange(buf, start, eventEnd);
                         start = eventEnd;
                         scan = eventEnd;
+                        if (blank) {
+                            // a blank line with nothing before it dispatches nothing in SSE: skip it
+                            continue;
+                        }
                         return new SseEvent(raw);
                     }
                     atLineStart = true;

@@ -46,6 +46,11 @@ public final class UpstreamFailures {
                     return new ProxyException.UpstreamFailure(502, "upstream_dns_error",
                             "The upstream host name could not be resolved.", e);
                 }
+                // Helidon's resolver reports an unknown host this way, without an UnknownHostException cause
+                case IllegalArgumentException i when msg.contains("failed to get address for host") -> {
+                    return new ProxyException.UpstreamFailure(502, "upstream_dns_error",
+                            "The upstream host name could not be resolved.", e);
+                }
                 case ConnectException c -> {
                     return new ProxyException.UpstreamFailure(502, "upstream_connection_refused",
                             "The upstream refused the connection.", e);

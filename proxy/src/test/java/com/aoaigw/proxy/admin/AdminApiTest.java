@@ -284,6 +284,15 @@ class AdminApiTest {
         assertEquals(200, v.get("status").asInt());
         assertEquals("apiKey", v.get("authMode").asText());
         assertFalse(r.body().contains(UPSTREAM_KEY));
+        h.store.externalWrite(h.store.read().json().replace(UPSTREAM_KEY, "wrong-upstream-key-42"));
+        HttpResponse<String> bad = h.send(h.req("/admin/api/upstreams/main/verify").header("Authorization", basic)
+                .header("X-Requested-With", "t").POST(HttpRequest.BodyPublishers.noBody()).build());
+        JsonNode b = AdminHarness.json(bad);
+        assertFalse(b.get("ok").asBoolean(), bad.body());
+        assertEquals(401, b.get("status").asInt());
+        assertTrue(b.get("error").asText().contains("bad key"), bad.body());
+        assertFalse(bad.body().contains("wrong-upstream-key-42"));
+        h.store.externalWrite(h.store.read().json().replace("wrong-upstream-key-42", UPSTREAM_KEY));
         assertEquals(404, h.send(h.req("/admin/api/upstreams/none/verify").header("Authorization", basic)
                 .header("X-Requested-With", "t").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode());
     }
@@ -325,6 +334,8 @@ class AdminApiTest {
         assertEquals(1, AdminHarness.json(warn).get("total").asInt());
         assertEquals(0, AdminHarness.json(h.send(h.req("/admin/api/logs?status=2xx&requestId=req-42")
                 .header("Authorization", basic).build())).get("total").asInt());
+        assertEquals(400, h.send(h.req("/admin/api/logs?since=yesterday").header("Authorization", basic).build())
+                .statusCode());
         long last = AdminHarness.json(warn).get("lastId").asLong();
         assertEquals(0, AdminHarness.json(h.send(h.req("/admin/api/logs?text=plain%20line&after=" + last)
                 .header("Authorization", basic).build())).get("total").asInt());
@@ -350,6 +361,8 @@ class AdminApiTest {
             }
             assertEquals(401, h.send(b.POST(HttpRequest.BodyPublishers.ofString(report)).build()).statusCode(), auth);
         }
+        assertEquals(400, h.send(h.req("/internal/caddy/report").header("Authorization", "Bearer " + CADDY_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reportedAt\":\"yesterday\"}")).build()).statusCode());
         HttpResponse<String> ok = h.send(h.req("/internal/caddy/report").header("Authorization", "Bearer " + CADDY_TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(report)).build());
         assertEquals(204, ok.statusCode(), ok.body());

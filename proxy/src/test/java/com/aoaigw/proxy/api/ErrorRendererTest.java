@@ -46,6 +46,8 @@ class ErrorRendererTest {
     void networkFailuresAreClassifiedByTheRealException() {
         assertEquals("upstream_connection_refused", code(new UncheckedIOException(new ConnectException("Connection refused")), null));
         assertEquals("upstream_dns_error", code(new UncheckedIOException(new UnknownHostException("nohost.invalid")), null));
+        assertEquals("upstream_dns_error", code(new IllegalArgumentException("Failed to get address for host nohost.invalid"), null));
+        assertEquals("upstream_network_error", code(new IllegalArgumentException("something else"), null));
         assertEquals("upstream_connect_timeout", code(new UncheckedIOException(new SocketTimeoutException("Connect timed out")), null));
         assertEquals("upstream_read_timeout", code(new UncheckedIOException(new SocketTimeoutException("Read timed out")), null));
         assertEquals("upstream_tls_error", code(new UncheckedIOException("Failed to execute SSL handshake",

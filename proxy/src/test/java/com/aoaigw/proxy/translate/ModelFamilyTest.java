@@ -64,6 +64,12 @@ class ModelFamilyTest {
     }
 
     @Test
+    void familyNamesAreExactlyTheOnesTheConfigValidatorAccepts() {
+        assertEquals(com.aoaigw.config.ConfigValidator.FAMILIES,
+                java.util.Arrays.stream(ModelFamily.values()).map(ModelFamily::configName).toList());
+    }
+
+    @Test
     void everyFamilyHasARoundTrippingConfigName() {
         for (ModelFamily family : ModelFamily.values()) {
             assertEquals(family, ModelFamily.fromConfigName(family.configName()).orElseThrow());

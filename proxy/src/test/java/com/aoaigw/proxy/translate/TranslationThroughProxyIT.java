@@ -126,6 +126,11 @@ class TranslationThroughProxyIT {
         assertTrue(out.path("chatSplitUtf8").path("content").asText().startsWith("你好世界"), all);
         assertFalse(out.path("chatSplitUtf8").path("content").asText().contains("\uFFFD"), all);
 
+        assertEquals("length", out.path("chatStreamLength").path("finish").asText(), all);
+        assertEquals("Hello from", out.path("chatStreamLength").path("content").asText(), all);
+        assertEquals("incomplete", out.path("responsesStreamLength").path("status").asText(), all);
+        assertEquals("max_output_tokens", out.path("responsesStreamLength").path("reason").asText(), all);
+
         assertEquals(400, out.path("chatRejected").path("status").asInt(), all);
         assertTrue(out.path("chatRejected").path("message").asText().contains("n must be 1"), all);
 

@@ -105,4 +105,12 @@ class SseFramerTest {
         assertTrue(e.contains("\"usage\":{".getBytes(StandardCharsets.US_ASCII)));
         assertFalse(e.contains("[DONE]".getBytes(StandardCharsets.US_ASCII)));
     }
+
+    @Test
+    void strayBlankLinesAreSkipped() throws IOException {
+        List<SseEvent> events = frame(split("\n\r\ndata: 1\n\n\n\ndata: 2\n\n".getBytes(StandardCharsets.UTF_8), 1));
+        assertEquals(2, events.size());
+        assertEquals("data: 1\n\n", events.get(0).toString());
+        assertEquals("2", events.get(1).data());
+    }
 }
