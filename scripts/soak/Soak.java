@@ -211,15 +211,16 @@ public final class Soak {
         r.append("idle before load: ").append(idle).append('\n');
         r.append("idle after load:  ").append(after).append('\n');
         boolean threadsBack = after.threads <= idle.threads + 4;
-        boolean socketsBack = after.clientConns <= idle.clientConns + 1 && after.upstreamConns <= POOL
-                && after.sockets <= idle.sockets + POOL;
+        // upstream connections (open or half-closed) stay within the pool: parked, not leaked
+        boolean socketsBack = after.clientConns <= idle.clientConns + 1
+                && after.upstreamConns + after.upstreamCloseWait <= POOL && after.sockets <= idle.sockets + POOL;
         // a leak shows as RSS growing through the second half; allow 64 MiB of JIT/heap settling
         ProcSample mid = ProcSample.parse(samples.get(samples.size() / 2));
         boolean rssFlat = mid == null || last.rssKb - mid.rssKb < 64 * 1024;
         r.append(String.format("threads back to idle: %s (%d -> %d); connections back to idle: %s (client %d -> %d, "
-                        + "upstream %d -> %d, pool limit %d); RSS flat over the second half: %s (%d -> %d MiB)%n",
+                        + "upstream %d -> %d + %d CLOSE_WAIT, pool limit %d); RSS flat over the second half: %s (%d -> %d MiB)%n",
                 threadsBack, idle.threads, after.threads, socketsBack, idle.clientConns, after.clientConns,
-                idle.upstreamConns, after.upstreamConns, POOL, rssFlat,
+                idle.upstreamConns, after.upstreamConns, after.upstreamCloseWait, POOL, rssFlat,
                 mid == null ? -1 : mid.rssKb / 1024, last.rssKb / 1024));
         boolean statsMatch = statsTotal == total;
         boolean metricsMatch = metricsTotal == total;
@@ -414,7 +415,8 @@ public final class Soak {
     }
 
     /** RSS, platform threads and sockets of a process, and the heap it reports. */
-    record ProcSample(long rssKb, int threads, int sockets, long heapBytes, int clientConns, int upstreamConns) {
+    record ProcSample(long rssKb, int threads, int sockets, long heapBytes, int clientConns, int upstreamConns,
+                      int upstreamCloseWait) {
         static ProcSample of(long pid, long heap, int proxyPort, int simPort) {
             long rss = -1;
             int threads = -1;
@@ -450,15 +452,23 @@ public final class Soak {
             // to the simulator (remote port = the sim's), from the namespace's tables filtered by the proxy's inodes
             int clients = 0;
             int upstream = 0;
+            int closeWait = 0;
             for (String table : new String[] {"tcp", "tcp6"}) {
                 try {
                     for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "net", table))) {
                         String[] f = line.trim().split("\\s+");
-                        if (f.length < 10 || !f[3].equals("01") || !inodes.contains(f[9])) {
+                        if (f.length < 10 || !inodes.contains(f[9])) {
                             continue;
                         }
                         int local = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
                         int remote = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
+                        if (f[3].equals("08") && remote == simPort) {
+                            closeWait++; // the simulator closed it, the proxy still holds it
+                            continue;
+                        }
+                        if (!f[3].equals("01")) {
+                            continue;
+                        }
                         if (local == proxyPort) {
                             clients++;
                         } else if (remote == simPort) {
@@ -469,19 +479,20 @@ public final class Soak {
                     // no such table
                 }
             }
-            return new ProcSample(rss, threads, sockets, heap, clients, upstream);
+            return new ProcSample(rss, threads, sockets, heap, clients, upstream, closeWait);
         }
 
         static ProcSample parse(String line) {
             Matcher m = Pattern.compile("heap=(\\d+)MiB rss=(\\d+)MiB threads=(\\d+) sockets=(\\d+)").matcher(line);
             return m.find() ? new ProcSample(Long.parseLong(m.group(2)) * 1024, Integer.parseInt(m.group(3)),
-                    Integer.parseInt(m.group(4)), Long.parseLong(m.group(1)) * 1024 * 1024, -1, -1) : null;
+                    Integer.parseInt(m.group(4)), Long.parseLong(m.group(1)) * 1024 * 1024, -1, -1, -1) : null;
         }
 
         @Override
         public String toString() {
-            return String.format("heap=%dMiB rss=%dMiB threads=%d sockets=%d (client conns %d, upstream conns %d)",
-                    mib(heapBytes), rssKb / 1024, threads, sockets, clientConns, upstreamConns);
+            return String.format("heap=%dMiB rss=%dMiB threads=%d sockets=%d (client conns %d, upstream conns %d, "
+                    + "upstream CLOSE_WAIT %d)", mib(heapBytes), rssKb / 1024, threads, sockets, clientConns,
+                    upstreamConns, upstreamCloseWait);
         }
     }
 

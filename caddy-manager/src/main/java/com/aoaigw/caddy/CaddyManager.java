@@ -26,6 +26,8 @@ import com.aoaigw.config.ConfigProblem;
 import com.aoaigw.config.ConfigStore;
 import com.aoaigw.config.LoadedConfig;
 import com.aoaigw.config.TlsReport;
+import com.aoaigw.config.caddy.CaddyfileRenderException;
+import com.aoaigw.config.caddy.CaddyfileRenderer;
 
 /**
  * The caddy-manager pipeline: each config version from the {@link ConfigFeed} is parsed, rendered

@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import com.aoaigw.config.Secret;
 import com.aoaigw.config.StoreSettings;
+import com.aoaigw.config.caddy.RenderOptions;
 
 /**
  * caddy-manager's process settings, from environment variables (documented in {@code caddy-manager/README.md}).

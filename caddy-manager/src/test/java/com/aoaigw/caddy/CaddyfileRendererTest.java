@@ -5,6 +5,9 @@ import java.util.Optional;
 
 import com.aoaigw.config.CaddySettings;
 import com.aoaigw.config.CaddyTransport;
+import com.aoaigw.config.caddy.CaddyfileRenderException;
+import com.aoaigw.config.caddy.CaddyfileRenderer;
+import com.aoaigw.config.caddy.RenderOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;

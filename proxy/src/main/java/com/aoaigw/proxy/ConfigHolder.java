@@ -87,6 +87,10 @@ public final class ConfigHolder {
         store.watch(v -> {
             ConfigSnapshot now = current.get();
             if (now != null && v.etag() != null && v.etag().equals(now.etag())) {
+                // the store is back to the version in service (e.g. a bad edit was reverted): nothing to load,
+                // but the refusal reported in between no longer applies
+                problem.set(null);
+                rejected.set(null);
                 return;
             }
             try {

@@ -15,9 +15,29 @@ public final class Main {
         LogConfig.configureRuntime();
         Config config = Config.create();
         ProcessSettings settings = ProcessSettings.from(config);
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.parse(
-                settings.logLevel().toUpperCase(java.util.Locale.ROOT).replace("DEBUG", "FINE")
-                        .replace("WARN", "WARNING").replace("WARNINGING", "WARNING").replace("ERROR", "SEVERE")));
+        java.util.logging.Logger.getLogger("").setLevel(julLevel(settings.logLevel()));
         ProxyServer.start(settings);
+    }
+
+    /**
+     * @param level a LOG_LEVEL value (TRACE, DEBUG, INFO, WARN, ERROR, or a java.util.logging level name)
+     * @return the JUL level; INFO when the value is not understood
+     */
+    static java.util.logging.Level julLevel(String level) {
+        String l = level == null ? "INFO" : level.trim().toUpperCase(java.util.Locale.ROOT);
+        return switch (l) {
+            case "TRACE" -> java.util.logging.Level.FINEST;
+            case "DEBUG" -> java.util.logging.Level.FINE;
+            case "WARN", "WARNING" -> java.util.logging.Level.WARNING;
+            case "ERROR", "SEVERE" -> java.util.logging.Level.SEVERE;
+            case "OFF" -> java.util.logging.Level.OFF;
+            default -> {
+                try {
+                    yield java.util.logging.Level.parse(l);
+                } catch (IllegalArgumentException e) {
+                    yield java.util.logging.Level.INFO;
+                }
+            }
+        };
     }
 }

@@ -449,6 +449,35 @@ class ProxySimIT {
     }
 
     @Test
+    void imagesAndClassicResponsesRoutes() throws Exception {
+        HttpResponse<String> img = post("/v1/images/generations", "{\"model\":\"gpt-image-1\",\"prompt\":\"a cat\"}");
+        assertEquals(200, img.statusCode(), img.body());
+        assertTrue(json(img.body()).path("data").isArray(), img.body());
+        RecordedRequest ri = sim.requests().getLast();
+        assertEquals("/openai/v1/images/generations", ri.path());
+        assertEquals("", ri.query(), "v1 without an api-version unless the upstream sets one");
+
+        HttpResponse<String> r = post("/openai/responses?api-version=2025-04-01-preview",
+                "{\"model\":\"classic-4o\",\"input\":\"Say hello\"}", "api-key", KEY);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("response", json(r.body()).path("object").asText(), r.body());
+        RecordedRequest rr = sim.requests().getLast();
+        assertEquals("/openai/responses", rr.path());
+        assertEquals("api-version=2025-04-01-preview", rr.query());
+        assertEquals("gpt-4o-mini", json(rr.body()).path("model").asText());
+
+        HttpResponse<String> e = post("/openai/deployments/classic-4o/embeddings?api-version=2024-10-21",
+                "{\"input\":\"hello\"}");
+        assertEquals(200, e.statusCode(), e.body());
+        assertEquals("/openai/deployments/gpt-4o-mini/embeddings", sim.requests().getLast().path());
+
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(metrics.body().contains("aoaigw_tokens_total"), "token counters are exported");
+        assertTrue(metrics.body().contains("model=\"classic-4o\""), "tagged by public model");
+    }
+
+    @Test
     void modelsListComesFromConfig() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/models"))
                 .header("authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());

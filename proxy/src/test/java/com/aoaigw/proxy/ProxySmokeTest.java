@@ -131,6 +131,10 @@ class ProxySmokeTest {
         HttpResponse<String> proxied = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port()
                 + "/metrics")).header("x-forwarded-for", "203.0.113.9").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, proxied.statusCode(), "metrics are not reachable through a reverse proxy");
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port()
+                + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("upstream-credentials") && ready.body().contains("\"config\""), ready.body());
     }
 
     @Test

@@ -31,6 +31,10 @@ public final class ConfigValidator {
     /** Model families: which normalisations apply to a model. */
     public static final List<String> FAMILIES = List.of("gpt-5", "o-series", "gpt-4o", "gpt-4.1", "gpt-4", "gpt-35",
             "embedding", "image", "other");
+    /** Normalisation rule names for {@code models[].disabledRules} (the proxy's rules; a proxy test keeps them equal). */
+    public static final List<String> NORMALIZATION_RULES = List.of("reject-web-search", "reasoning-shape",
+            "reasoning-effort", "reject-reasoning", "strip-reasoning", "max-completion-tokens", "logprobs-implied",
+            "strip-service-tier", "strip-verbosity", "strip-top-k", "stream-options");
     /** Upstream auth modes. */
     public static final List<String> AUTH_MODES = List.of("apiKey", "servicePrincipal", "managedIdentity",
             "defaultCredential");
@@ -409,6 +413,13 @@ public final class ConfigValidator {
             if (!m.family().isEmpty() && !FAMILIES.contains(m.family())) {
                 p.add(ConfigProblem.error(path + ".family", "is '" + m.family() + "'; use one of " + FAMILIES
                         + " or remove it to guess from the deployment name" + suggestion(m.family(), FAMILIES)));
+            }
+            for (int r = 0; r < m.disabledRules().size(); r++) {
+                String rule = m.disabledRules().get(r);
+                if (!NORMALIZATION_RULES.contains(rule)) {
+                    p.add(ConfigProblem.error(path + ".disabledRules[" + r + "]", "is '" + rule + "'; use one of "
+                            + NORMALIZATION_RULES + suggestion(rule, NORMALIZATION_RULES)));
+                }
             }
             routes(m.routes(), path + ".routes", true, p);
         }

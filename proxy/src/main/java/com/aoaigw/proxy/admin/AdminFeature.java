@@ -48,8 +48,7 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
      * @param listenHost     the address the proxy listens on
      * @param clock          time source
      * @param verifier       upstream checks ({@link HttpUpstreamVerifier} in production)
-     * @param preview        Caddyfile preview ({@link LocalCaddyfilePreview} unless caddy-manager's renderer is
-     *                       shared)
+     * @param preview        Caddyfile preview ({@link RendererCaddyfilePreview}: caddy-manager's renderer)
      * @param throttle       login backoff limits
      * @param stdout         where a generated admin password is printed once
      * @param appVersion     the gateway's version
@@ -68,7 +67,7 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
         public static Options defaults(AdminConfigAccess access, Supplier<String> listenHost) {
             String v = AdminFeature.class.getPackage().getImplementationVersion();
             return new Options(access, System::getenv, listenHost, Clock.systemUTC(), new HttpUpstreamVerifier(),
-                    new LocalCaddyfilePreview(), LoginThrottle.Policy.defaults(), System.out,
+                    new RendererCaddyfilePreview(), LoginThrottle.Policy.defaults(), System.out,
                     v == null ? "dev" : v, true);
         }
     }

@@ -26,6 +26,7 @@ import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.LoadedConfig;
 import com.aoaigw.config.StoreStatus;
 import com.aoaigw.config.Upstream;
+import com.aoaigw.config.caddy.CaddyfileRenderException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -119,7 +120,7 @@ public final class AdminService implements HttpService {
             error(res, 415, "unsupported_media_type", "send the credentials as application/json");
             return;
         }
-        JsonNode body = body(req, res);
+        JsonNode body = objectBody(req, res);
         if (body == null) {
             return;
         }
@@ -207,12 +208,8 @@ public final class AdminService implements HttpService {
                     "send If-Match with the etag of the config you edited (from GET /admin/api/config)");
             return;
         }
-        JsonNode candidate = body(req, res);
+        JsonNode candidate = objectBody(req, res);
         if (candidate == null) {
-            return;
-        }
-        if (!candidate.isObject()) {
-            error(res, 400, "invalid_json", "the config must be a JSON object");
             return;
         }
         ConfigStore.Versioned stored = read(res);
@@ -263,7 +260,7 @@ public final class AdminService implements HttpService {
     }
 
     private void validate(ServerRequest req, ServerResponse res) {
-        JsonNode candidate = body(req, res);
+        JsonNode candidate = objectBody(req, res);
         if (candidate == null) {
             return;
         }
@@ -293,7 +290,7 @@ public final class AdminService implements HttpService {
     }
 
     private void diff(ServerRequest req, ServerResponse res) {
-        JsonNode candidate = body(req, res);
+        JsonNode candidate = objectBody(req, res);
         if (candidate == null) {
             return;
         }
@@ -399,7 +396,7 @@ public final class AdminService implements HttpService {
     }
 
     private void createKey(ServerRequest req, ServerResponse res) {
-        JsonNode body = body(req, res);
+        JsonNode body = objectBody(req, res);
         if (body == null) {
             return;
         }
@@ -729,12 +726,8 @@ public final class AdminService implements HttpService {
     }
 
     private void tlsPreview(ServerRequest req, ServerResponse res) {
-        JsonNode body = body(req, res);
+        JsonNode body = objectBody(req, res);
         if (body == null) {
-            return;
-        }
-        if (!body.isObject()) {
-            error(res, 400, "invalid_json", "send the server.caddy settings as a JSON object");
             return;
         }
         ConfigStore.Versioned stored = read(res);
@@ -764,9 +757,9 @@ public final class AdminService implements HttpService {
         String caddyfile;
         try {
             caddyfile = parts.preview().render(candidate);
-        } catch (LocalCaddyfilePreview.PreviewException e) {
+        } catch (CaddyfileRenderException e) {
             AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered",
-                    List.of(ConfigProblem.error(e.path(), e.getMessage())), null);
+                    List.of(ConfigProblem.error("server.caddy", e.getMessage())), null);
             return;
         } catch (RuntimeException e) {
             AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered: "
@@ -789,6 +782,16 @@ public final class AdminService implements HttpService {
     private AdminSecurityFilter.Principal principal(ServerRequest req) {
         return req.context().get(AdminSecurityFilter.Principal.class)
                 .orElse(new AdminSecurityFilter.Principal("-", Optional.empty()));
+    }
+
+    /** Like {@link #body}, but the body must be a JSON object (every admin write but a key's model list). */
+    private JsonNode objectBody(ServerRequest req, ServerResponse res) {
+        JsonNode n = body(req, res);
+        if (n != null && !n.isObject()) {
+            error(res, 400, "invalid_json", "the body must be a JSON object");
+            return null;
+        }
+        return n;
     }
 
     private JsonNode body(ServerRequest req, ServerResponse res) {

@@ -262,7 +262,12 @@ public final class Forwarder {
             os.close();
         } catch (IOException e) {
             clientGone = true;
-        } catch (ProxyException e) {
+        } catch (RuntimeException re) {
+            ProxyException e = re instanceof ProxyException pe ? pe
+                    : new ProxyException.Internal(500, "internal_error", "The gateway failed while relaying the stream.", re);
+            if (!(re instanceof ProxyException)) {
+                LOG.log(System.Logger.Level.ERROR, "stream " + log.requestId() + " failed in the proxy", re);
+            }
             log.usage(meter.usage());
             log.errorCode(e.code());
             LOG.log(System.Logger.Level.WARNING, "stream " + log.requestId() + " failed after it started: " + e.code());

@@ -52,8 +52,15 @@ public final class ObserveSetup {
                             if (s != null) {
                                 GatewayConfig g = s.config();
                                 for (Upstream u : g.upstreams()) {
-                                    boolean ready = c.credentials().ready(g.effectiveAuth(u).resolve());
-                                    b.detail(u.name(), ready ? "token cached or api-key set" : "no token yet");
+                                    com.aoaigw.config.UpstreamAuth a = g.effectiveAuth(u).resolve();
+                                    if (a instanceof com.aoaigw.config.UpstreamAuth.ApiKey k && k.key().isEmpty()) {
+                                        // an api-key upstream without a key (e.g. an unset env reference) cannot work
+                                        ok = false;
+                                        b.detail(u.name(), "api-key is empty");
+                                    } else {
+                                        b.detail(u.name(), c.credentials().ready(a) ? "credential ready"
+                                                : "token not fetched yet");
+                                    }
                                 }
                             }
                             return b.status(ok).build();

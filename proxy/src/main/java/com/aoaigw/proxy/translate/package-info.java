@@ -19,7 +19,6 @@
  * and the backend route differ, then normalise for the backend and family.</li>
  * <li>{@link com.aoaigw.proxy.translate.CompatibilityTranslators}: the adapter to the data plane's
  * {@code upstream.Translators} hook ({@code proxy/HOOKS.md}).</li>
- * <li>{@link com.aoaigw.proxy.translate.SseEventParser}: whole SSE events from bytes, UTF-8 safe.</li>
  * </ul>
  *
  * <h2>Decisions</h2>

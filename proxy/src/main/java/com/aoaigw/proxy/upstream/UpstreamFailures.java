@@ -12,6 +12,8 @@ import javax.net.ssl.SSLException;
 
 import com.aoaigw.proxy.api.ProxyException;
 
+import io.helidon.common.buffers.DataReader;
+
 /**
  * Classifies an upstream failure by the real exception (walking the cause chain), so that each kind of failure
  * gets its own code. Codes and statuses are documented in {@code proxy/ERRORS.md}.
@@ -75,9 +77,12 @@ public final class UpstreamFailures {
                     return new ProxyException.UpstreamFailure(502, "upstream_connection_reset",
                             "The upstream reset the connection.", e);
                 }
+                // Helidon's reader reports end of stream as InsufficientDataAvailableException (no EOFException)
                 case EOFException eof -> {
-                    return new ProxyException.UpstreamFailure(502, "upstream_connection_closed",
-                            "The upstream closed the connection before the answer was complete.", e);
+                    return closed(e);
+                }
+                case DataReader.InsufficientDataAvailableException eof -> {
+                    return closed(e);
                 }
                 default -> {
                     if (msg.contains("ssl handshake") || msg.contains("tls")) {
@@ -89,6 +94,11 @@ public final class UpstreamFailures {
         }
         return new ProxyException.UpstreamFailure(502, "upstream_network_error",
                 "The connection to the upstream failed.", e);
+    }
+
+    private static ProxyException.UpstreamFailure closed(Throwable e) {
+        return new ProxyException.UpstreamFailure(502, "upstream_connection_closed",
+                "The upstream closed the connection before the answer was complete.", e);
     }
 
     /**

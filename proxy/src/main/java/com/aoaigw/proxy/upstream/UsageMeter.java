@@ -63,22 +63,22 @@ public final class UsageMeter {
      * @param body the body
      */
     public void observeBody(byte[] body) {
-        if (body.length == 0 || body[0] != '{') {
-            int i = 0;
-            while (i < body.length && Character.isWhitespace(body[i])) {
-                i++;
-            }
-            if (i >= body.length || body[i] != '{') {
+        // a streaming parse that builds a tree of the usage object only (choices can be large)
+        try (com.fasterxml.jackson.core.JsonParser p = mapper.getFactory().createParser(body)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
                 return;
             }
-        }
-        try {
-            JsonNode u = mapper.readTree(body).path("usage");
-            if (u.isObject()) {
-                take(u);
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+                if ("usage".equals(name) && v == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    take(mapper.readTree(p));
+                    return;
+                }
+                p.skipChildren();
             }
         } catch (IOException e) {
-            // not JSON
+            // not JSON: usage simply is not counted
         }
     }
 

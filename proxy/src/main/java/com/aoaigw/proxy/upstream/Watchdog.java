@@ -84,9 +84,24 @@ public final class Watchdog implements AutoCloseable {
          * @param timeout its limit in ms
          */
         public void arm(Phase p, long timeoutMs) {
+            long now = System.nanoTime();
             phase = p;
-            phaseDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            phaseDeadline = now + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             armed = true;
+            // A deadline that passed while the thread was not reading (writing to the client, or an interrupt that
+            // landed just after a read returned and was cleared by disarm) would otherwise never fire again, since
+            // the ticker skips expired watches: fail the next read at once instead.
+            if (expired != null || now - requestDeadline >= 0) {
+                lock.lock();
+                try {
+                    if (expired == null) {
+                        expired = Phase.REQUEST;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                thread.interrupt();
+            }
         }
 
         /** Disarms the watch (before writing to the client, or when the read is done). */

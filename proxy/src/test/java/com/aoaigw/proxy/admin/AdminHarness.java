@@ -39,7 +39,7 @@ final class AdminHarness implements AutoCloseable {
         store = new MemoryConfigStore(configJson);
         access = new StoreConfigAccess(store, new ConfigLoader(), Clock.systemUTC(), s -> { });
         admin = AdminFeature.create(new AdminFeature.Options(access, k -> env.containsKey(k) ? env.get(k) : System.getenv(k), () -> listenHost, Clock.systemUTC(),
-                new HttpUpstreamVerifier(), new LocalCaddyfilePreview(), policy,
+                new HttpUpstreamVerifier(), new RendererCaddyfilePreview(), policy,
                 new PrintStream(stdout, true, StandardCharsets.UTF_8), "test", true));
         server = WebServer.builder()
                 .host("127.0.0.1")

@@ -211,13 +211,13 @@ class AdminUnitsTest {
         var cfg = new ConfigLoader().load("""
                 {"server":{"caddy":{"enabled":true,"domain":"gw.example.com","email":"ops@example.com","ca":"internal",
                  "transport":{"dialTimeoutMs":1500}}}, %s}""".formatted(MINIMAL)).config();
-        String f = new LocalCaddyfilePreview().render(cfg);
+        String f = new RendererCaddyfilePreview().render(cfg);
         assertTrue(f.contains("\tadmin 127.0.0.1:2019\n"), f);
         assertTrue(f.contains("gw.example.com:443 {\n\ttls internal\n"), f);
         assertTrue(f.contains("dial_timeout 2s"), f);
         assertTrue(f.contains("response_header_timeout 45s"), f);
         assertTrue(f.contains("protocols h1 h2"), f);
-        String off = new LocalCaddyfilePreview().render(new ConfigLoader().load("{" + MINIMAL + "}").config());
+        String off = new RendererCaddyfilePreview().render(new ConfigLoader().load("{" + MINIMAL + "}").config());
         assertTrue(off.contains("enabled is false"));
     }
 }

@@ -132,18 +132,21 @@ class ConfigDurabilityIT {
             String loadedAt = health(p).path("configLoadedAt").asText();
 
             // garbage bytes, then a truncated document, then valid JSON with an unknown key
+            int generation = 0;
             for (String bad : List.of("\u0000\u0001 not json at all", doc("x").substring(0, 40),
                     doc("reload-key").replace("\"auth\":", "\"auht\":{},\"auth\":"))) {
                 replace(file, bad);
-                Rig.await("the refusal to be reported", 10_000,
-                        () -> health(p).has("lastReloadProblem"));
+                Rig.await("the refusal to be reported", 10_000, () -> health(p).has("lastReloadProblem"),
+                        () -> health(p).toString());
                 JsonNode h = health(p);
                 assertEquals("ok", h.path("status").asText(), h.toString());
                 assertEquals(loadedAt, h.path("configLoadedAt").asText(), "the last good config keeps serving");
                 assertEquals(200, chat(p, "reload-key").status());
-                // back to good, so that the next bad version is a change again
-                replace(file, doc("reload-key"));
-                Rig.await("the good config again", 10_000, () -> !health(p).has("lastReloadProblem"));
+                // a new good version (another key), so that the next bad version is a change again
+                String gen = "gen-key-" + (++generation);
+                replace(file, doc("reload-key", gen));
+                Rig.await("the good config again", 10_000, () -> !health(p).has("lastReloadProblem")
+                        && chat(p, gen).status() == 200, () -> health(p).toString());
                 loadedAt = health(p).path("configLoadedAt").asText();
             }
             replace(file, doc("reload-key", "second-key"));

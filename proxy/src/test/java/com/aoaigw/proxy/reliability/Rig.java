@@ -198,6 +198,43 @@ final class Rig {
         }
     }
 
+    /**
+     * @param remotePort a peer port
+     * @return this JVM's TCP sockets to that port in CLOSE_WAIT (the peer closed, this side did not)
+     */
+    static int closeWait(int remotePort) {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String t = Files.readSymbolicLink(fd).toString();
+                    if (t.startsWith("socket:[")) {
+                        inodes.add(t.substring(8, t.length() - 1));
+                    }
+                } catch (IOException ignored) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        int n = 0;
+        for (String table : new String[] {"tcp", "tcp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/net", table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[3].equals("08") && inodes.contains(f[9])
+                            && Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16) == remotePort) {
+                        n++;
+                    }
+                }
+            } catch (IOException ignored) {
+                // no such table
+            }
+        }
+        return n;
+    }
+
     static void pause(long ms) {
         try {
             Thread.sleep(ms);
@@ -208,6 +245,10 @@ final class Rig {
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier cond) {
+        await(what, timeoutMs, cond, () -> "");
+    }
+
+    static void await(String what, long timeoutMs, BooleanSupplier cond, java.util.function.Supplier<String> state) {
         long deadline = System.nanoTime() + Duration.ofMillis(timeoutMs).toNanos();
         while (System.nanoTime() < deadline) {
             if (cond.getAsBoolean()) {
@@ -215,7 +256,7 @@ final class Rig {
             }
             pause(50);
         }
-        fail("timed out after " + timeoutMs + " ms waiting for " + what);
+        fail("timed out after " + timeoutMs + " ms waiting for " + what + " " + state.get());
     }
 
     /** Environment-style lookup from pairs. */

@@ -227,4 +227,10 @@ class NormalizationRuleTest {
         assertEquals("unsupported_value", error.get("code").asText());
         assertEquals(true, error.get("message").asText().contains("low, medium, high"));
     }
+
+    @Test
+    void ruleNamesAreExactlyTheOnesTheConfigValidatorAccepts() {
+        assertEquals(com.aoaigw.config.ConfigValidator.NORMALIZATION_RULES,
+                java.util.Arrays.stream(NormalizationRule.values()).map(NormalizationRule::ruleName).toList());
+    }
 }

@@ -1,4 +1,4 @@
-package com.aoaigw.caddy;
+package com.aoaigw.config.caddy;
 
 /** A {@code server.caddy} value cannot be rendered into a Caddyfile; the message names the field and the fix. */
 public final class CaddyfileRenderException extends RuntimeException {

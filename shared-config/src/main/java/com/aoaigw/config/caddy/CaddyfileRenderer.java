@@ -1,4 +1,4 @@
-package com.aoaigw.caddy;
+package com.aoaigw.config.caddy;
 
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -133,7 +133,7 @@ public final class CaddyfileRenderer {
      * @param ms milliseconds
      * @return seconds
      */
-    static long seconds(long ms) {
+    public static long seconds(long ms) {
         if (ms <= 0) {
             return 1;
         }
@@ -147,7 +147,7 @@ public final class CaddyfileRenderer {
      * @param options process-level inputs
      * @return the directory URL, or null for {@code internal}
      */
-    static String directoryFor(String ca, RenderOptions options) {
+    public static String directoryFor(String ca, RenderOptions options) {
         return switch (ca.trim()) {
             case "acme" -> acmeDirectory(options, LETS_ENCRYPT);
             case "acme-staging" -> acmeDirectory(options, LETS_ENCRYPT_STAGING);

@@ -1,4 +1,4 @@
-package com.aoaigw.caddy;
+package com.aoaigw.config.caddy;
 
 /**
  * Process-level inputs of {@link CaddyfileRenderer} that are not part of the shared config document: where Caddy
