@@ -91,6 +91,7 @@ public final class FoundrySim implements AutoCloseable {
         try {
             server = WebServer.builder()
                     .featuresDiscoverServices(false)
+                    .connectionOptions(o -> o.tcpNoDelay(true))
                     .host("127.0.0.1")
                     .port(settings.port())
                     .routing(r -> r.register("/openai", dataPlane)

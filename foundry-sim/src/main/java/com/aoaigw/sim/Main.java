@@ -50,9 +50,15 @@ public final class Main {
         c.get("SIM_CLIENT_SECRET").asString().ifPresent(b::clientSecret);
         c.get("SIM_TOKEN_LIFETIME_SECONDS").asLong().ifPresent(b::tokenLifetimeSeconds);
         c.get("SIM_IDENTITY_HEADER").asString().ifPresent(b::identityHeader);
-        DeploymentSettings d = DeploymentSettings.defaults();
-        d = d.withTtftMs(c.get("SIM_TTFT_MS").asLong().orElse(d.ttftMs()));
-        d = d.withTokensPerSecond(c.get("SIM_TOKENS_PER_SECOND").asDouble().orElse(d.tokensPerSecond()));
-        return b.defaultDeployment(d).build();
+        var ttft = c.get("SIM_TTFT_MS").asLong();
+        var tps = c.get("SIM_TOKENS_PER_SECOND").asDouble();
+        // an explicit default deployment keeps its latency even in zero-latency mode, so set one only when asked
+        if (ttft.isPresent() || tps.isPresent()) {
+            DeploymentSettings d = DeploymentSettings.defaults();
+            d = d.withTtftMs(ttft.orElse(d.ttftMs()));
+            d = d.withTokensPerSecond(tps.orElse(d.tokensPerSecond()));
+            b.defaultDeployment(d);
+        }
+        return b.build();
     }
 }

@@ -93,7 +93,9 @@ public final class ProxyServer implements AutoCloseable {
         ConfigSnapshot snap = c.config().current();
         String host = settings.host() != null ? settings.host() : (snap != null ? snap.config().server().host() : "0.0.0.0");
         int port = settings.port() != null ? settings.port() : (snap != null ? snap.config().server().port() : 3000);
-        WebServerConfig.Builder b = WebServer.builder().host(host).port(port);
+        WebServerConfig.Builder b = WebServer.builder().host(host).port(port)
+                // one flush per SSE event must leave at once, not wait for the previous segment's ACK (Nagle)
+                .connectionOptions(o -> o.tcpNoDelay(true));
         setup(b, c, all);
         WebServer server = b.build().start();
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");

@@ -231,14 +231,24 @@ public final class FileConfigStore implements ConfigStore {
 
     private void watchLoop(String baseline) {
         String delivered = baseline;
+        long lastRead = System.nanoTime();
         while (!closed) {
             try {
                 WatchService ws = watchService;
                 if (ws != null) {
                     var key = ws.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
                     if (key != null) {
-                        key.pollEvents();
+                        boolean ours = false;
+                        for (var event : key.pollEvents()) {
+                            ours |= event.kind() == java.nio.file.StandardWatchEventKinds.OVERFLOW
+                                    || path.getFileName().equals(event.context());
+                        }
                         key.reset();
+                        // other files in the directory (logs, temp files) must not cost a read each, but the
+                        // polling fallback still reads once per interval
+                        if (!ours && System.nanoTime() - lastRead < pollInterval.toNanos()) {
+                            continue;
+                        }
                     }
                 } else {
                     Thread.sleep(pollInterval.toMillis());
@@ -246,6 +256,7 @@ public final class FileConfigStore implements ConfigStore {
                 if (closed) {
                     return;
                 }
+                lastRead = System.nanoTime();
                 Versioned v = readOrNull();
                 if (v != null && !v.etag().equals(delivered)) {
                     delivered = v.etag();

@@ -58,7 +58,8 @@ public record UpstreamSettings(Long connectTimeoutMs,
     /**
      * The {@code server.upstream.pool} block.
      *
-     * @param connections           connections kept per upstream origin; default 64
+     * @param connections           idle keep-alive connections kept per upstream origin (a cache, not a cap on
+     *                              concurrent requests); default 512
      * @param keepAliveTimeoutMs    idle time of a pooled connection; default 60000
      * @param keepAliveMaxTimeoutMs kept for compatibility (longest keep-alive a server may ask for); default 300000
      * @param headersTimeoutMs      kept for compatibility; {@code firstByteTimeoutMs} is the enforced limit; default 300000
@@ -73,7 +74,7 @@ public record UpstreamSettings(Long connectTimeoutMs,
                        Integer pipelining) {
         /** Fills defaults for missing values. */
         public Pool {
-            connections = Defaults.or(connections, 64);
+            connections = Defaults.or(connections, 512);
             keepAliveTimeoutMs = Defaults.or(keepAliveTimeoutMs, 60000L);
             keepAliveMaxTimeoutMs = Defaults.or(keepAliveMaxTimeoutMs, 300000L);
             headersTimeoutMs = Defaults.or(headersTimeoutMs, 300000L);

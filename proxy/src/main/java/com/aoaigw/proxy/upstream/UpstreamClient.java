@@ -14,10 +14,12 @@ import com.aoaigw.proxy.api.ProxyException;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.http1.Http1ClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.Proxy;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.http1.Http1Client;
 
 /**
  * The one HTTP client towards Azure: a pooled Helidon WebClient shared by all requests, rebuilt only when
@@ -55,9 +57,11 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private static WebClient build(UpstreamSettings s) {
-        return WebClient.builder()
+    private static Http1Client build(UpstreamSettings s) {
+        WebClient client = WebClient.builder()
                 .connectTimeout(Duration.ofMillis(s.connectTimeoutMs()))
+                // small SSE events must not wait for delayed ACKs (Nagle)
+                .socketOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 // the watchdog enforces the phases; the socket read timeout is only a backstop
                 .readTimeout(Duration.ofMillis(Math.max(s.requestTimeoutMs(), 1000) + 5000))
                 .followRedirects(false)
@@ -68,6 +72,9 @@ public final class UpstreamClient implements AutoCloseable {
                 .proxy(Proxy.noProxy())
                 .maxInMemoryEntity(1)
                 .build();
+        // WebClient.post() looks the protocol up in a cache under a write lock on every call; the HTTP/1.1 client
+        // taken once avoids that contention on the hot path
+        return client.client(Http1Client.PROTOCOL);
     }
 
     /**
@@ -81,14 +88,14 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public Answer send(Request request, UpstreamSettings settings, Watchdog.Watch watch) {
         RetryPolicy policy = new RetryPolicy(settings);
-        WebClient client = built.client();
+        Http1Client client = built.client();
         int attempts = 0;
         int retries = 0;
         boolean tokenRetried = false;
         while (true) {
             attempts++;
             CredentialCache.AuthHeader auth = credentials.authorize(request.auth());
-            HttpClientRequest r = client.post().uri(request.target())
+            Http1ClientRequest r = client.post().uri(request.target())
                     .header(HeaderNames.CONTENT_TYPE, "application/json")
                     .header(HeaderNames.ACCEPT, request.stream() ? "text/event-stream" : "application/json")
                     .header(X_REQUEST_ID, request.requestId())
@@ -202,6 +209,6 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private record Built(UpstreamSettings settings, WebClient client) {
+    private record Built(UpstreamSettings settings, Http1Client client) {
     }
 }
