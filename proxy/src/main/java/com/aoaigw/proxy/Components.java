@@ -3,7 +3,6 @@ package com.aoaigw.proxy;
 import com.aoaigw.config.ConfigLoader;
 import com.aoaigw.proxy.api.ErrorRenderer;
 import com.aoaigw.proxy.observe.RequestRecorder;
-import com.aoaigw.proxy.observe.Stats;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.Translators;
@@ -13,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Everything the proxy's services share, built once in {@link ProxyServer} and handed to each service's
- * constructor (no globals). The admin API reads the config holder, stats and recorder from here.
+ * constructor (no globals). The admin API reads the config holder and the recorder from here.
  *
  * @param settings    process settings
  * @param config      the config snapshot holder
@@ -25,8 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param credentials upstream credentials and token cache
  * @param upstream    the shared upstream client
  * @param watchdog    phase timeouts
- * @param stats       in-memory stats
- * @param recorder    per-request recording (access log, stats, metrics, listeners)
+ * @param recorder    per-request recording (access log, metrics, listeners such as the admin usage stats)
  */
 public record Components(ProcessSettings settings,
                          ConfigHolder config,
@@ -38,6 +36,5 @@ public record Components(ProcessSettings settings,
                          CredentialCache credentials,
                          UpstreamClient upstream,
                          Watchdog watchdog,
-                         Stats stats,
                          RequestRecorder recorder) {
 }

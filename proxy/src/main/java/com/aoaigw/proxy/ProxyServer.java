@@ -25,7 +25,6 @@ import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
 import com.aoaigw.proxy.observe.RequestRecorder;
-import com.aoaigw.proxy.observe.Stats;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
@@ -119,11 +118,10 @@ public final class ProxyServer implements AutoCloseable {
             upstream.update(s.config().server().upstream());
             credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
         });
-        Stats stats = new Stats();
-        RequestRecorder recorder = new RequestRecorder(new AccessLog(mapper.getFactory()), stats,
+        RequestRecorder recorder = new RequestRecorder(new AccessLog(mapper.getFactory()),
                 new ProxyMetrics(Metrics.globalRegistry()));
         return new Components(settings, holder, loader, mapper, new ErrorRenderer(mapper.getFactory()),
-                new ModelRouter(), translators, credentials, upstream, new Watchdog(), stats, recorder);
+                new ModelRouter(), translators, credentials, upstream, new Watchdog(), recorder);
     }
 
     /**

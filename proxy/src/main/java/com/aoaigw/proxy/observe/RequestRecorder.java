@@ -5,25 +5,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /**
- * Records each finished request once: access log line, stats, metrics, and any extra listener (the admin log
- * buffer subscribes with {@link #subscribe}).
+ * Records each finished request once: access log line, metrics, and any extra listener (the admin usage stats
+ * subscribe with {@link #subscribe}).
  */
 public final class RequestRecorder {
     private static final System.Logger LOG = System.getLogger(RequestRecorder.class.getName());
 
     private final AccessLog accessLog;
-    private final Stats stats;
     private final ProxyMetrics metrics;
     private final List<BiConsumer<ExchangeLog, Long>> listeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param accessLog access log
-     * @param stats     stats
      * @param metrics   metrics
      */
-    public RequestRecorder(AccessLog accessLog, Stats stats, ProxyMetrics metrics) {
+    public RequestRecorder(AccessLog accessLog, ProxyMetrics metrics) {
         this.accessLog = accessLog;
-        this.stats = stats;
         this.metrics = metrics;
     }
 
@@ -41,7 +38,6 @@ public final class RequestRecorder {
         long latencyMs = (System.nanoTime() - e.startNanos()) / 1_000_000;
         try {
             accessLog.write(e, latencyMs);
-            stats.record(e, latencyMs);
             metrics.record(e, latencyMs);
             for (BiConsumer<ExchangeLog, Long> l : listeners) {
                 l.accept(e, latencyMs);
