@@ -69,8 +69,8 @@ public final class ConfigLoader {
 
     /**
      * Parses a document strictly (unknown keys and wrong types are refused) without the cross-field validation: for
-     * a document sent by the admin page that still holds {@link Secret#MASK}s, which
-     * {@link ConfigMasker#unmask(GatewayConfig, GatewayConfig)} must replace before {@link #validate(GatewayConfig)}.
+     * a document whose {@link Secret#MASK}s must still be replaced by the stored values before
+     * {@link #validate(GatewayConfig)}.
      *
      * @param json the document
      * @return the parsed document
