@@ -259,24 +259,45 @@ public final class AdminService implements HttpService {
         json(res, 200, out);
     }
 
-    private void validate(ServerRequest req, ServerResponse res) {
-        JsonNode candidate = objectBody(req, res);
-        if (candidate == null) {
-            return;
+    /**
+     * A document sent for a dry run, with the stored secrets put back where it still carries masks.
+     *
+     * @param doc       the document, unmasked
+     * @param stored    the stored version it is compared with
+     * @param storedDoc the stored document (empty object when it does not parse)
+     * @param unmatched paths of masks with no stored secret behind them
+     */
+    private record Candidate(JsonNode doc, ConfigStore.Versioned stored, JsonNode storedDoc, List<String> unmatched) {
+    }
+
+    /** @return the candidate, or null when an error was already sent */
+    private Candidate candidate(ServerRequest req, ServerResponse res) {
+        JsonNode body = objectBody(req, res);
+        if (body == null) {
+            return null;
         }
         ConfigStore.Versioned stored = read(res);
         if (stored == null) {
-            return;
+            return null;
         }
         JsonNode storedDoc = parseStoredQuiet(stored);
-        JsonNode copy = candidate.deepCopy();
+        JsonNode copy = body.deepCopy();
+        List<String> unmatched = SecretMasker.unmask(copy, storedDoc);
+        return new Candidate(copy, stored, storedDoc, unmatched);
+    }
+
+    private void validate(ServerRequest req, ServerResponse res) {
+        Candidate c = candidate(req, res);
+        if (c == null) {
+            return;
+        }
         List<ConfigProblem> problems = new ArrayList<>();
-        for (String path : SecretMasker.unmask(copy, storedDoc)) {
+        for (String path : c.unmatched()) {
             problems.add(ConfigProblem.error(path, "the value is masked but no stored secret matches it; enter the secret"));
         }
         if (problems.isEmpty()) {
             try {
-                problems.addAll(loader.load(mapper.writeValueAsString(copy)).warnings());
+                problems.addAll(loader.load(mapper.writeValueAsString(c.doc())).warnings());
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             } catch (IOException e) {
@@ -290,28 +311,21 @@ public final class AdminService implements HttpService {
     }
 
     private void diff(ServerRequest req, ServerResponse res) {
-        JsonNode candidate = objectBody(req, res);
-        if (candidate == null) {
+        Candidate c = candidate(req, res);
+        if (c == null) {
             return;
         }
-        ConfigStore.Versioned stored = read(res);
-        if (stored == null) {
-            return;
-        }
-        JsonNode storedDoc = parseStoredQuiet(stored);
-        JsonNode copy = candidate.deepCopy();
-        SecretMasker.unmask(copy, storedDoc);
-        List<ConfigDiff.Change> changes = ConfigDiff.diff(storedDoc, copy);
+        List<ConfigDiff.Change> changes = ConfigDiff.diff(c.storedDoc(), c.doc());
         ObjectNode out = mapper.createObjectNode();
-        out.put("etag", stored.etag());
+        out.put("etag", c.stored().etag());
         out.put("count", changes.size());
         ArrayNode a = out.putArray("changes");
-        for (ConfigDiff.Change c : changes) {
+        for (ConfigDiff.Change change : changes) {
             ObjectNode n = a.addObject();
-            n.put("path", c.path());
-            n.put("kind", c.kind());
-            n.set("old", c.oldValue());
-            n.set("new", c.newValue());
+            n.put("path", change.path());
+            n.put("kind", change.kind());
+            n.set("old", change.oldValue());
+            n.set("new", change.newValue());
         }
         json(res, 200, out);
     }
