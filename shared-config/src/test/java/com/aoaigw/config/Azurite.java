@@ -12,9 +12,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real Azurite blob service on a loopback port, started for a test and stopped after it. */
-final class Azurite implements AutoCloseable {
-    static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+/**
+ * A real Azurite blob service on a loopback port, started for a test and stopped after it. Shared with the proxy
+ * module's tests through this module's test jar.
+ */
+public final class Azurite implements AutoCloseable {
+    /** The well-known Azurite development account key (public, documented by Microsoft). */
+    public static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private final Process process;
     private final int port;
@@ -25,7 +29,7 @@ final class Azurite implements AutoCloseable {
     }
 
     /** @return a free loopback port (nothing listens on it when this returns) */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
@@ -35,7 +39,7 @@ final class Azurite implements AutoCloseable {
      * @param port the port to connect to
      * @return the Azurite development account's connection string for that port
      */
-    static String connectionString(int port) {
+    public static String connectionString(int port) {
         return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + KEY
                 + ";BlobEndpoint=http://127.0.0.1:" + port + "/devstoreaccount1;";
     }
@@ -47,7 +51,7 @@ final class Azurite implements AutoCloseable {
      * @param port    the port
      * @return the running service
      */
-    static Azurite start(Path dataDir, int port) throws IOException, InterruptedException {
+    public static Azurite start(Path dataDir, int port) throws IOException, InterruptedException {
         Path bin = toolsDir().resolve("node_modules").resolve(".bin").resolve("azurite-blob");
         if (!Files.isExecutable(bin)) {
             throw new AssertionError("Azurite is missing: " + bin + " not found; run scripts/install-tools.sh");

@@ -1,5 +1,7 @@
 package com.aoaigw.proxy.reliability;
 
+import com.aoaigw.config.Azurite;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -122,7 +124,7 @@ class CaddyOutageIT {
             Process caddy = null;
             try {
                 String direct = "http://127.0.0.1:" + server.port();
-                int caddyPort = AzuriteProcess.freePort();
+                int caddyPort = Azurite.freePort();
                 caddy = startCaddy(caddyPort, server.port());
                 String front = "http://127.0.0.1:" + caddyPort;
 

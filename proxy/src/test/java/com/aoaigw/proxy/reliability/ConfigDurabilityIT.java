@@ -1,5 +1,7 @@
 package com.aoaigw.proxy.reliability;
 
+import com.aoaigw.config.Azurite;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -196,14 +198,14 @@ class ConfigDurabilityIT {
         Files.createDirectories(d);
         Path cache = d.resolve("config.json");
         Files.writeString(cache, doc("blob-key-1"));
-        int port = AzuriteProcess.freePort();
+        int port = Azurite.freePort();
         Path data = d.resolve("azurite");
-        AzuriteProcess azurite = AzuriteProcess.start(data, port);
+        Azurite azurite = Azurite.start(data, port);
         Map<String, String> env = new HashMap<>(Map.of("CONFIG_PATH", cache.toString(), "PORT", "0",
                 "HOST", "127.0.0.1", "CONFIG_POLL_MS", "200", "PERSISTENCE_MODE", "blob",
-                "AZURE_STORAGE_CONNECTION_STRING", AzuriteProcess.connectionString(port),
+                "AZURE_STORAGE_CONNECTION_STRING", Azurite.connectionString(port),
                 "CONFIG_BLOB_CONTAINER", "reliability", "BLOB_RECOVERY_INTERVAL_MS", "1000"));
-        BlobClient blob = new BlobServiceClientBuilder().connectionString(AzuriteProcess.connectionString(port))
+        BlobClient blob = new BlobServiceClientBuilder().connectionString(Azurite.connectionString(port))
                 .buildClient().getBlobContainerClient("reliability").getBlobClient("config/config.json");
         try (ProxyServer p = ProxyServer.start(ProcessSettings.from(env::get))) {
             String base = "http://127.0.0.1:" + p.port();
@@ -233,7 +235,7 @@ class ConfigDurabilityIT {
             }
             assertTrue(during.stream().allMatch(s -> s == 200), "served throughout: " + during);
 
-            azurite = AzuriteProcess.start(data, port); // back
+            azurite = Azurite.start(data, port); // back
             Rig.await("the queued change to reach the blob", 30_000, () -> blobText(blob).contains("blob-key-2"));
             assertTrue(blobText(blob).contains("blob-key-1"), "nothing lost");
             assertEquals(200, chat(p, "blob-key-1").status());

@@ -1,5 +1,7 @@
 package com.aoaigw.proxy.reliability;
 
+import com.aoaigw.config.Azurite;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,7 +25,7 @@ final class TcpRelay implements AutoCloseable {
 
     TcpRelay(int targetPort) throws IOException {
         this.targetPort = targetPort;
-        this.port = AzuriteProcess.freePort();
+        this.port = Azurite.freePort();
         up();
     }
 
