@@ -183,26 +183,8 @@ public final class CaddySupervisor implements AutoCloseable {
      * @return true when it runs
      */
     public boolean awaitRunningAfter(long generation, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            while (!(this.generation > generation && state.state().equals("running"))) {
-                if (this.generation > generation && state.state().equals("failed")) {
-                    return false;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            lock.unlock();
-        }
+        return await(() -> this.generation > generation && state.state().equals("running"),
+                () -> this.generation > generation && state.state().equals("failed"), timeout);
     }
 
     /** @return the start timeout of these options */
@@ -221,12 +203,18 @@ public final class CaddySupervisor implements AutoCloseable {
      * @return true when the process reached that state in time
      */
     public boolean awaitState(String wantedState, Duration timeout) {
+        return await(() -> state.state().equals(wantedState), () -> false, timeout);
+    }
+
+    /** Waits under the lock until {@code done} holds (true), {@code failed} holds or the time is up (false). */
+    private boolean await(java.util.function.BooleanSupplier done, java.util.function.BooleanSupplier failed,
+                          Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            while (!state.state().equals(wantedState)) {
+            while (!done.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (failed.getAsBoolean() || left <= 0) {
                     return false;
                 }
                 changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));

@@ -45,13 +45,11 @@ public final class UpstreamFailures {
             String msg = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
             switch (t) {
                 case UnknownHostException u -> {
-                    return new ProxyException.UpstreamFailure(502, "upstream_dns_error",
-                            "The upstream host name could not be resolved.", e);
+                    return dns(e);
                 }
                 // Helidon's resolver reports an unknown host this way, without an UnknownHostException cause
                 case IllegalArgumentException i when msg.contains("failed to get address for host") -> {
-                    return new ProxyException.UpstreamFailure(502, "upstream_dns_error",
-                            "The upstream host name could not be resolved.", e);
+                    return dns(e);
                 }
                 case ConnectException c -> {
                     return new ProxyException.UpstreamFailure(502, "upstream_connection_refused",
@@ -70,8 +68,7 @@ public final class UpstreamFailures {
                             "Reading from the upstream timed out.", e);
                 }
                 case SSLException s -> {
-                    return new ProxyException.UpstreamFailure(502, "upstream_tls_error",
-                            "The TLS handshake with the upstream failed.", e);
+                    return tls(e);
                 }
                 case SocketException s when msg.contains("reset") -> {
                     return new ProxyException.UpstreamFailure(502, "upstream_connection_reset",
@@ -86,14 +83,23 @@ public final class UpstreamFailures {
                 }
                 default -> {
                     if (msg.contains("ssl handshake") || msg.contains("tls")) {
-                        return new ProxyException.UpstreamFailure(502, "upstream_tls_error",
-                                "The TLS handshake with the upstream failed.", e);
+                        return tls(e);
                     }
                 }
             }
         }
         return new ProxyException.UpstreamFailure(502, "upstream_network_error",
                 "The connection to the upstream failed.", e);
+    }
+
+    private static ProxyException.UpstreamFailure dns(Throwable e) {
+        return new ProxyException.UpstreamFailure(502, "upstream_dns_error",
+                "The upstream host name could not be resolved.", e);
+    }
+
+    private static ProxyException.UpstreamFailure tls(Throwable e) {
+        return new ProxyException.UpstreamFailure(502, "upstream_tls_error",
+                "The TLS handshake with the upstream failed.", e);
     }
 
     private static ProxyException.UpstreamFailure closed(Throwable e) {
