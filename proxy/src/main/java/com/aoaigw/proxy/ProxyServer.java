@@ -36,6 +36,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 
 /**
@@ -118,7 +119,7 @@ public final class ProxyServer implements AutoCloseable {
             upstream.update(s.config().server().upstream());
             credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
         });
-        RequestRecorder recorder = new RequestRecorder(new AccessLog(mapper.getFactory()),
+        RequestRecorder recorder = new RequestRecorder(new AccessLog(),
                 new ProxyMetrics(Metrics.globalRegistry()));
         return new Components(settings, holder, loader, mapper, new ErrorRenderer(mapper.getFactory()),
                 new ModelRouter(), translators, credentials, upstream, new Watchdog(), recorder);
@@ -134,6 +135,9 @@ public final class ProxyServer implements AutoCloseable {
     public static void setup(WebServerConfig.Builder builder, Components c, List<RouteContributor> contributors) {
         OpenAiDirectHandler direct = new OpenAiDirectHandler(c.errors());
         builder.featuresDiscoverServices(false)
+                // the response headers are the proxy's own or upstream headers that the client already validated
+                // when it parsed them, so they are not checked a second time; request headers still are
+                .addProtocol(Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false).build())
                 .directHandlers(d -> {
                     for (io.helidon.http.DirectHandler.EventType t : io.helidon.http.DirectHandler.EventType.values()) {
                         d.addHandler(t, direct);

@@ -34,9 +34,11 @@ class ProxySmokeTest {
                 {"auth":{"mode":"apiKey","apiKey":"azure-key"},
                  "apiKeys":[{"id":"k1","key":"client-key"},{"id":"k2","key":"other","models":["m2"]},
                             {"id":"off","key":"disabled-key","status":"disabled"}],
-                 "upstreams":[{"name":"u","baseUrl":"%s"}],
-                 "models":[{"id":"m1","upstream":"u","targetModel":"dep-1"},{"id":"m2","upstream":"u"}]}
-                """.formatted(azure.baseUrl()));
+                 "upstreams":[{"name":"u","baseUrl":"%s"},
+                              {"name":"bad","baseUrl":"%s","auth":{"mode":"apiKey","apiKey":"k\\r\\nx-injected: yes"}}],
+                 "models":[{"id":"m1","upstream":"u","targetModel":"dep-1"},{"id":"m2","upstream":"u"},
+                           {"id":"m3","upstream":"bad"}]}
+                """.formatted(azure.baseUrl(), azure.baseUrl()));
         proxy = ProxyServer.start(ProcessSettings.forTest(cfg));
     }
 
@@ -73,6 +75,16 @@ class ProxySmokeTest {
         assertFalse(s.headers().containsKey("authorization"));
         assertFalse(s.headers().containsKey("cookie"));
         assertFalse(s.headers().containsKey("proxy-connection"));
+    }
+
+    @Test
+    void aCredentialThatWouldSplitTheHeaderIsNeverSent() throws Exception {
+        int before = azure.seen.size();
+        HttpResponse<String> r = post("/v1/chat/completions", "client-key", "{\"model\":\"m3\",\"messages\":[]}");
+        assertEquals(500, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"code\":\"invalid_upstream_credential\""), r.body());
+        assertFalse(r.body().contains("x-injected"), r.body());
+        assertEquals(before, azure.seen.size(), "nothing reached the upstream");
     }
 
     @Test

@@ -1,11 +1,14 @@
 package com.aoaigw.proxy.admin;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
 
+import com.aoaigw.proxy.observe.AccessRecord;
+import com.aoaigw.proxy.observe.ExchangeLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,8 +20,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class LogBufferHandler extends Handler {
     /** The logger of the JSON access-log lines. */
-    public static final String ACCESS_LOGGER = "aoaigw.access";
+    public static final String ACCESS_LOGGER = com.aoaigw.proxy.observe.AccessLog.LOGGER;
     private static final int MAX_MESSAGE = 4000;
+    private static final List<String> CLIENT_CHOSEN = List.of("requestId", "path", "model");
 
     private final LogBuffer buffer;
     private final LogRedactor redactor;
@@ -67,6 +71,9 @@ public final class LogBufferHandler extends Handler {
 
     /** @return the entry for a record, or null when the record is not kept */
     LogEntry toEntry(LogRecord record) {
+        if (record instanceof AccessRecord access) {
+            return accessEntry(access);
+        }
         String message = formatter.formatMessage(record);
         if (record.getThrown() != null) {
             Throwable t = record.getThrown();
@@ -101,6 +108,37 @@ public final class LogBufferHandler extends Handler {
         return new LogEntry(0, ts, level, logger, event, text,
                 first(fields, "requestId", "request_id"), first(fields, "model", "modelId"),
                 first(fields, "keyId", "clientKey"), status(fields), fields);
+    }
+
+    /**
+     * An access-log line: its fields come with the record, so nothing is parsed. Only the values a client chose (the
+     * request id, the path, the model) can carry a secret, so only they go through the redactor; the rest comes from
+     * the config or from the proxy itself.
+     */
+    private LogEntry accessEntry(AccessRecord r) {
+        ExchangeLog x = r.exchange();
+        if ("GET".equals(x.method()) && x.path() != null
+                && (x.path().equals("/admin") || x.path().startsWith("/admin/"))) {
+            return null;
+        }
+        ObjectNode fields = r.fields();
+        boolean changed = false;
+        for (String name : CLIENT_CHOSEN) {
+            JsonNode v = fields.get(name);
+            if (v != null && v.isTextual()) {
+                String clean = redactor.text(v.asText());
+                if (!clean.equals(v.asText())) {
+                    fields.put(name, clean);
+                    changed = true;
+                }
+            }
+        }
+        String text = changed ? fields.toString() : r.getMessage();
+        if (text.length() > MAX_MESSAGE) {
+            text = text.substring(0, MAX_MESSAGE) + "...<truncated>";
+        }
+        return new LogEntry(0, r.getInstant(), "info", ACCESS_LOGGER, "http.request", text, str(fields, "requestId"),
+                str(fields, "model"), x.keyId(), x.status(), fields);
     }
 
     /** The admin page's own reads (it polls the log view) would drown everything else; its writes are kept. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -103,11 +104,10 @@ public final class Forwarder {
         boolean dropUsageChunk = injectUsage && !plan.translated();
         byte[] upstreamBody = upstreamBody(body, plan, tp, injectUsage);
 
-        List<String[]> forwarded = new ArrayList<>(2);
+        List<Header> forwarded = new ArrayList<>(2);
         for (Header h : req.headers()) {
-            String n = h.headerName().lowerCase();
-            if (headers.forwards(n)) {
-                forwarded.add(new String[] {n, h.get()});
+            if (headers.forwards(h.headerName().lowerCase())) {
+                forwarded.add(h);
             }
         }
         UpstreamClient.Request ureq = new UpstreamClient.Request(plan.target(), upstreamBody, body.stream(),
@@ -353,13 +353,20 @@ public final class Forwarder {
 
     private byte[] readBody(ServerRequest req) {
         long limit = c.settings().bodyLimit();
-        Optional<Long> declared = req.headers().contentLength().stream().boxed().findFirst();
-        if (declared.isPresent() && declared.get() > limit) {
+        OptionalLong declared = req.headers().contentLength();
+        if (declared.isPresent() && declared.getAsLong() > limit) {
             throw tooLarge(limit);
         }
         try (InputStream in = req.content().inputStream()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(
-                    (int) Math.min(limit, declared.orElse(8192L)));
+            if (declared.isPresent()) {
+                // the usual case: one array of the declared size, and a check that nothing follows
+                byte[] body = in.readNBytes((int) declared.getAsLong());
+                if (body.length == declared.getAsLong() && in.read() < 0) {
+                    return body;
+                }
+                throw new IOException("the body does not match its Content-Length");
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
             byte[] buf = new byte[16384];
             long total = 0;
             int n;

@@ -21,6 +21,8 @@ import com.aoaigw.config.ClientKey;
  * as a wrong one) but never authenticate.
  */
 public final class KeyIndex {
+    private static final MessageDigest SHA256 = sha256Prototype();
+
     private final Map<String, Entry> byDigest;
 
     private KeyIndex(Map<String, Entry> byDigest) {
@@ -85,8 +87,23 @@ public final class KeyIndex {
      * @return its SHA-256 over UTF-8
      */
     public static byte[] sha256(String s) {
+        MessageDigest md;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            // a clone skips the provider look-up that getInstance makes every time
+            md = (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            try {
+                md = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException x) {
+                throw new IllegalStateException("SHA-256 is part of every JDK", x);
+            }
+        }
+        return md.digest(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest sha256Prototype() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -1,27 +1,24 @@
 package com.aoaigw.proxy.observe;
 
-import java.io.IOException;
-import java.io.StringWriter;
 import java.time.Instant;
-
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * One structured line per request on the logger {@code aoaigw.access}: a JSON object with ts, requestId, keyId,
- * model, deployment, upstream, route, status, latencyMs, ttftMs, promptTokens, completionTokens, cachedTokens,
- * errorCode, stream, attempts. Written synchronously (JUL handlers are cheap and nothing is lost).
+ * One structured line per request on the logger {@code aoaigw.access}: a JSON object with ts, requestId, method, path,
+ * keyId, model, deployment, upstream, route, status, latencyMs, ttftMs, promptTokens, completionTokens, cachedTokens,
+ * errorCode, stream, attempts. The line is built once, as the message of an {@link AccessRecord} that also carries
+ * the fields; the console handler ({@link ConsoleLogHandler}) writes it off the request thread.
  */
 public final class AccessLog {
     /** The logger name. */
     public static final String LOGGER = "aoaigw.access";
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private final System.Logger log = System.getLogger(LOGGER);
-    private final JsonFactory json;
+    private final Logger log = Logger.getLogger(LOGGER);
 
-    /** @param json the shared JSON factory */
-    public AccessLog(JsonFactory json) {
-        this.json = json;
+    /** An access log on the logger {@value #LOGGER}. */
+    public AccessLog() {
     }
 
     /**
@@ -29,47 +26,76 @@ public final class AccessLog {
      * @param latencyMs total time
      */
     public void write(ExchangeLog e, long latencyMs) {
-        if (!log.isLoggable(System.Logger.Level.INFO)) {
+        if (!log.isLoggable(Level.INFO)) {
             return;
         }
-        log.log(System.Logger.Level.INFO, line(e, latencyMs));
+        AccessRecord r = new AccessRecord(e, latencyMs);
+        r.setMessage(line(e, latencyMs, r.getInstant()));
+        log.log(r);
     }
 
     /**
+     * The JSON line, written by hand (one string builder, no parser or generator objects per request).
+     *
      * @param e         the finished exchange
      * @param latencyMs total time
+     * @param ts        when it is logged
      * @return the JSON line
      */
-    public String line(ExchangeLog e, long latencyMs) {
-        StringWriter w = new StringWriter(320);
-        try (JsonGenerator g = json.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("ts", Instant.now().toString());
-            g.writeStringField("requestId", e.requestId());
-            g.writeStringField("method", e.method());
-            g.writeStringField("path", e.path());
-            g.writeStringField("keyId", e.keyId());
-            g.writeStringField("model", e.model());
-            g.writeStringField("deployment", e.deployment());
-            g.writeStringField("upstream", e.upstream());
-            g.writeStringField("route", e.route());
-            g.writeNumberField("status", e.status());
-            g.writeNumberField("latencyMs", latencyMs);
-            if (e.ttftMs() >= 0) {
-                g.writeNumberField("ttftMs", e.ttftMs());
-            } else {
-                g.writeNullField("ttftMs");
-            }
-            g.writeNumberField("promptTokens", e.usage().promptTokens());
-            g.writeNumberField("completionTokens", e.usage().completionTokens());
-            g.writeNumberField("cachedTokens", e.usage().cachedTokens());
-            g.writeStringField("errorCode", e.errorCode());
-            g.writeBooleanField("stream", e.stream());
-            g.writeNumberField("attempts", e.attempts());
-            g.writeEndObject();
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
+    static String line(ExchangeLog e, long latencyMs, Instant ts) {
+        StringBuilder b = new StringBuilder(384);
+        b.append("{\"ts\":\"").append(ts).append('"');
+        text(b, "requestId", e.requestId());
+        text(b, "method", e.method());
+        text(b, "path", e.path());
+        text(b, "keyId", e.keyId());
+        text(b, "model", e.model());
+        text(b, "deployment", e.deployment());
+        text(b, "upstream", e.upstream());
+        text(b, "route", e.route());
+        b.append(",\"status\":").append(e.status());
+        b.append(",\"latencyMs\":").append(latencyMs);
+        b.append(",\"ttftMs\":");
+        if (e.ttftMs() >= 0) {
+            b.append(e.ttftMs());
+        } else {
+            b.append("null");
         }
-        return w.toString();
+        b.append(",\"promptTokens\":").append(e.usage().promptTokens());
+        b.append(",\"completionTokens\":").append(e.usage().completionTokens());
+        b.append(",\"cachedTokens\":").append(e.usage().cachedTokens());
+        text(b, "errorCode", e.errorCode());
+        b.append(",\"stream\":").append(e.stream());
+        b.append(",\"attempts\":").append(e.attempts());
+        return b.append('}').toString();
+    }
+
+    private static void text(StringBuilder b, String name, String value) {
+        b.append(",\"").append(name).append("\":");
+        if (value == null) {
+            b.append("null");
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        // control characters, and the two separators that break a line in some log viewers
+                        b.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
+                                .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
     }
 }

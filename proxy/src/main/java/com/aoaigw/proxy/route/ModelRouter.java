@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.ModelRoute;
@@ -40,7 +41,13 @@ public final class ModelRouter {
             Comparator.comparingInt(ModelRoute.Deployment::priority)
                     .thenComparing(Comparator.comparingInt(ModelRoute.Deployment::weight).reversed());
 
-    /** A router (stateless). */
+    /** Bound on cached plans per config version (model ids match exactly, so real traffic needs few). */
+    private static final int MAX_CACHED = 4096;
+
+    /** The plans already made for one config version; replaced when a request brings another version. */
+    private volatile PlanCache cache = new PlanCache(null, new ConcurrentHashMap<>());
+
+    /** A router. Plans are pure functions of (config, route, model), cached per config version. */
     public ModelRouter() {
     }
 
@@ -52,6 +59,27 @@ public final class ModelRouter {
      * @throws ProxyException.NotFound for an unknown model, ProxyException.Internal for a broken route
      */
     public RoutePlan route(GatewayConfig config, RouteKey incoming, String modelId) {
+        PlanCache pc = cache;
+        if (pc.config() != config) {
+            pc = new PlanCache(config, new ConcurrentHashMap<>());
+            cache = pc;
+        }
+        RoutePlan[] byRoute = pc.plans().get(modelId);
+        RoutePlan plan = byRoute == null ? null : byRoute[incoming.ordinal()];
+        if (plan == null) {
+            // only successful plans are kept, so unknown model ids cannot fill the cache
+            plan = plan(config, incoming, modelId);
+            if (byRoute == null && pc.plans().size() < MAX_CACHED) {
+                byRoute = pc.plans().computeIfAbsent(modelId, k -> new RoutePlan[RouteKey.values().length]);
+            }
+            if (byRoute != null) {
+                byRoute[incoming.ordinal()] = plan;
+            }
+        }
+        return plan;
+    }
+
+    private RoutePlan plan(GatewayConfig config, RouteKey incoming, String modelId) {
         ModelRoute model = config.model(modelId).orElseThrow(() -> new ProxyException.NotFound("model",
                 "model_not_found", "The model `" + modelId + "` does not exist or you do not have access to it."));
         List<ModelRoute.Deployment> deployments = model.effectiveDeployments();
@@ -82,6 +110,9 @@ public final class ModelRouter {
         URI target = resolve(upstream.baseUrl(), template.replace("{deployment}", encode(dep.deployment())));
         String family = model.family().isBlank() ? guessFamily(dep.deployment(), backend) : model.family();
         return new RoutePlan(incoming, backend, model, dep, upstream, target, family);
+    }
+
+    private record PlanCache(GatewayConfig config, ConcurrentHashMap<String, RoutePlan[]> plans) {
     }
 
     private static String override(ModelRoute model, RouteKey incoming) {

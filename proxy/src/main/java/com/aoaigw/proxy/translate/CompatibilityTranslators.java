@@ -25,6 +25,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * send them to the other API; the answers are translated back. Embeddings and images pass untouched.
  */
 public final class CompatibilityTranslators implements Translators {
+    private static final List<String> RULE_NAMES =
+            java.util.Arrays.stream(NormalizationRule.values()).map(NormalizationRule::ruleName).toList();
+    private static final java.util.concurrent.ConcurrentHashMap<String, ModelFamily> DETECTED =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final ObjectMapper mapper;
     private final CompatibilityTranslator translator;
 
@@ -57,11 +61,11 @@ public final class CompatibilityTranslators implements Translators {
         ApiKind client = kind(route.clientRoute());
         ApiKind backend = kind(route.backendRoute());
         ModelFamily family = family(route);
-        Set<String> disabled = new HashSet<>(route.model().disabledRules());
-        if (client == backend && (!family.normalized() || disabled.containsAll(ruleNames()))) {
+        if (client == backend && (!family.normalized() || route.model().disabledRules().containsAll(RULE_NAMES))) {
             // Nothing would change: keep the data plane's byte-for-byte path.
             return TranslationPlan.NONE;
         }
+        Set<String> disabled = new HashSet<>(route.model().disabledRules());
         // One exchange per request: prepare() runs in the request transform, and the answer transforms use it.
         PreparedExchange prepared = new PreparedExchange();
         UnaryOperator<ObjectNode> request = body -> {
@@ -89,9 +93,6 @@ public final class CompatibilityTranslators implements Translators {
         }
     }
 
-    private static List<String> ruleNames() {
-        return java.util.Arrays.stream(NormalizationRule.values()).map(NormalizationRule::ruleName).toList();
-    }
 
     private static ApiKind kind(RouteKey key) {
         return switch (key) {
@@ -103,8 +104,22 @@ public final class CompatibilityTranslators implements Translators {
 
     /** The configured family if it is a known name, else the one detected from the deployment name. */
     static ModelFamily family(RoutePlan route) {
-        return ModelFamily.fromConfigName(route.model().family())
-                .orElseGet(() -> ModelFamily.detect(route.deployment().deployment()));
+        return ModelFamily.fromConfigName(route.model().family()).orElseGet(() -> detect(route.deployment().deployment()));
+    }
+
+    /** Detection runs a few regular expressions; deployment names come from the config, so their families are kept. */
+    private static ModelFamily detect(String deployment) {
+        if (deployment == null) {
+            return ModelFamily.detect(null);
+        }
+        ModelFamily f = DETECTED.get(deployment);
+        if (f == null) {
+            f = ModelFamily.detect(deployment);
+            if (DETECTED.size() < 4096) {
+                DETECTED.put(deployment, f);
+            }
+        }
+        return f;
     }
 
     /** Carries the exchange from the request transform to the answer transforms of the same request. */

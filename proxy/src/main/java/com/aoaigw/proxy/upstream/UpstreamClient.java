@@ -12,7 +12,9 @@ import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.api.ProxyException;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.http1.Http1ClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -20,6 +22,7 @@ import io.helidon.webclient.api.Proxy;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientProtocolConfig;
 
 /**
  * The one HTTP client towards Azure: a pooled Helidon WebClient shared by all requests, rebuilt only when
@@ -30,6 +33,10 @@ import io.helidon.webclient.http1.Http1Client;
 public final class UpstreamClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(UpstreamClient.class.getName());
     private static final HeaderName X_REQUEST_ID = HeaderNames.create("x-request-id");
+    private static final HeaderName API_KEY = HeaderNames.create("api-key");
+    private static final Header JSON = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json");
+    private static final Header ACCEPT_JSON = HeaderValues.createCached(HeaderNames.ACCEPT, "application/json");
+    private static final Header ACCEPT_SSE = HeaderValues.createCached(HeaderNames.ACCEPT, "text/event-stream");
 
     private final CredentialCache credentials;
     private volatile Built built;
@@ -71,6 +78,10 @@ public final class UpstreamClient implements AutoCloseable {
                 .sendExpectContinue(false)
                 .proxy(Proxy.noProxy())
                 .maxInMemoryEntity(1)
+                // the request headers are the proxy's own, client headers the server validated on arrival, and the
+                // credential (checked in send); Azure's response headers are validated
+                .addProtocolConfig(Http1ClientProtocolConfig.builder()
+                        .validateRequestHeaders(false).validateResponseHeaders(true).build())
                 .build();
         // WebClient.post() looks the protocol up in a cache under a write lock on every call; the HTTP/1.1 client
         // taken once avoids that contention on the hot path
@@ -95,13 +106,17 @@ public final class UpstreamClient implements AutoCloseable {
         while (true) {
             attempts++;
             CredentialCache.AuthHeader auth = credentials.authorize(request.auth());
+            if (!headerSafe(auth.value())) {
+                throw new Failure(new ProxyException.UpstreamFailure(500, "invalid_upstream_credential",
+                        "The upstream credential contains characters a header cannot carry.", null), attempts);
+            }
             Http1ClientRequest r = client.post().uri(request.target())
-                    .header(HeaderNames.CONTENT_TYPE, "application/json")
-                    .header(HeaderNames.ACCEPT, request.stream() ? "text/event-stream" : "application/json")
+                    .header(JSON)
+                    .header(request.stream() ? ACCEPT_SSE : ACCEPT_JSON)
                     .header(X_REQUEST_ID, request.requestId())
-                    .header(HeaderNames.create(auth.name()), auth.value());
-            for (String[] h : request.forwardedHeaders()) {
-                r.header(HeaderNames.create(h[0]), h[1]);
+                    .header(headerName(auth.name()), auth.value());
+            for (Header h : request.forwardedHeaders()) {
+                r.header(h);
             }
             long sentAt = System.nanoTime();
             HttpClientResponse resp;
@@ -148,6 +163,25 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
+    /** @return true when the value has no control character (CR and LF above all) */
+    static boolean headerSafe(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static HeaderName headerName(String name) {
+        return switch (name) {
+            case "authorization" -> HeaderNames.AUTHORIZATION;
+            case "api-key" -> API_KEY;
+            default -> HeaderNames.create(name);
+        };
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -171,10 +205,10 @@ public final class UpstreamClient implements AutoCloseable {
      * @param stream           whether a stream is expected
      * @param requestId        the proxy's request id
      * @param auth             the upstream credential
-     * @param forwardedHeaders client headers allowed by {@link HeaderPolicy}, as name/value pairs
+     * @param forwardedHeaders client headers allowed by {@link HeaderPolicy}
      */
     public record Request(URI target, byte[] body, boolean stream, String requestId, UpstreamAuth auth,
-                          List<String[]> forwardedHeaders) {
+                          List<Header> forwardedHeaders) {
     }
 
     /**

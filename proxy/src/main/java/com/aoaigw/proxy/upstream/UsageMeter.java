@@ -3,6 +3,8 @@ package com.aoaigw.proxy.upstream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -16,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class UsageMeter {
     private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] USAGE_OBJECT_SPACED = "\"usage\": {".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] USAGE_KEY = "usage".getBytes(StandardCharsets.US_ASCII);
 
     private final ObjectMapper mapper;
     private Usage usage = Usage.NONE;
@@ -63,23 +66,124 @@ public final class UsageMeter {
      * @param body the body
      */
     public void observeBody(byte[] body) {
-        // a streaming parse that builds a tree of the usage object only (choices can be large)
-        try (com.fasterxml.jackson.core.JsonParser p = mapper.getFactory().createParser(body)) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                return;
-            }
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                com.fasterxml.jackson.core.JsonToken v = p.nextToken();
-                if ("usage".equals(name) && v == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                    take(mapper.readTree(p));
-                    return;
-                }
-                p.skipChildren();
-            }
+        // a byte scan finds the top-level "usage" member (choices can be large), and only its object is parsed
+        int at = topLevelMember(body, USAGE_KEY);
+        if (at < 0 || body[at] != '{') {
+            return;
+        }
+        try (JsonParser p = mapper.getFactory().createParser(body, at, body.length - at)) {
+            p.nextToken();
+            take(p);
         } catch (IOException e) {
             // not JSON: usage simply is not counted
         }
+    }
+
+    /**
+     * Finds the value of a member of the top-level object without parsing the rest: strings (and the escapes in
+     * them) are skipped, brackets are counted, and a string at depth 1 followed by {@code :} is a member name.
+     *
+     * @param json a JSON document
+     * @param name the member name's bytes (no escapes)
+     * @return the index of the member's value (whitespace skipped), or -1
+     */
+    static int topLevelMember(byte[] json, byte[] name) {
+        int depth = 0;
+        int n = json.length;
+        int i = 0;
+        while (i < n) {
+            byte c = json[i];
+            if (c == '"') {
+                int start = ++i;
+                while (i < n && json[i] != '"') {
+                    i += json[i] == '\\' ? 2 : 1;
+                }
+                if (i >= n) {
+                    return -1;
+                }
+                int end = i++;
+                if (depth == 1 && end - start == name.length
+                        && java.util.Arrays.equals(json, start, end, name, 0, name.length)) {
+                    int j = skipSpace(json, i);
+                    if (j < n && json[j] == ':') {
+                        j = skipSpace(json, j + 1);
+                        return j < n ? j : -1;
+                    }
+                }
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth <= 0) {
+                    return -1;
+                }
+            }
+            i++;
+        }
+        return -1;
+    }
+
+    private static int skipSpace(byte[] b, int i) {
+        while (i < b.length && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Reads a usage object token by token (the same names and precedence as {@link #take(JsonNode)}). */
+    private void take(JsonParser p) throws IOException {
+        long prompt = -1;
+        long input = 0;
+        long completion = -1;
+        long output = 0;
+        long cachedPrompt = -1;
+        long cachedInput = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "prompt_tokens" -> prompt = number(p, v);
+                case "input_tokens" -> input = number(p, v);
+                case "completion_tokens" -> completion = number(p, v);
+                case "output_tokens" -> output = number(p, v);
+                case "prompt_tokens_details" -> cachedPrompt = cached(p, v);
+                case "input_tokens_details" -> cachedInput = cached(p, v);
+                default -> p.skipChildren();
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            return; // cut short: not counted
+        }
+        usage = new Usage(prompt >= 0 ? prompt : input, completion >= 0 ? completion : output,
+                cachedPrompt >= 0 ? cachedPrompt : cachedInput);
+        seen = true;
+    }
+
+    private static long number(JsonParser p, JsonToken v) throws IOException {
+        if (v.isStructStart()) {
+            p.skipChildren();
+            return 0;
+        }
+        return v.isScalarValue() ? Math.max(0, p.getValueAsLong(0)) : 0;
+    }
+
+    private static long cached(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return 0;
+        }
+        long cached = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            if (name.equals("cached_tokens")) {
+                cached = number(p, t);
+            } else {
+                p.skipChildren();
+            }
+        }
+        return cached;
     }
 
     private void take(JsonNode u) {

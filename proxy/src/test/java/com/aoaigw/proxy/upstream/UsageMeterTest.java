@@ -34,6 +34,28 @@ class UsageMeterTest {
     }
 
     @Test
+    void onlyTheTopLevelUsageMemberCounts() {
+        byte[] key = b("usage");
+        // a nested "usage" object, a "usage" string value, escaped quotes and a backslash before the real member
+        String doc = "{\"choices\":[{\"usage\":{\"prompt_tokens\":99}}],\"note\":\"usage\",\"q\":\"a\\\"usage\\\": {\\\\\","
+                + "\"meta\":{\"usage\":{\"prompt_tokens\":98}},\"usage\" :\n {\"prompt_tokens\":4,\"completion_tokens\":2}}";
+        int at = UsageMeter.topLevelMember(b(doc), key);
+        assertEquals(doc.lastIndexOf("{\"prompt_tokens\":4"), at);
+        UsageMeter m = new UsageMeter(mapper);
+        m.observeBody(b(doc));
+        assertEquals(new Usage(4, 2, 0), m.usage());
+
+        assertEquals(-1, UsageMeter.topLevelMember(b("{\"a\":{\"usage\":{}}}"), key), "nested only");
+        assertEquals(-1, UsageMeter.topLevelMember(b("[{\"usage\":{}}]"), key), "not an object at the top");
+        assertEquals(-1, UsageMeter.topLevelMember(b("{\"a\":\"usage\"}"), key), "a value, not a name");
+        assertEquals(-1, UsageMeter.topLevelMember(b("{\"a\":\"unterminated"), key));
+        assertEquals(-1, UsageMeter.topLevelMember(b("{\"a\":1}, \"usage\":{}"), key), "after the object ended");
+        UsageMeter truncated = new UsageMeter(mapper);
+        truncated.observeBody(b("{\"usage\":{\"prompt_tokens\":4,"));
+        assertFalse(truncated.seen(), "a cut usage object is not counted");
+    }
+
+    @Test
     void streamEvents() {
         UsageMeter m = new UsageMeter(mapper);
         assertFalse(m.observe(new SseEvent(b("data: {\"choices\":[],\"usage\":null}\n\n"))));
