@@ -12,9 +12,14 @@ import java.util.Arrays;
  */
 public final class SseFramer {
     private static final int MAX_EVENT = 64 * 1024 * 1024;
+    /**
+     * The first buffer: an Azure event is a few hundred bytes, and the buffer doubles when one is larger. It is held
+     * for the whole life of a stream, so with thousands of open streams its size is what the heap holds per stream.
+     */
+    static final int INITIAL_BUFFER = 2048;
 
     private final InputStream in;
-    private byte[] buf = new byte[16 * 1024];
+    private byte[] buf = new byte[INITIAL_BUFFER];
     private int start;
     private int end;
     private int scan;
