@@ -63,7 +63,20 @@ public final class LogRedactor {
                 out = out.replace(v, REDACTED);
             }
         }
+        if (!mentions(out, "bearer") && !mentions(out, "basic")) {
+            return out; // the usual case: no regular expression to run
+        }
         return BEARER.matcher(out).replaceAll("$1 " + REDACTED);
+    }
+
+    /** @return true when the text contains the lower-case ASCII word in any case */
+    private static boolean mentions(String text, String word) {
+        for (int i = 0, last = text.length() - word.length(); i <= last; i++) {
+            if (text.regionMatches(true, i, word, 0, word.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
