@@ -57,8 +57,8 @@ record BenchPlan(List<Integer> concurrencies, long warmupMs, long warmupRequests
                 new StreamPhase(200, 50, 1, 2, 400, 2),
                 new StreamPhase(2000, 4, 0, 1, 1000, 1));
         // Longer runs for profiling: BENCH_WARMUP_MS (initial warm-up), BENCH_MEASURE_MS (per non-stream phase).
-        long warmup = Long.parseLong(env.getOrDefault("BENCH_WARMUP_MS", "45000"));
-        long warmupRequests = Long.parseLong(env.getOrDefault("BENCH_WARMUP_REQUESTS", "60000"));
+        long warmup = Long.parseLong(env.getOrDefault("BENCH_WARMUP_MS", "60000"));
+        long warmupRequests = Long.parseLong(env.getOrDefault("BENCH_WARMUP_REQUESTS", "200000"));
         long measure = Long.parseLong(env.getOrDefault("BENCH_MEASURE_MS", "5000"));
         return new BenchPlan(List.of(1, 16, 64), warmup, warmupRequests, 250, measure, 5, 20, streams, 60_000, 2000, false);
     }

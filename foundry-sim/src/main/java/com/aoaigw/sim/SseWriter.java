@@ -47,9 +47,14 @@ final class SseWriter {
             }
             Pause.millis(o.ttftMs());
             int written = 0;
+            // paced by the clock, like a model producing tokens at a steady rate: a late write (a busy machine) is
+            // not passed on to every later event, as sleeping a full interval after each write would do
+            long start = System.nanoTime();
+            long pauses = 0;
             for (SseEvent ev : events) {
                 if (ev.paced() && written > 0) {
-                    Pause.nanos(o.intervalNanos());
+                    pauses++;
+                    Pause.nanos(start + pauses * o.intervalNanos() - System.nanoTime());
                 }
                 if (o.fault() == Fault.RESET_MID_STREAM && written == EVENTS_BEFORE_MID_STREAM_FAULT) {
                     // Abort: Helidon closes the socket without the terminating chunk.
