@@ -56,7 +56,7 @@ public final class LogBuffer {
      */
     public synchronized LogEntry add(LogEntry e) {
         LogEntry stored = new LogEntry(nextId++, e.ts(), e.level(), e.logger(), e.event(), e.message(), e.requestId(),
-                e.model(), e.key(), e.status(), e.fields());
+                e.model(), e.key(), e.status(), e.lazyFields() ? null : e.fields(), e.lazy());
         if (entries.size() >= capacity) {
             entries.removeFirst();
         }
@@ -138,7 +138,8 @@ public final class LogBuffer {
         }
         if (text != null) {
             String hay = ((e.message() == null ? "" : e.message()) + " " + (e.event() == null ? "" : e.event()) + " "
-                    + e.logger() + " " + (e.fields() == null ? "" : e.fields().toString())).toLowerCase(Locale.ROOT);
+                    + e.logger() + " " + (e.lazyFields() || e.fields() == null ? "" : e.fields().toString()))
+                    .toLowerCase(Locale.ROOT);
             return hay.contains(text);
         }
         return true;

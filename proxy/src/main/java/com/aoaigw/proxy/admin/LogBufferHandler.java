@@ -1,7 +1,7 @@
 package com.aoaigw.proxy.admin;
 
 import java.time.Instant;
-import java.util.List;
+import java.util.Objects;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -22,7 +22,6 @@ public final class LogBufferHandler extends Handler {
     /** The logger of the JSON access-log lines. */
     public static final String ACCESS_LOGGER = com.aoaigw.proxy.observe.AccessLog.LOGGER;
     private static final int MAX_MESSAGE = 4000;
-    private static final List<String> CLIENT_CHOSEN = List.of("requestId", "path", "model");
 
     private final LogBuffer buffer;
     private final LogRedactor redactor;
@@ -111,9 +110,11 @@ public final class LogBufferHandler extends Handler {
     }
 
     /**
-     * An access-log line: its fields come with the record, so nothing is parsed. Only the values a client chose (the
+     * An access-log line: its fields come with the record, so nothing is parsed, and they are built only when the
+     * admin API reads the entry (the message, the JSON line, is kept as it is). Only the values a client chose (the
      * request id, the path, the model) can carry a secret, so only they go through the redactor; the rest comes from
-     * the config or from the proxy itself.
+     * the config or from the proxy itself. A line where the redactor changed something gets its fields and text at
+     * once.
      */
     private LogEntry accessEntry(AccessRecord r) {
         ExchangeLog x = r.exchange();
@@ -121,24 +122,24 @@ public final class LogBufferHandler extends Handler {
                 && (x.path().equals("/admin") || x.path().startsWith("/admin/"))) {
             return null;
         }
+        String requestId = redactor.text(x.requestId());
+        String path = redactor.text(x.path());
+        String model = redactor.text(x.model());
+        if (Objects.equals(requestId, x.requestId()) && Objects.equals(path, x.path())
+                && Objects.equals(model, x.model())) {
+            return new LogEntry(0, r.getInstant(), "info", ACCESS_LOGGER, "http.request", truncate(r.getMessage()),
+                    x.requestId(), x.model(), x.keyId(), x.status(), null, r::fields);
+        }
         ObjectNode fields = r.fields();
-        boolean changed = false;
-        for (String name : CLIENT_CHOSEN) {
-            JsonNode v = fields.get(name);
-            if (v != null && v.isTextual()) {
-                String clean = redactor.text(v.asText());
-                if (!clean.equals(v.asText())) {
-                    fields.put(name, clean);
-                    changed = true;
-                }
-            }
-        }
-        String text = changed ? fields.toString() : r.getMessage();
-        if (text.length() > MAX_MESSAGE) {
-            text = text.substring(0, MAX_MESSAGE) + "...<truncated>";
-        }
-        return new LogEntry(0, r.getInstant(), "info", ACCESS_LOGGER, "http.request", text, str(fields, "requestId"),
-                str(fields, "model"), x.keyId(), x.status(), fields);
+        fields.put("requestId", requestId);
+        fields.put("path", path);
+        fields.put("model", model);
+        return new LogEntry(0, r.getInstant(), "info", ACCESS_LOGGER, "http.request", truncate(fields.toString()),
+                requestId, model, x.keyId(), x.status(), fields);
+    }
+
+    private static String truncate(String text) {
+        return text != null && text.length() > MAX_MESSAGE ? text.substring(0, MAX_MESSAGE) + "...<truncated>" : text;
     }
 
     /** The admin page's own reads (it polls the log view) would drown everything else; its writes are kept. */

@@ -2,6 +2,9 @@ package com.aoaigw.proxy.admin;
 
 import java.time.Instant;
 
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -19,8 +22,27 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param key       the client key id (never the key), or null
  * @param status    the HTTP status, or null
  * @param fields    the structured fields of a JSON line, or null
+ * @param lazy      builds the fields when they are read, for entries written far more often than read (the access
+ *                  log: one per request, while the admin page reads a page of them now and then), or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LogEntry(long id, Instant ts, String level, String logger, String event, String message,
-                       String requestId, String model, String key, Integer status, JsonNode fields) {
+                       String requestId, String model, String key, Integer status, JsonNode fields,
+                       @JsonIgnore Supplier<JsonNode> lazy) {
+    /** An entry whose fields (if any) are given. */
+    public LogEntry(long id, Instant ts, String level, String logger, String event, String message, String requestId,
+                    String model, String key, Integer status, JsonNode fields) {
+        this(id, ts, level, logger, event, message, requestId, model, key, status, fields, null);
+    }
+
+    /** @return the structured fields, built now if they are lazy (not kept: a page of entries is read rarely) */
+    @Override
+    public JsonNode fields() {
+        return fields != null || lazy == null ? fields : lazy.get();
+    }
+
+    /** @return true when the fields are built on demand (their text is then the message itself) */
+    boolean lazyFields() {
+        return fields == null && lazy != null;
+    }
 }

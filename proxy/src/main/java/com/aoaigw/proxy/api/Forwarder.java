@@ -173,7 +173,7 @@ public final class Forwarder {
         byte[] bytes;
         watch.arm(Watchdog.Phase.REQUEST, us.requestTimeoutMs());
         try (InputStream in = up.inputStream()) {
-            bytes = in.readAllBytes();
+            bytes = readEntity(in, up.headers().contentLength());
         } catch (IOException | RuntimeException e) {
             Watchdog.Phase expired = watch.expired();
             watch.disarm();
@@ -359,12 +359,7 @@ public final class Forwarder {
         }
         try (InputStream in = req.content().inputStream()) {
             if (declared.isPresent()) {
-                // the usual case: one array of the declared size, and a check that nothing follows
-                byte[] body = in.readNBytes((int) declared.getAsLong());
-                if (body.length == declared.getAsLong() && in.read() < 0) {
-                    return body;
-                }
-                throw new IOException("the body does not match its Content-Length");
+                return readEntity(in, declared);
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
             byte[] buf = new byte[16384];
@@ -381,6 +376,28 @@ public final class Forwarder {
         } catch (IOException | UncheckedIOException e) {
             throw new ProxyException.InvalidRequest(null, "body_read_failed", "The request body could not be read.");
         }
+    }
+
+    /**
+     * Reads an entity of known length into one array of that size. Helidon allocates a buffer of the size each read
+     * asks for, and {@code readAllBytes} asks 16 KiB at a time and copies again, so exact reads keep the garbage of a
+     * small answer at its own size instead of about 40 KiB.
+     *
+     * @param in       the entity
+     * @param declared its Content-Length, if known
+     * @return the bytes
+     * @throws IOException when fewer bytes arrive than declared
+     */
+    static byte[] readEntity(InputStream in, OptionalLong declared) throws IOException {
+        if (declared.isEmpty() || declared.getAsLong() > Integer.MAX_VALUE - 16) {
+            return in.readAllBytes();
+        }
+        int len = (int) declared.getAsLong();
+        byte[] body = new byte[len];
+        if (in.readNBytes(body, 0, len) == len) {
+            return body; // HTTP framing: bytes after Content-Length are not part of this entity
+        }
+        throw new IOException("the entity ended before its Content-Length");
     }
 
     private static ProxyException tooLarge(long limit) {

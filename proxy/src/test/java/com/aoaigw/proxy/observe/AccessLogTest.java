@@ -122,7 +122,7 @@ class AccessLogTest {
     }
 
     @Test
-    void theAdminBufferTakesTheFieldsWithoutParsingAndRedactsWhatClientsChose() {
+    void theAdminBufferTakesTheFieldsWithoutParsingAndRedactsWhatClientsChose() throws Exception {
         LogBuffer buffer = new LogBuffer(10);
         LogBufferHandler handler = new LogBufferHandler(buffer, new LogRedactor(() -> List.of("sk-very-secret-value")));
         ExchangeLog e = exchange("/v1/chat/completions", "sk-very-secret-value");
@@ -140,11 +140,27 @@ class AccessLogTest {
         assertFalse(entry.message().contains("sk-very-secret-value"), entry.message());
         assertEquals(7, entry.fields().get("promptTokens").asInt());
 
+        // a clean line: its fields are built when read, and they are the JSON line's
+        ExchangeLog clean = exchange("/v1/embeddings", "text-embedding-3-small");
+        AccessRecord cr = new AccessRecord(clean, 4);
+        cr.setMessage(AccessLog.line(clean, 4, cr.getInstant()));
+        handler.publish(cr);
+        LogEntry cleanEntry = buffer.query(new LogBuffer.Query(java.util.Set.of(), "embeddings", null, null, null, null,
+                null, 0, 10)).items().getFirst();
+        assertEquals(cr.getMessage(), cleanEntry.message());
+        assertEquals("text-embedding-3-small", cleanEntry.model());
+        assertEquals(MAPPER.readTree(cr.getMessage()), MAPPER.readTree(cleanEntry.fields().toString()));
+        String json = new ObjectMapper().registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+                .addSerializer(Instant.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance))
+                .writeValueAsString(cleanEntry);
+        assertTrue(json.contains("\"fields\":{\"ts\""), "the admin API shows the fields: " + json);
+        assertFalse(json.contains("lazy"), json);
+
         ExchangeLog adminRead = new ExchangeLog("req_2", System.nanoTime(), "GET", "/admin/api/logs");
         AccessRecord skipped = new AccessRecord(adminRead, 1);
         skipped.setMessage(AccessLog.line(adminRead, 1, skipped.getInstant()));
         handler.publish(skipped);
-        assertEquals(1, buffer.query(new LogBuffer.Query(java.util.Set.of(), null, null, null, null, null, null, 0, 10))
+        assertEquals(2, buffer.query(new LogBuffer.Query(java.util.Set.of(), null, null, null, null, null, null, 0, 10))
                 .total(), "the admin page's own polling is not kept");
     }
 }
