@@ -128,10 +128,15 @@ public final class BenchMain {
             for (int i = 0; i < 1000 && warmed < plan.warmupRequests() && System.nanoTime() < warmEnd; i++) {
                 warmed += engine.runNonStream(viaProxy, 16, 0, 2000).totalCompleted();
             }
+            // the measured phases then start with one connection and end with 64: C2 recompiles for such changes
+            // (profiles, deoptimizations), so the warm-up ends with a short run of each concurrency too
+            for (int c : plan.concurrencies()) {
+                warmed += engine.runNonStream(viaProxy, c, 0, plan.quick() ? 200 : 2000).totalCompleted();
+            }
             progress("warm-up: " + warmed + " requests through the proxy");
             if (!plan.streamPhases().isEmpty()) {
                 BenchPlan.StreamPhase warmPace = plan.streamPhases().getFirst();
-                engine.runStreams(withStreamHeaders(viaProxy, warmPace), 50, 0, 1, 200, plan.streamTimeoutMs(),
+                engine.runStreams(withStreamHeaders(viaProxy, warmPace), 200, 0, 1, 200, plan.streamTimeoutMs(),
                         plan.streamTokens());
             }
         }

@@ -60,7 +60,8 @@ public record UpstreamSettings(Long connectTimeoutMs,
      *
      * @param connections           idle keep-alive connections kept per upstream origin (a cache, not a cap on
      *                              concurrent requests); default 512
-     * @param keepAliveTimeoutMs    idle time of a pooled connection; default 60000
+     * @param keepAliveTimeoutMs    kept for compatibility (the original's idle time of a pooled connection; Helidon's
+     *                              cache keeps idle connections until the upstream closes them); default 60000
      * @param keepAliveMaxTimeoutMs kept for compatibility (longest keep-alive a server may ask for); default 300000
      * @param headersTimeoutMs      kept for compatibility; {@code firstByteTimeoutMs} is the enforced limit; default 300000
      * @param bodyTimeoutMs         kept for compatibility; {@code idleTimeoutMs} is the enforced limit; default 0

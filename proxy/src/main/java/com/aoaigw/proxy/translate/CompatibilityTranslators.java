@@ -93,7 +93,6 @@ public final class CompatibilityTranslators implements Translators {
         }
     }
 
-
     private static ApiKind kind(RouteKey key) {
         return switch (key) {
             case CHAT -> ApiKind.CHAT_COMPLETIONS;

@@ -60,6 +60,8 @@ public final class UpstreamClient implements AutoCloseable {
      * @param settings the new settings
      */
     public void update(UpstreamSettings settings) {
+        // a new config may route elsewhere: parsed targets of the old one are dropped
+        targets.clear();
         Built b = built;
         if (!Objects.equals(b.settings().connectTimeoutMs(), settings.connectTimeoutMs())
                 || !Objects.equals(b.settings().pool(), settings.pool())) {
