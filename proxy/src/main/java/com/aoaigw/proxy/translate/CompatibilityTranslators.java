@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 import com.aoaigw.proxy.api.ProxyException;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
+import com.aoaigw.proxy.upstream.BoundedMemo;
 import com.aoaigw.proxy.upstream.EventSink;
 import com.aoaigw.proxy.upstream.StreamTransform;
 import com.aoaigw.proxy.upstream.TranslationPlan;
@@ -27,8 +28,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class CompatibilityTranslators implements Translators {
     private static final List<String> RULE_NAMES =
             java.util.Arrays.stream(NormalizationRule.values()).map(NormalizationRule::ruleName).toList();
-    private static final java.util.concurrent.ConcurrentHashMap<String, ModelFamily> DETECTED =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Detection runs a few regular expressions; deployment names come from the config, so their families are kept. */
+    private static final BoundedMemo<String, ModelFamily> DETECTED = new BoundedMemo<>(4096, ModelFamily::detect);
     private final ObjectMapper mapper;
     private final CompatibilityTranslator translator;
 
@@ -103,22 +104,9 @@ public final class CompatibilityTranslators implements Translators {
 
     /** The configured family if it is a known name, else the one detected from the deployment name. */
     static ModelFamily family(RoutePlan route) {
-        return ModelFamily.fromConfigName(route.model().family()).orElseGet(() -> detect(route.deployment().deployment()));
-    }
-
-    /** Detection runs a few regular expressions; deployment names come from the config, so their families are kept. */
-    private static ModelFamily detect(String deployment) {
-        if (deployment == null) {
-            return ModelFamily.detect(null);
-        }
-        ModelFamily f = DETECTED.get(deployment);
-        if (f == null) {
-            f = ModelFamily.detect(deployment);
-            if (DETECTED.size() < 4096) {
-                DETECTED.put(deployment, f);
-            }
-        }
-        return f;
+        String deployment = route.deployment().deployment();
+        return ModelFamily.fromConfigName(route.model().family())
+                .orElseGet(() -> deployment == null ? ModelFamily.detect(null) : DETECTED.get(deployment));
     }
 
     /** Carries the exchange from the request transform to the answer transforms of the same request. */

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.aoaigw.config.UpstreamAuth;
@@ -41,8 +40,11 @@ public final class UpstreamClient implements AutoCloseable {
     private static final Header ACCEPT_SSE = HeaderValues.createCached(HeaderNames.ACCEPT, "text/event-stream");
 
     private final CredentialCache credentials;
-    /** Parsed targets: Helidon re-parses a java.net.URI on every request (a regex and path encoding included). */
-    private final ConcurrentHashMap<URI, ClientUri> targets = new ConcurrentHashMap<>();
+    /**
+     * Parsed targets: Helidon re-parses a java.net.URI on every request (a regex and path encoding included). The
+     * request copies what it needs from the ClientUri ({@code ClientUri.resolve} reads its argument, never changes it).
+     */
+    private final BoundedMemo<URI, ClientUri> targets = new BoundedMemo<>(4096, ClientUri::create);
     private volatile Built built;
 
     /**
@@ -116,7 +118,7 @@ public final class UpstreamClient implements AutoCloseable {
                 throw new Failure(new ProxyException.UpstreamFailure(500, "invalid_upstream_credential",
                         "The upstream credential contains characters a header cannot carry.", null), attempts);
             }
-            Http1ClientRequest r = client.post().uri(clientUri(request.target()))
+            Http1ClientRequest r = client.post().uri(targets.get(request.target()))
                     .header(JSON)
                     .header(request.stream() ? ACCEPT_SSE : ACCEPT_JSON)
                     .header(X_REQUEST_ID, request.requestId())
@@ -167,19 +169,6 @@ public final class UpstreamClient implements AutoCloseable {
             }
             return new Answer(resp, attempts, sentAt);
         }
-    }
-
-    private ClientUri clientUri(URI target) {
-        ClientUri u = targets.get(target);
-        if (u == null) {
-            u = ClientUri.create(target);
-            // targets come from the config's routes, so few; the bound only guards against a pathological config
-            if (targets.size() < 4096) {
-                targets.put(target, u);
-            }
-        }
-        // the request copies what it needs from it (ClientUri.resolve reads the argument, never changes it)
-        return u;
     }
 
     /** @return true when the value has no control character (CR and LF above all) */
