@@ -55,8 +55,9 @@ public final class LogBuffer {
      * @return the stored entry
      */
     public synchronized LogEntry add(LogEntry e) {
-        LogEntry stored = new LogEntry(nextId++, e.ts(), e.level(), e.logger(), e.event(), e.message(), e.requestId(),
-                e.model(), e.key(), e.status(), e.lazyFields() ? null : e.fields(), e.lazy());
+        LogEntry stored = new LogEntry(nextId++, e.ts(), e.level(), e.logger(), e.event(),
+                e.isLazy() ? null : e.message(), e.requestId(),
+                e.model(), e.key(), e.status(), e.isLazy() ? null : e.fields(), e.lazy());
         if (entries.size() >= capacity) {
             entries.removeFirst();
         }
@@ -138,7 +139,7 @@ public final class LogBuffer {
         }
         if (text != null) {
             String hay = ((e.message() == null ? "" : e.message()) + " " + (e.event() == null ? "" : e.event()) + " "
-                    + e.logger() + " " + (e.lazyFields() || e.fields() == null ? "" : e.fields().toString()))
+                    + e.logger() + " " + (e.isLazy() || e.fields() == null ? "" : e.fields().toString()))
                     .toLowerCase(Locale.ROOT);
             return hay.contains(text);
         }

@@ -7,6 +7,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
 
+import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.AccessRecord;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class LogBufferHandler extends Handler {
     /** The logger of the JSON access-log lines. */
-    public static final String ACCESS_LOGGER = com.aoaigw.proxy.observe.AccessLog.LOGGER;
+    public static final String ACCESS_LOGGER = AccessLog.LOGGER;
     private static final int MAX_MESSAGE = 4000;
 
     private final LogBuffer buffer;
@@ -110,11 +111,11 @@ public final class LogBufferHandler extends Handler {
     }
 
     /**
-     * An access-log line: its fields come with the record, so nothing is parsed, and they are built only when the
-     * admin API reads the entry (the message, the JSON line, is kept as it is). Only the values a client chose (the
-     * request id, the path, the model) can carry a secret, so only they go through the redactor; the rest comes from
-     * the config or from the proxy itself. A line where the redactor changed something gets its fields and text at
-     * once.
+     * An access-log line: nothing is parsed, and the entry keeps only the finished exchange (its text and fields are
+     * built again when the admin API reads the entry): the ring holds the last requests for a while, so what each
+     * entry holds is what every young collection copies. Only the values a client chose (the request id, the path,
+     * the model) can carry a secret, so only they go through the redactor; the rest comes from the config or from the
+     * proxy itself. A line where the redactor changed something gets its fields and text at once.
      */
     private LogEntry accessEntry(AccessRecord r) {
         ExchangeLog x = r.exchange();
@@ -127,8 +128,9 @@ public final class LogBufferHandler extends Handler {
         String model = redactor.text(x.model());
         if (Objects.equals(requestId, x.requestId()) && Objects.equals(path, x.path())
                 && Objects.equals(model, x.model())) {
-            return new LogEntry(0, r.getInstant(), "info", ACCESS_LOGGER, "http.request", truncate(r.getMessage()),
-                    x.requestId(), x.model(), x.keyId(), x.status(), null, r::fields);
+            return new LogEntry(0, r.getInstant(), "info", ACCESS_LOGGER, "http.request", null,
+                    x.requestId(), x.model(), x.keyId(), x.status(), null,
+                    new AccessParts(x, r.latencyMs(), r.getInstant()));
         }
         ObjectNode fields = r.fields();
         fields.put("requestId", requestId);
@@ -136,6 +138,19 @@ public final class LogBufferHandler extends Handler {
         fields.put("model", model);
         return new LogEntry(0, r.getInstant(), "info", ACCESS_LOGGER, "http.request", truncate(fields.toString()),
                 requestId, model, x.keyId(), x.status(), fields);
+    }
+
+    /** The parts of an access entry, rebuilt from the exchange when read. */
+    private record AccessParts(ExchangeLog exchange, long latencyMs, Instant ts) implements LogEntry.Lazy {
+        @Override
+        public String message() {
+            return truncate(AccessLog.line(exchange, latencyMs, ts));
+        }
+
+        @Override
+        public JsonNode fields() {
+            return AccessRecord.fields(exchange, latencyMs, ts);
+        }
     }
 
     private static String truncate(String text) {

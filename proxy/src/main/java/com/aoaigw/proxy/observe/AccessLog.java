@@ -42,7 +42,7 @@ public final class AccessLog {
      * @param ts        when it is logged
      * @return the JSON line
      */
-    static String line(ExchangeLog e, long latencyMs, Instant ts) {
+    public static String line(ExchangeLog e, long latencyMs, Instant ts) {
         StringBuilder b = new StringBuilder(384);
         b.append("{\"ts\":\"").append(ts).append('"');
         text(b, "requestId", e.requestId());

@@ -40,9 +40,18 @@ public final class AccessRecord extends LogRecord {
      * @return a new object with the fields of the line, in its order (not redacted: the caller decides)
      */
     public ObjectNode fields() {
-        ExchangeLog e = exchange;
+        return fields(exchange, latencyMs, getInstant());
+    }
+
+    /**
+     * @param e         the finished exchange
+     * @param latencyMs total time
+     * @param ts        when it was logged
+     * @return a new object with the fields of the access line, in its order (not redacted: the caller decides)
+     */
+    public static ObjectNode fields(ExchangeLog e, long latencyMs, java.time.Instant ts) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("ts", getInstant().toString());
+        o.put("ts", ts.toString());
         o.put("requestId", e.requestId());
         o.put("method", e.method());
         o.put("path", e.path());
