@@ -93,6 +93,10 @@ public final class ConsoleLogHandler extends Handler {
         if (!closed) {
             try {
                 queue.put(record);
+                if (closed) {
+                    // close() may have drained the queue before this record went in
+                    writeQueued();
+                }
                 return;
             } catch (InterruptedException e) {
                 // a request thread being cancelled: write this line itself rather than lose it
@@ -205,10 +209,16 @@ public final class ConsoleLogHandler extends Handler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<LogRecord> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        if (!rest.isEmpty()) {
-            write(rest);
+        writeQueued();
+    }
+
+    private void writeQueued() {
+        synchronized (formatLock) {
+            List<LogRecord> rest = new ArrayList<>();
+            queue.drainTo(rest);
+            if (!rest.isEmpty()) {
+                write(rest);
+            }
         }
     }
 }
