@@ -51,6 +51,8 @@ import io.helidon.webserver.http.ServerResponse;
 public final class Forwarder {
     private static final System.Logger LOG = System.getLogger(Forwarder.class.getName());
     private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+    /** Largest entity whose announced length is reserved before its bytes arrive. */
+    static final int PREALLOCATE_MAX = 1 << 20;
 
     private final Components c;
     private final HeaderPolicy headers;
@@ -381,7 +383,9 @@ public final class Forwarder {
     /**
      * Reads an entity of known length into one array of that size. Helidon allocates a buffer of the size each read
      * asks for, and {@code readAllBytes} asks 16 KiB at a time and copies again, so exact reads keep the garbage of a
-     * small answer at its own size instead of about 40 KiB.
+     * small answer at its own size instead of about 40 KiB. Only up to {@value #PREALLOCATE_MAX} bytes are reserved
+     * before they arrive: a peer announcing a large length and sending nothing must not make the proxy hold memory
+     * for it; larger entities grow with the bytes that actually come (Helidon's framing ends them at the length).
      *
      * @param in       the entity
      * @param declared its Content-Length, if known
@@ -389,7 +393,7 @@ public final class Forwarder {
      * @throws IOException when fewer bytes arrive than declared
      */
     static byte[] readEntity(InputStream in, OptionalLong declared) throws IOException {
-        if (declared.isEmpty() || declared.getAsLong() > Integer.MAX_VALUE - 16) {
+        if (declared.isEmpty() || declared.getAsLong() > PREALLOCATE_MAX) {
             return in.readAllBytes();
         }
         int len = (int) declared.getAsLong();
