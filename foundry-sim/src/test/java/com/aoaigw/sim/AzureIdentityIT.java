@@ -11,10 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -22,23 +19,8 @@ import org.junit.jupiter.api.Timeout;
  * the generated trust store, and ManagedIdentityCredential through the App Service endpoint. Each runs in a child
  * JVM ({@link IdentityProbe}); the token it prints must then work on the data plane.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class AzureIdentityIT {
-    private FoundrySim sim;
-    private SimHttp http;
-
-    @BeforeAll
-    void start() {
-        sim = FoundrySim.start(SimSettings.defaults());
-        http = new SimHttp(sim);
-    }
-
-    @AfterAll
-    void stop() {
-        sim.stop();
-    }
-
+class AzureIdentityIT extends RunningSim {
     private String probe(Map<String, String> env, String... args) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(),

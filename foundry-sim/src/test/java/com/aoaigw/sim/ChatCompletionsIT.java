@@ -13,33 +13,16 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /** Chat Completions, embeddings, images, models, auth and the recorder, over real sockets. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class ChatCompletionsIT {
+class ChatCompletionsIT extends RunningSim {
     private static final String CHAT = "/openai/v1/chat/completions";
     private static final String HELLO = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":"
             + "\"Say hello to the team\"}]}";
-    private FoundrySim sim;
-    private SimHttp http;
-
-    @BeforeAll
-    void start() {
-        sim = FoundrySim.start(SimSettings.defaults());
-        http = new SimHttp(sim);
-    }
-
-    @AfterAll
-    void stop() {
-        sim.stop();
-    }
 
     @BeforeEach
     void clear() {

@@ -15,34 +15,17 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /** Every injected fault, observed on the wire. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class FaultsIT {
+class FaultsIT extends RunningSim {
     private static final String CHAT = "/openai/v1/chat/completions";
     private static final String BODY = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String STREAM = "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\","
             + "\"content\":\"hi\"}]}";
-    private FoundrySim sim;
-    private SimHttp http;
-
-    @BeforeAll
-    void start() {
-        sim = FoundrySim.start(SimSettings.defaults());
-        http = new SimHttp(sim);
-    }
-
-    @AfterAll
-    void stop() {
-        sim.stop();
-    }
 
     @BeforeEach
     void clear() {

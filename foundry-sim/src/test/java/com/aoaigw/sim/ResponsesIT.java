@@ -10,30 +10,13 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /** The Responses API, streamed and not, with reasoning items and function calls. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class ResponsesIT {
+class ResponsesIT extends RunningSim {
     private static final String PATH = "/openai/v1/responses";
-    private FoundrySim sim;
-    private SimHttp http;
-
-    @BeforeAll
-    void start() {
-        sim = FoundrySim.start(SimSettings.defaults());
-        http = new SimHttp(sim);
-    }
-
-    @AfterAll
-    void stop() {
-        sim.stop();
-    }
 
     private List<String> types(List<SimHttp.Sse> events) throws Exception {
         List<String> out = new java.util.ArrayList<>();

@@ -22,26 +22,24 @@ import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /** The fake Entra authority over HTTPS and the managed-identity endpoints, and their tokens on the data plane. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class TokenEndpointsIT {
+class TokenEndpointsIT extends RunningSim {
     private static final String CHAT_BODY = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private FoundrySim sim;
-    private SimHttp http;
     private HttpClient tlsClient;
 
+    @Override
+    protected SimSettings settings() {
+        return SimSettings.builder().tokenLifetimeSeconds(2).build();
+    }
+
     @BeforeAll
-    void start() throws Exception {
-        sim = FoundrySim.start(SimSettings.builder().tokenLifetimeSeconds(2).build());
-        http = new SimHttp(sim);
+    void trustTheSim() throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(sim.trustStore())) {
             trust.load(in, sim.trustStorePassword().toCharArray());
@@ -51,11 +49,6 @@ class TokenEndpointsIT {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
         tlsClient = HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    void stop() {
-        sim.stop();
     }
 
     @BeforeEach
