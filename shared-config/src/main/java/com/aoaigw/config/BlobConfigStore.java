@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -77,7 +75,7 @@ public final class BlobConfigStore implements ConfigStore {
     private final String location;
     private final ObjectMapper json = new ObjectMapper();
     private final ReentrantLock lock = new ReentrantLock(true);
-    private final List<Consumer<Versioned>> listeners = new CopyOnWriteArrayList<>();
+    private final ConfigListeners listeners = new ConfigListeners();
     private final Thread syncThread;
     private volatile boolean closed;
 
@@ -87,7 +85,6 @@ public final class BlobConfigStore implements ConfigStore {
     private String state = "ready";
     private String lastError;
     private Instant lastSync;
-    private String delivered;
 
     /**
      * A store from the process settings; polls and retries every {@code settings.recoveryIntervalMs()}.
@@ -129,7 +126,7 @@ public final class BlobConfigStore implements ConfigStore {
         try {
             syncOnce();
             Versioned v = readCacheOrNull();
-            delivered = v == null ? null : v.etag();
+            listeners.baseline(v == null ? null : v.etag());
         } catch (IOException e) {
             throw new ConfigStoreException("cannot read the local copy " + cache.path() + ": " + e.getMessage(), e);
         } finally {
@@ -215,7 +212,7 @@ public final class BlobConfigStore implements ConfigStore {
         } finally {
             lock.unlock();
         }
-        deliver(written);
+        listeners.deliver(written);
         return written.etag();
     }
 
@@ -280,7 +277,7 @@ public final class BlobConfigStore implements ConfigStore {
                 lock.unlock();
             }
             if (changed != null) {
-                deliver(changed);
+                listeners.deliver(changed);
             }
         }
     }
@@ -444,22 +441,6 @@ public final class BlobConfigStore implements ConfigStore {
         }
         state = "degraded";
         lastError = safe(e);
-    }
-
-    private void deliver(Versioned v) {
-        synchronized (listeners) {
-            if (v.etag().equals(delivered)) {
-                return;
-            }
-            delivered = v.etag();
-        }
-        for (Consumer<Versioned> l : listeners) {
-            try {
-                l.accept(v);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "config listener failed", e);
-            }
-        }
     }
 
     private Versioned readCacheOrNull() throws IOException {

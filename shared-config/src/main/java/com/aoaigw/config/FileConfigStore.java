@@ -21,9 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -55,7 +53,7 @@ public final class FileConfigStore implements ConfigStore {
     private final Path lockPath;
     private final Duration pollInterval;
     private final ReentrantLock localLock = new ReentrantLock(true);
-    private final List<Consumer<Versioned>> listeners = new CopyOnWriteArrayList<>();
+    private final ConfigListeners listeners = new ConfigListeners();
     private final Object watchGuard = new Object();
     private volatile Thread watcher;
     private volatile WatchService watchService;
@@ -224,13 +222,12 @@ public final class FileConfigStore implements ConfigStore {
                 LOG.log(System.Logger.Level.INFO, "no file events for {0} ({1}); polling every {2} ms", path,
                         e.getMessage(), pollInterval.toMillis());
             }
-            String start = baseline;
-            watcher = Thread.ofPlatform().daemon().name("config-file-watch").start(() -> watchLoop(start));
+            listeners.baseline(baseline);
+            watcher = Thread.ofPlatform().daemon().name("config-file-watch").start(this::watchLoop);
         }
     }
 
-    private void watchLoop(String baseline) {
-        String delivered = baseline;
+    private void watchLoop() {
         long lastRead = System.nanoTime();
         while (!closed) {
             try {
@@ -258,15 +255,8 @@ public final class FileConfigStore implements ConfigStore {
                 }
                 lastRead = System.nanoTime();
                 Versioned v = readOrNull();
-                if (v != null && !v.etag().equals(delivered)) {
-                    delivered = v.etag();
-                    for (Consumer<Versioned> l : listeners) {
-                        try {
-                            l.accept(v);
-                        } catch (RuntimeException e) {
-                            LOG.log(System.Logger.Level.WARNING, "config listener failed", e);
-                        }
-                    }
+                if (v != null) {
+                    listeners.deliver(v);
                 }
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
