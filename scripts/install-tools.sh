@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing; idempotent and fast when everything is present.
-#  - Debian packages: caddy (never started as a system service), chromium, docker-compose (to parse compose.yaml)
+#  - Debian packages: caddy (never started as a system service), chromium, docker-compose (to parse compose.yaml),
+#    fonts-wqy-microhei (a CJK font for the admin page's Chinese screenshots)
 #  - npm tools in tools/ from the committed lockfile: openai@6, azurite@3, playwright-core
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ need_pkgs=()
 command -v caddy >/dev/null 2>&1 || need_pkgs+=(caddy)
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
+# a CJK font, so the admin page's Chinese screenshots show characters rather than empty boxes
+[ -n "$(fc-list :lang=zh 2>/dev/null)" ] || need_pkgs+=(fonts-wqy-microhei)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then

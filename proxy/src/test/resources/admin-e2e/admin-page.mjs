@@ -1,11 +1,15 @@
 // Drives the admin page in Debian's Chromium with playwright-core and prints one JSON line with what it saw.
 // Usage: node admin-page.mjs '<json options>'
-//   {toolsDir, baseUrl, username, password, screenshots, chromium, sdk: {baseUrl, model} | null, userDataDir}
+//   {toolsDir, baseUrl, username, password, screenshots, chromium, sdk: {baseUrl, model} | null, userDataDir,
+//    playground?: {keyId, clientKey, errorModel},
+//    devSource?: a directory to serve the page's static files from (working on the page without rebuilding the jar)}
 // Exit code 0 when every step passed; 1 with {"ok":false,"error":...} otherwise.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
+import { languageSteps } from './language-steps.mjs';
+import { playgroundSteps } from './playground-steps.mjs';
 
 const opts = JSON.parse(process.argv[2]);
 const require = createRequire(path.join(opts.toolsDir, 'node_modules', 'noop.js'));
@@ -37,7 +41,8 @@ async function externalEdit(mutate) {
 }
 
 let context;
-const timer = setTimeout(() => { console.log(JSON.stringify({ ...result, error: 'timed out' })); process.exit(1); }, 75000);
+let page;
+const timer = setTimeout(() => { console.log(JSON.stringify({ ...result, error: 'timed out' })); process.exit(1); }, 120000);
 try {
   fs.mkdirSync(opts.screenshots, { recursive: true });
   context = await chromium.launchPersistentContext(opts.userDataDir, {
@@ -46,8 +51,18 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1366, height: 900 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
   });
-  const page = context.pages()[0] || await context.newPage();
+  page = context.pages()[0] || await context.newPage();
+  if (opts.devSource) {
+    await page.route(/\/admin\/(?!api\/)/, async (route) => {
+      const file = path.join(opts.devSource, new URL(route.request().url()).pathname.replace(/^\/admin\/?/, '') || 'index.html');
+      if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) return route.continue();
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html';
+      return route.fulfill({ status: 200, body: fs.readFileSync(file), contentType: type });
+    });
+  }
   page.setDefaultTimeout(10000);
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
@@ -116,7 +131,8 @@ try {
   check((await page.inputValue('#config-editor')).includes('theirs.example.com'), 'their version loaded');
   result.steps.conflict = true;
 
-  // 5. domain and TLS form with the Caddyfile preview
+  // 5. domain and TLS form with the Caddyfile preview; a field the form does not show (adminAddress) is kept
+  await externalEdit((c) => { c.server.caddy = { ...(c.server.caddy || {}), adminAddress: '127.0.0.1:2999' }; });
   await page.click('.tabs button[data-page=tls]');
   await page.waitForFunction(() => document.querySelector('#tls-preview').textContent.length > 0);
   await page.check('#tls-enabled');
@@ -128,15 +144,25 @@ try {
   await page.waitForFunction(() => document.querySelector('#tls-preview').textContent.includes('gw.example.com:8443 {'));
   const caddyfile = await page.textContent('#tls-preview');
   check(caddyfile.includes('https_port 8443') && caddyfile.includes('tls internal'), 'preview: ' + caddyfile);
+  check(caddyfile.includes('admin 127.0.0.1:2999'), 'the preview renders the stored adminAddress: ' + caddyfile);
   await page.click('#tls-apply');
   await page.waitForFunction(() => document.querySelector('#tls-message').textContent.startsWith('Saved'));
+  result.steps.tlsStored = (await (await fetch(opts.baseUrl + '/admin/api/config', { headers: { Authorization: basic } })).json()).config.server.caddy;
+  check(result.steps.tlsStored.adminAddress === '127.0.0.1:2999', 'the save kept adminAddress: ' + JSON.stringify(result.steps.tlsStored));
   result.steps.tlsCerts = await page.textContent('#tls-certs tbody');
   result.steps.tlsStaleShown = await page.isVisible('#tls-stale');
   result.steps.tlsPreview = true;
   await shot(page, '05-tls');
 
-  // 6. create a key, shown once
+  // 6. a key the validator refuses shows the validator's words; then a key created, shown once
   await page.click('.tabs button[data-page=keys]');
+  await page.fill('#key-id', 'bad-model-key');
+  await page.fill('#key-models', 'gpt-99');
+  await page.click('#key-create');
+  await page.waitForFunction(() => document.querySelector('#key-message').textContent.includes('gpt-99'));
+  result.steps.keyValidation = await page.textContent('#key-message');
+  check(result.steps.keyValidation.includes("'gpt-99' is not a model id in models[]"), 'validator message: ' + result.steps.keyValidation);
+  await page.fill('#key-models', '');
   await page.fill('#key-id', 'e2e-key');
   await page.click('#key-create');
   await page.waitForSelector('#key-created:not([hidden])');
@@ -154,8 +180,11 @@ try {
     const chat = await client.chat.completions.create({ model: opts.sdk.model, messages: [{ role: 'user', content: 'hi' }] });
     check(chat.choices[0].message.content.length > 0, 'SDK answer');
     result.steps.sdkAnswer = chat.choices[0].message.content;
+    check(await page.isVisible('#key-created'), 'the new key is still shown before the next action');
     await page.click('#keys-table tr[data-key="e2e-key"] button:has-text("Disable")');
     await page.waitForFunction(() => document.querySelector('#keys-table tr[data-key="e2e-key"]').textContent.includes('disabled'));
+    result.steps.keyPanelAfterNextAction = await page.isVisible('#key-created');
+    check(!result.steps.keyPanelAfterNextAction && (await page.textContent('#key-value')) === '', 'the key panel is cleared after the next action');
     let status = 0;
     try {
       await client.chat.completions.create({ model: opts.sdk.model, messages: [{ role: 'user', content: 'hi' }] });
@@ -182,10 +211,20 @@ try {
   check(!result.steps.logsText.includes(key), 'the key never appears in logs');
   await shot(page, '08-logs');
 
-  result.consoleErrors = consoleErrors.filter((t) => !t.includes('401') && !t.includes('409'));
+  // 10. the playground
+  if (opts.playground) await playgroundSteps(page, { shot, check, result, opts });
+
+  // 11. the other language: every tab in Chinese, kept over a reload; the browser's language on a first visit
+  await languageSteps(page, { shot, check, result, opts });
+
+  result.consoleErrors = consoleErrors.filter((t) => !/status of (400|401|409|422) /.test(t));
   result.ok = true;
 } catch (e) {
   result.error = String(e && e.stack || e);
+  if (page) {
+    result.failedAt = { url: page.url(), login: await page.textContent('#login-error').catch(() => null) };
+    await shot(page, '99-failure').catch(() => {});
+  }
 } finally {
   clearTimeout(timer);
   if (context) await context.close().catch(() => {});

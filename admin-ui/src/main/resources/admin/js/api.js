@@ -1,8 +1,20 @@
 // The admin API client: JSON in and out, the CSRF token on every write, one place that notices a lost session.
+import { errorMessage, serverText } from './i18n.js';
+
 let csrfToken = null;
 let onUnauthorized = () => {};
 
 export function setCsrf(token) { csrfToken = token; }
+/** The CSRF header for a write the page sends without api() (a streamed answer). */
+export function csrfHeader() { return csrfToken ? { 'X-CSRF-Token': csrfToken } : {}; }
+
+/** The message of an OpenAI-shaped or admin error body ({"error":{"message","code"}}), translated when known. */
+export function errorMessageOf(json) {
+  const e = json && json.error;
+  if (!e) return '';
+  if (typeof e === 'string') return e;
+  return serverText(e.message || '') + (e.code ? ' (' + e.code + ')' : e.type ? ' (' + e.type + ')' : '');
+}
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
 export async function api(method, path, body, headers = {}) {
@@ -24,7 +36,14 @@ export async function api(method, path, body, headers = {}) {
 export function errorText(r) {
   const e = r.data && r.data.error;
   if (!e) return 'HTTP ' + r.status;
-  return e.message + (e.code ? ' (' + e.code + ')' : '');
+  return errorMessage(e.code, e.message) + (e.code ? ' (' + e.code + ')' : '');
+}
+
+/** The error's message followed by each detail's path and message (the validator's words, translated). */
+export function errorWithDetails(r) {
+  const e = r.data && r.data.error;
+  const details = ((e && e.details) || []).filter((d) => d.severity !== 'warning');
+  return errorText(r) + details.map((d) => '; ' + (d.path ? d.path + ': ' : '') + serverText(d.message)).join('');
 }
 
 // Small DOM helpers shared by the pages.
@@ -46,11 +65,11 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 export function toast(text) {
-  const t = $('#toast');
-  t.textContent = text;
-  t.hidden = false;
+  const box = $('#toast');
+  box.textContent = text;
+  box.hidden = false;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { t.hidden = true; }, 3500);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 3500);
 }
 
 export async function copyText(text) {
@@ -77,5 +96,5 @@ export function setPill(card, text, level, note) {
 
 export function problemsList(ul, details) {
   ul.replaceChildren(...(details || []).map((d) =>
-    el('li', { class: d.severity || 'error' }, el('code', {}, d.path || '$'), ' ', d.message)));
+    el('li', { class: d.severity || 'error' }, el('code', {}, d.path || '$'), ' ', serverText(d.message))));
 }

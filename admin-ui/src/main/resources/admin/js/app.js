@@ -5,8 +5,10 @@ import * as tls from './tls.js';
 import * as keys from './keys.js';
 import * as usage from './usage.js';
 import * as logs from './logs.js';
+import * as playground from './playground.js';
+import { t, tv, initLanguage, onLanguageChange, dateTime, date, serverText } from './i18n.js';
 
-const pages = { overview: { show: showOverview }, config, tls, keys, usage, logs };
+const pages = { overview: { show: showOverview }, config, tls, keys, usage, logs, playground };
 let current = 'overview';
 
 function showLogin(message) {
@@ -17,11 +19,18 @@ function showLogin(message) {
   $('#login-password').focus();
 }
 
+let signedInAs = null;
+
+function whoami() {
+  $('#whoami-name').textContent = signedInAs === '-' ? t('admin auth off (loopback)') : t('Signed in as {user}', { user: signedInAs });
+}
+
 function showApp(username) {
   $('#login-view').hidden = true;
   $('#app-view').hidden = false;
   $('#whoami').hidden = false;
-  $('#whoami-name').textContent = username === '-' ? 'admin auth off (loopback)' : 'Signed in as ' + username;
+  signedInAs = username;
+  whoami();
   const wanted = (location.hash || '#overview').slice(1);
   go(pages[wanted] ? wanted : 'overview');
 }
@@ -42,7 +51,7 @@ async function login(ev) {
   const r = await api('POST', '/login', { username: $('#login-username').value, password: $('#login-password').value });
   if (!r.ok) {
     const retry = r.headers.get('Retry-After');
-    $('#login-error').textContent = errorText(r) + (retry ? ' Retry after ' + retry + ' s.' : '');
+    $('#login-error').textContent = errorText(r) + (retry ? ' ' + t('Retry after {s} s.', { s: retry }) : '');
     return;
   }
   $('#login-password').value = '';
@@ -53,50 +62,52 @@ async function login(ev) {
 async function logout() {
   await api('POST', '/logout');
   setCsrf(null);
-  showLogin('Signed out.');
+  showLogin(t('Signed out.'));
 }
 
 async function showOverview() {
   const [rt, st, tl, cf] = await Promise.all([api('GET', '/runtime'), api('GET', '/stats?window=5m'),
     api('GET', '/tls'), api('GET', '/config')]);
   if (st.ok) {
-    const t = st.data.totals;
-    setPill($('#card-proxy'), 'online', t.errors ? 'warn' : 'good',
-      `last 5 min: ${t.requests} requests, ${t.errors} errors, p95 ${t.latencyMs.p95} ms`);
+    const tot = st.data.totals;
+    setPill($('#card-proxy'), t('online'), tot.errors ? 'warn' : 'good',
+      t('last 5 min: {requests} requests, {errors} errors, p95 {p95} ms', { requests: tot.requests, errors: tot.errors, p95: tot.latencyMs.p95 }));
   } else {
-    setPill($('#card-proxy'), 'unknown', 'bad', errorText(st));
+    setPill($('#card-proxy'), t('unknown'), 'bad', errorText(st));
   }
   if (rt.ok) {
     const p = rt.data.persistence;
-    setPill($('#card-persistence'), p.state, p.state === 'ready' ? 'good' : 'warn',
-      `${p.mode} ${p.location || ''}${p.pendingSync ? ', sync pending' : ''}${p.lastError ? ', last error: ' + p.lastError : ''}`);
+    setPill($('#card-persistence'), tv(p.state), p.state === 'ready' ? 'good' : 'warn',
+      `${tv(p.mode)} ${p.location || ''}${p.pendingSync ? t(', sync pending') : ''}${p.lastError ? t(', last error: ') + p.lastError : ''}`);
     const rej = rt.data.config.lastRejected;
     const dl = $('#runtime');
     const rows = [
       ['Version', `${rt.data.versions.app} (Helidon ${rt.data.versions.helidon}, Java ${rt.data.versions.java})`],
-      ['Started', new Date(rt.data.startedAt).toLocaleString() + ` (up ${Math.round(rt.data.uptimeSeconds / 60)} min)`],
+      ['Started', dateTime(rt.data.startedAt) + ' ' + t('(up {min} min)', { min: Math.round(rt.data.uptimeSeconds / 60) })],
       ['Config etag', rt.data.config.etag],
-      ['Last rejected config', rej ? `${rej.etag} at ${rej.at}: ${rej.problems.map((x) => x.path + ': ' + x.message).join('; ')}` : 'none'],
+      ['Last rejected config', rej ? t('{etag} at {at}: {problems}', { etag: rej.etag, at: dateTime(rej.at),
+        problems: rej.problems.map((x) => x.path + ': ' + serverText(x.message)).join('; ') }) : t('none')],
       ['Secret references', rt.data.secretReferences.length
-        ? rt.data.secretReferences.map((s) => `${s.path} ← ${s.env} (${s.set ? 'set' : 'NOT SET'})`).join('; ') : 'none'],
-      ['caddy-manager token', rt.data.caddyManagerTokenSet ? 'set' : 'not set (TLS reports refused)'],
-      ['Admin auth', rt.data.adminAuth],
+        ? rt.data.secretReferences.map((s) => `${s.path} ← ${s.env} (${s.set ? t('set') : t('NOT SET')})`).join('; ') : t('none')],
+      ['caddy-manager token', rt.data.caddyManagerTokenSet ? t('set') : t('not set (TLS reports refused)')],
+      ['Admin auth', tv(rt.data.adminAuth)],
     ];
-    dl.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+    dl.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', {}, v)]));
   }
   if (cf.ok) {
     const warnings = cf.data.warnings.length;
-    setPill($('#card-config'), cf.data.refused ? 'refused' : 'valid', cf.data.refused ? 'bad' : (warnings ? 'warn' : 'good'),
-      `etag ${cf.data.etag.slice(0, 12)}…; ${warnings} warning(s)` + (cf.data.etag !== cf.data.inEffectEtag ? '; stored version not in effect' : ''));
+    setPill($('#card-config'), cf.data.refused ? t('refused') : t('valid'), cf.data.refused ? 'bad' : (warnings ? 'warn' : 'good'),
+      t('etag {etag}…; {n} warning(s)', { etag: cf.data.etag.slice(0, 12), n: warnings })
+      + (cf.data.etag !== cf.data.inEffectEtag ? t('; stored version not in effect') : ''));
     renderVerify(cf.data.config.upstreams || []);
   }
   if (tl.ok) {
     const r = tl.data.report;
-    if (tl.data.stale) setPill($('#card-tls'), 'not reporting', 'warn', tl.data.message);
+    if (tl.data.stale) setPill($('#card-tls'), t('not reporting'), 'warn', serverText(tl.data.message));
     else {
-      const certs = r.certificates.map((c) => `${c.domain}: ${c.state}${c.notAfter ? ' until ' + c.notAfter.slice(0, 10) : ''}`).join('; ');
-      setPill($('#card-tls'), r.enabled ? (r.process ? r.process.state : 'unknown') : 'disabled',
-        r.process && r.process.state === 'running' ? 'good' : 'warn', certs || 'no certificates');
+      const certs = r.certificates.map((c) => `${c.domain}: ${tv(c.state)}${c.notAfter ? t(' until {date}', { date: date(c.notAfter) }) : ''}`).join('; ');
+      setPill($('#card-tls'), r.enabled ? (r.process ? tv(r.process.state) : t('unknown')) : t('disabled'),
+        r.process && r.process.state === 'running' ? 'good' : 'warn', certs || t('no certificates'));
     }
   }
 }
@@ -104,26 +115,32 @@ async function showOverview() {
 function renderVerify(upstreams) {
   const list = $('#verify-list');
   list.replaceChildren(...upstreams.map((u) => {
-    const out = el('span', { class: 'muted', id: 'verify-result-' + u.name }, 'not checked');
-    const btn = el('button', { type: 'button', class: 'secondary', id: 'verify-' + u.name }, 'Verify ' + u.name);
+    const out = el('span', { class: 'muted', id: 'verify-result-' + u.name }, t('not checked'));
+    const btn = el('button', { type: 'button', class: 'secondary', id: 'verify-' + u.name }, t('Verify {name}', { name: u.name }));
     btn.addEventListener('click', async () => {
       btn.disabled = true;
-      out.textContent = 'checking…';
+      out.textContent = t('checking…');
       const r = await api('POST', '/upstreams/' + encodeURIComponent(u.name) + '/verify');
       btn.disabled = false;
       if (!r.ok) { out.textContent = errorText(r); return; }
       const v = r.data;
-      out.textContent = v.ok ? `OK: ${v.credential}; models endpoint ${v.status} in ${v.latencyMs} ms`
-        : `FAILED: ${v.error} (${v.credential})`;
+      out.textContent = v.ok ? t('OK: {credential}; models endpoint {status} in {ms} ms', { credential: serverText(v.credential), status: v.status, ms: v.latencyMs })
+        : t('FAILED: {error} ({credential})', { error: serverText(v.error), credential: serverText(v.credential) });
       out.className = v.ok ? '' : 'error';
-      setPill($('#card-upstream'), v.ok ? 'ok' : 'failed', v.ok ? 'good' : 'bad', `${u.name}: ${out.textContent}`);
+      setPill($('#card-upstream'), v.ok ? t('ok') : t('failed'), v.ok ? 'good' : 'bad', `${u.name}: ${out.textContent}`);
     });
     return el('div', { class: 'verify-row' }, btn, out);
   }));
 }
 
 async function start() {
-  setUnauthorizedHandler(() => showLogin('Your session ended; sign in again.'));
+  initLanguage($('#lang'));
+  onLanguageChange(() => {
+    if ($('#app-view').hidden) return;
+    whoami();
+    pages[current].show();
+  });
+  setUnauthorizedHandler(() => showLogin(t('Your session ended; sign in again.')));
   $('#login-form').addEventListener('submit', login);
   $('#logout').addEventListener('click', logout);
   for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => go(b.dataset.page));

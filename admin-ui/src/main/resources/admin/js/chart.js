@@ -1,4 +1,6 @@
 // A tiny SVG line chart: one or two series over the same x points, a zero baseline and a max label.
+import { num, time } from './i18n.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 
 function node(tag, attrs) {
@@ -18,15 +20,15 @@ export function lineChart(container, points, series, labels) {
   }
   svg.append(node('line', { class: 'axis', x1: left, x2: w - right, y1: y(0), y2: y(0) }));
   const maxLabel = node('text', { x: 2, y: y(max) + 4 });
-  maxLabel.textContent = String(Math.round(max));
+  maxLabel.textContent = num(Math.round(max));
   const zero = node('text', { x: 2, y: y(0) + 4 });
   zero.textContent = '0';
   svg.append(maxLabel, zero);
   if (points.length) {
     const first = node('text', { x: left, y: h - 4 });
-    first.textContent = new Date(points[0].t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    first.textContent = time(points[0].t, { hour: '2-digit', minute: '2-digit' });
     const last = node('text', { x: w - right - 40, y: h - 4 });
-    last.textContent = new Date(points[points.length - 1].t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    last.textContent = time(points[points.length - 1].t, { hour: '2-digit', minute: '2-digit' });
     svg.append(first, last);
   }
   series.forEach((s, idx) => {

@@ -1,5 +1,6 @@
 // Config editor: load, validate (with JSON paths), diff preview before save, and conflict handling on 409.
 import { api, errorText, $, el, problemsList, toast } from './api.js';
+import { t, serverText } from './i18n.js';
 
 let loadedText = '';
 let etag = null;
@@ -26,7 +27,7 @@ function dirty() { return $('#config-editor').value !== loadedText; }
 
 function markDirty() {
   const b = $('#config-dirty');
-  b.textContent = dirty() ? 'modified' : 'clean';
+  b.textContent = dirty() ? t('modified') : t('clean');
   b.className = 'badge' + (dirty() ? ' dirty' : '');
 }
 
@@ -43,11 +44,11 @@ export async function load(force) {
   etag = r.data.etag;
   loadedText = JSON.stringify(r.data.config, null, 2);
   $('#config-editor').value = loadedText;
-  $('#config-etag').textContent = 'etag ' + etag.slice(0, 12) + '…';
+  $('#config-etag').textContent = t('etag {etag}…', { etag: etag.slice(0, 12) });
   $('#config-review').hidden = true;
   $('#config-conflict').hidden = true;
   problemsList($('#config-messages'), r.data.warnings);
-  status(r.data.refused ? 'The stored config is refused by the validator; the last good one is in effect.' : 'Loaded.', !!r.data.refused);
+  status(r.data.refused ? t('The stored config is refused by the validator; the last good one is in effect.') : t('Loaded.'), !!r.data.refused);
   markDirty();
 }
 
@@ -55,8 +56,8 @@ function parseEditor() {
   try {
     return JSON.parse($('#config-editor').value);
   } catch (e) {
-    problemsList($('#config-messages'), [{ path: '$', message: 'not valid JSON: ' + e.message, severity: 'error' }]);
-    status('The editor does not hold valid JSON.', true);
+    problemsList($('#config-messages'), [{ path: '$', message: t('not valid JSON: ') + e.message, severity: 'error' }]);
+    status(t('The editor does not hold valid JSON.'), true);
     return null;
   }
 }
@@ -67,7 +68,7 @@ async function validate() {
   const r = await api('POST', '/config/validate', doc);
   if (!r.ok) { status(errorText(r), true); return false; }
   problemsList($('#config-messages'), r.data.details);
-  status(r.data.valid ? `Valid (${r.data.details.length} warning(s)).` : 'Invalid: fix the errors listed below.', !r.data.valid);
+  status(r.data.valid ? t('Valid ({n} warning(s)).', { n: r.data.details.length }) : t('Invalid: fix the errors listed below.'), !r.data.valid);
   return r.data.valid;
 }
 
@@ -76,7 +77,7 @@ function renderDiff(ul, changes) {
   ul.replaceChildren(...changes.map((c) => el('li', { class: c.kind },
     c.kind === 'added' ? '+ ' : c.kind === 'removed' ? '- ' : '~ ', el('code', {}, c.path), ' ',
     c.kind === 'added' ? show(c.new) : c.kind === 'removed' ? show(c.old) : `${show(c.old)} → ${show(c.new)}`)));
-  if (!changes.length) ul.replaceChildren(el('li', {}, 'no differences'));
+  if (!changes.length) ul.replaceChildren(el('li', {}, t('no differences')));
 }
 
 async function review() {
@@ -99,24 +100,24 @@ async function save(basedOn) {
     const d = await api('POST', '/config/diff', doc);
     renderDiff($('#conflict-diff'), d.ok ? d.data.changes : []);
     $('#config-conflict').hidden = false;
-    status('Not saved: someone else saved first. Review the differences below.', true);
+    status(t('Not saved: someone else saved first. Review the differences below.'), true);
     $('#conflict-reload').focus();
     return;
   }
   if (!r.ok) {
     problemsList($('#config-messages'), r.data && r.data.error ? r.data.error.details : []);
-    status('Not saved: ' + errorText(r), true);
+    status(t('Not saved: ') + errorText(r), true);
     return;
   }
   $('#config-conflict').hidden = true;
   etag = r.data.etag;
   loadedText = JSON.stringify(r.data.config, null, 2);
   $('#config-editor').value = loadedText;
-  $('#config-etag').textContent = 'etag ' + etag.slice(0, 12) + '…';
+  $('#config-etag').textContent = t('etag {etag}…', { etag: etag.slice(0, 12) });
   problemsList($('#config-messages'), r.data.warnings);
-  status('Saved (etag ' + etag + ', persistence ' + r.data.persistence + ').', false);
+  status(t('Saved (etag {etag}, persistence {p}).', { etag, p: serverText(r.data.persistence) }), false);
   markDirty();
-  toast(r.data.reloginRequired ? 'Config saved; the admin credentials changed, sign in again' : 'Config saved');
+  toast(r.data.reloginRequired ? t('Config saved; the admin credentials changed, sign in again') : t('Config saved'));
   if (r.data.reloginRequired) await api('GET', '/session');
 }
 
@@ -124,9 +125,9 @@ async function reloadFromStore() {
   const r = await api('POST', '/reload');
   if (!r.ok) {
     problemsList($('#config-messages'), r.data && r.data.error ? r.data.error.details : []);
-    status('Reload refused: ' + errorText(r), true);
+    status(t('Reload refused: ') + errorText(r), true);
     return;
   }
-  status('Reloaded from the store (etag ' + r.data.etag + ').', false);
+  status(t('Reloaded from the store (etag {etag}).', { etag: r.data.etag }), false);
   await load(true);
 }

@@ -1,5 +1,6 @@
 // Logs: filters, the newest entries first, "filter by this request", "copy summary", and a polling live tail.
 import { api, errorText, $, el, copyText, toast } from './api.js';
+import { t, time } from './i18n.js';
 
 let tail = null;
 
@@ -34,20 +35,20 @@ function summary(e) {
 export async function show() {
   const r = await api('GET', '/logs?' + query());
   if (!r.ok) { $('#logs-total').textContent = errorText(r); return; }
-  $('#logs-total').textContent = `${r.data.total} matching entr${r.data.total === 1 ? 'y' : 'ies'} (buffer ${r.data.capacity})`;
+  $('#logs-total').textContent = t(r.data.total === 1 ? '{n} matching entry (buffer {cap})' : '{n} matching entries (buffer {cap})', { n: r.data.total, cap: r.data.capacity });
   $('#logs-list').replaceChildren(...r.data.items.map((e) => {
-    const copy = el('button', { type: 'button', class: 'secondary', 'aria-label': 'Copy summary of entry ' + e.id,
-      onclick: async () => toast((await copyText(summary(e))) ? 'Summary copied' : 'Copy failed') }, 'Copy summary');
+    const copy = el('button', { type: 'button', class: 'secondary', 'aria-label': t('Copy summary of entry {id}', { id: e.id }),
+      onclick: async () => toast((await copyText(summary(e))) ? t('Summary copied') : t('Copy failed')) }, t('Copy summary'));
     const byRequest = e.requestId ? el('button', { type: 'button', class: 'secondary',
-      onclick: () => { $('#logs-request').value = e.requestId; show(); } }, 'This request only') : null;
+      onclick: () => { $('#logs-request').value = e.requestId; show(); } }, t('This request only')) : null;
     return el('li', { class: e.level, 'data-id': e.id },
       el('div', { class: 'meta' }, el('span', { class: 'lvl' }, e.level),
-        el('time', { datetime: e.ts }, new Date(e.ts).toLocaleTimeString([], { hour12: false }) + '.' + String(new Date(e.ts).getMilliseconds()).padStart(3, '0')),
+        el('time', { datetime: e.ts }, time(e.ts) + '.' + String(new Date(e.ts).getMilliseconds()).padStart(3, '0')),
         el('span', {}, e.event || e.logger),
-        e.status ? el('span', {}, 'status ' + e.status) : null,
-        e.requestId ? el('span', {}, 'req ' + e.requestId) : null,
-        e.model ? el('span', {}, 'model ' + e.model) : null,
-        e.key ? el('span', {}, 'key ' + e.key) : null,
+        e.status ? el('span', {}, t('status {s}', { s: String(e.status) })) : null,
+        e.requestId ? el('span', {}, t('req {id}', { id: e.requestId })) : null,
+        e.model ? el('span', {}, t('model {m}', { m: e.model })) : null,
+        e.key ? el('span', {}, t('key {k}', { k: e.key })) : null,
         copy, byRequest),
       el('p', { class: 'msg' }, e.message));
   }));

@@ -1,5 +1,8 @@
 // Domain and TLS: the server.caddy form, a live Caddyfile preview, and caddy-manager's last report.
+// The form shows some of server.caddy's fields; the others (adminAddress, anything added later) are kept as stored:
+// the preview renders the stored settings with the form's values on top, and a save patches the stored block.
 import { api, errorText, $, el, problemsList, toast } from './api.js';
+import { t, tv, dateTime, serverText } from './i18n.js';
 
 const fields = {
   domain: '#tls-domain', email: '#tls-email', httpsPort: '#tls-https-port', httpPort: '#tls-http-port', ca: '#tls-ca',
@@ -8,6 +11,7 @@ const fields = {
 const transport = { dialTimeoutMs: '#tls-dial', responseHeaderTimeoutMs: '#tls-header', keepAliveTimeoutMs: '#tls-keepalive' };
 let timer = null;
 let loaded = false;
+let settings = {};
 
 export function init() {
   $('#tls-preview-btn').addEventListener('click', preview);
@@ -28,25 +32,35 @@ function fill(c) {
   for (const [k, sel] of Object.entries(transport)) $(sel).value = (c.transport || {})[k] ?? '';
 }
 
-function form() {
-  const c = { enabled: $('#tls-enabled').checked };
+function value(sel) {
+  const v = $(sel).value.trim();
+  return v === '' ? undefined : ($(sel).type === 'number' ? Number(v) : v);
+}
+
+/** Writes the form's fields over a server.caddy block; an emptied field is removed (its default applies). */
+function patch(base) {
+  const c = structuredClone(base || {});
+  c.enabled = $('#tls-enabled').checked;
   for (const [k, sel] of Object.entries(fields)) {
-    const v = $(sel).value.trim();
-    if (v !== '') c[k] = $(sel).type === 'number' ? Number(v) : v;
+    const v = value(sel);
+    if (v === undefined) delete c[k]; else c[k] = v;
   }
-  const t = {};
+  const tr = c.transport && typeof c.transport === 'object' ? c.transport : {};
   for (const [k, sel] of Object.entries(transport)) {
-    const v = $(sel).value.trim();
-    if (v !== '') t[k] = Number(v);
+    const v = value(sel);
+    if (v === undefined) delete tr[k]; else tr[k] = v;
   }
-  if (Object.keys(t).length) c.transport = t;
+  if (Object.keys(tr).length) c.transport = tr; else delete c.transport;
   return c;
 }
+
+function form() { return patch(settings); }
 
 async function loadForm() {
   const r = await api('GET', '/tls');
   if (!r.ok) { $('#tls-message').textContent = errorText(r); return; }
-  fill(r.data.settings);
+  settings = r.data.settings || {};
+  fill(settings);
   loaded = true;
   await preview();
 }
@@ -55,7 +69,7 @@ async function preview() {
   const r = await api('POST', '/tls/preview', form());
   if (!r.ok) {
     problemsList($('#tls-messages'), r.data && r.data.error ? r.data.error.details : []);
-    $('#tls-message').textContent = 'Preview refused: ' + errorText(r);
+    $('#tls-message').textContent = t('Preview refused: ') + errorText(r);
     $('#tls-message').className = 'error';
     return;
   }
@@ -69,17 +83,18 @@ async function apply() {
   if (!cur.ok) { $('#tls-message').textContent = errorText(cur); return; }
   const doc = cur.data.config;
   doc.server = doc.server || {};
-  doc.server.caddy = form();
+  doc.server.caddy = patch(doc.server.caddy);
   const r = await api('PUT', '/config', doc, { 'If-Match': '"' + cur.data.etag + '"' });
   if (!r.ok) {
     problemsList($('#tls-messages'), r.data && r.data.error ? r.data.error.details : []);
-    $('#tls-message').textContent = 'Not saved: ' + errorText(r);
+    $('#tls-message').textContent = t('Not saved: ') + errorText(r);
     $('#tls-message').className = 'error';
     return;
   }
-  $('#tls-message').textContent = 'Saved (etag ' + r.data.etag + '). caddy-manager applies it and reports back.';
+  $('#tls-message').textContent = t('Saved (etag {etag}). caddy-manager applies it and reports back.', { etag: r.data.etag });
   $('#tls-message').className = '';
-  toast('TLS settings saved');
+  settings = r.data.config && r.data.config.server && r.data.config.server.caddy ? { ...settings, ...r.data.config.server.caddy } : settings;
+  toast(t('TLS settings saved'));
 }
 
 async function status() {
@@ -88,18 +103,18 @@ async function status() {
   const d = r.data;
   const stale = $('#tls-stale');
   stale.hidden = !d.stale;
-  stale.textContent = d.stale ? 'Warning: ' + d.message : '';
+  stale.textContent = d.stale ? t('Warning: ') + serverText(d.message) : '';
   const rep = d.report;
   const rows = rep ? [
-    ['Report received', `${d.receivedAt} (${d.ageSeconds} s ago)`],
-    ['Caddy enabled', String(rep.enabled)],
-    ['Process', rep.process ? `${rep.process.state}${rep.process.pid ? ' (pid ' + rep.process.pid + ')' : ''}, ${rep.process.restarts} restart(s)${rep.process.lastError ? ', last error: ' + rep.process.lastError : ''}` : 'unknown'],
-    ['Config apply', rep.config ? `${rep.config.state}${rep.config.appliedEtag ? ' (etag ' + rep.config.appliedEtag + ')' : ''}${rep.config.error ? ': ' + rep.config.error : ''}` : 'unknown'],
-  ] : [['Report', 'none received']];
-  $('#tls-process').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+    ['Report received', t('{at} ({s} s ago)', { at: dateTime(d.receivedAt), s: d.ageSeconds })],
+    ['Caddy enabled', rep.enabled ? t('yes') : t('no')],
+    ['Process', rep.process ? `${tv(rep.process.state)}${rep.process.pid ? ' (pid ' + rep.process.pid + ')' : ''}, ${t('{n} restart(s)', { n: rep.process.restarts })}${rep.process.lastError ? t(', last error: ') + rep.process.lastError : ''}` : t('unknown')],
+    ['Config apply', rep.config ? `${tv(rep.config.state)}${rep.config.appliedEtag ? ' (etag ' + rep.config.appliedEtag + ')' : ''}${rep.config.error ? ': ' + serverText(rep.config.error) : ''}` : t('unknown')],
+  ] : [['Report', t('none received')]];
+  $('#tls-process').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', {}, v)]));
   const certs = rep ? rep.certificates : [];
   $('#tls-certs tbody').replaceChildren(...(certs.length ? certs.map((c) => el('tr', {},
-    el('td', {}, c.domain), el('td', {}, c.state), el('td', {}, c.issuer || ''),
-    el('td', {}, c.notAfter ? new Date(c.notAfter).toLocaleString() : ''), el('td', {}, c.lastError || '')))
-    : [el('tr', {}, el('td', { colspan: 5 }, 'no certificate information'))]));
+    el('td', {}, c.domain), el('td', {}, tv(c.state)), el('td', {}, c.issuer || ''),
+    el('td', {}, dateTime(c.notAfter)), el('td', {}, c.lastError || '')))
+    : [el('tr', {}, el('td', { colspan: 5 }, t('no certificate information')))]));
 }

@@ -171,17 +171,18 @@ public final class ProxyServer implements AutoCloseable {
                         errors.send(res, e);
                     }
                 })
-                .error(Exception.class, (req, res, e) -> {
-                    LOG.log(System.Logger.Level.ERROR, "unexpected error", e);
-                    req.context().get(com.aoaigw.proxy.observe.ExchangeLog.class).ifPresent(l -> {
-                        l.errorCode("internal_error");
-                        l.status(500);
-                    });
-                    if (!res.isSent()) {
-                        errors.send(res, new ProxyException.Internal(500, "internal_error",
-                                "The gateway failed to handle the request.", e));
+                .error(io.helidon.http.HttpException.class, (req, res, e) -> {
+                    // Helidon answers a conditional GET of an unchanged static file (the admin page on reload)
+                    // by throwing 304: that is an answer, not a failure
+                    if (e.status().code() < 400) {
+                        if (!res.isSent()) {
+                            res.status(e.status()).send();
+                        }
+                        return;
                     }
+                    unexpected(errors, req, res, e);
                 })
+                .error(Exception.class, (req, res, e) -> unexpected(errors, req, res, e))
                 .register(new HealthService(c.config(), c.mapper()))
                 .register(new ModelsService(c.config(), c.mapper(), errors))
                 .register(new OpenAiService(new Forwarder(c), errors));
@@ -190,6 +191,19 @@ public final class ProxyServer implements AutoCloseable {
         }
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
+    }
+
+    private static void unexpected(ErrorRenderer errors, io.helidon.webserver.http.ServerRequest req,
+                                   io.helidon.webserver.http.ServerResponse res, Exception e) {
+        LOG.log(System.Logger.Level.ERROR, "unexpected error", e);
+        req.context().get(com.aoaigw.proxy.observe.ExchangeLog.class).ifPresent(l -> {
+            l.errorCode("internal_error");
+            l.status(500);
+        });
+        if (!res.isSent()) {
+            errors.send(res, new ProxyException.Internal(500, "internal_error",
+                    "The gateway failed to handle the request.", e));
+        }
     }
 
     /** Answers 404 {@code unknown_url} to whatever no route matched, for every method. */

@@ -47,6 +47,12 @@ public final class AdminRouteContributor implements RouteContributor {
                 admin.stats().accept(record(e, latencyMs, clock.instant()));
             }
         });
+        // the playground answers under /admin/api (behind the admin filter) with the data plane's own forwarder
+        com.aoaigw.proxy.api.Forwarder forwarder = new com.aoaigw.proxy.api.Forwarder(c);
+        routing.register("/admin/api", new PlaygroundService(() -> {
+            ConfigSnapshot s = c.config().current();
+            return s == null ? null : s.config();
+        }, (req, res, route) -> forwarder.forward(req, res, route, null)));
         routing.addFeature(admin);
     }
 
@@ -65,7 +71,8 @@ public final class AdminRouteContributor implements RouteContributor {
     }
 
     private static boolean clientApi(String path) {
-        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/openai/"));
+        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/openai/")
+                || path.startsWith("/admin/api/playground/"));
     }
 
     static RequestRecord record(ExchangeLog e, long latencyMs, Instant at) {

@@ -14,6 +14,8 @@ import java.util.Map;
 
 import com.aoaigw.proxy.ProcessSettings;
 import com.aoaigw.proxy.ProxyServer;
+import com.aoaigw.sim.DeploymentSettings;
+import com.aoaigw.sim.Fault;
 import com.aoaigw.sim.FoundrySim;
 import com.aoaigw.sim.SimSettings;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * store) against foundry-sim: the admin API's guards on the real routing, then the admin page end to end in
  * headless Chromium (playwright-core), including a key created in the page and used with the OpenAI SDK.
  */
-@Timeout(150)
+@Timeout(240)
 class AdminPageIT {
     private static final String PASSWORD = "E2e-admin-pass-1";
     private static final String TOKEN = "e2e-caddy-token-123";
@@ -46,14 +48,15 @@ class AdminPageIT {
 
     @BeforeAll
     static void start() throws Exception {
-        sim = FoundrySim.start(SimSettings.builder().apiKeys("sim-key-e2e").build());
+        sim = FoundrySim.start(SimSettings.builder().apiKeys("sim-key-e2e")
+                .deployment("gpt-broken", DeploymentSettings.defaults().withFault(Fault.CONTENT_FILTER)).build());
         Path cfg = dir.resolve("config.json");
         Files.writeString(cfg, """
                 {"server": {"host": "127.0.0.1", "adminAuth": {"username": "admin", "password": "%s"}},
                  "auth": {"mode": "apiKey", "apiKey": "sim-key-e2e"},
                  "apiKeys": [{"id": "existing", "key": "%s"}],
                  "upstreams": [{"name": "sim", "baseUrl": "%s"}],
-                 "models": [{"id": "gpt-4o-mini", "upstream": "sim"}]}
+                 "models": [{"id": "gpt-4o-mini", "upstream": "sim"}, {"id": "gpt-broken", "upstream": "sim"}]}
                 """.formatted(PASSWORD, CLIENT_KEY, sim.baseUrl()));
         proxy = ProxyServer.start(ProcessSettings.from(k -> switch (k) {
             case "CONFIG_PATH" -> cfg.toString();
@@ -140,7 +143,8 @@ class AdminPageIT {
         options.put("chromium", BrowserDriver.CHROMIUM.toString());
         options.put("userDataDir", profile.toString());
         options.put("sdk", Map.of("baseUrl", base() + "/v1", "model", "gpt-4o-mini"));
-        BrowserDriver.Run run = BrowserDriver.run(options, 100);
+        options.put("playground", Map.of("keyId", "existing", "clientKey", CLIENT_KEY, "errorModel", "gpt-broken"));
+        BrowserDriver.Run run = BrowserDriver.run(options, 150);
         JsonNode res = run.result();
         assertEquals(0, run.exitCode(), res.toString() + "\n" + run.stderr());
         assertTrue(res.get("ok").asBoolean());
@@ -152,8 +156,27 @@ class AdminPageIT {
         assertTrue(res.at("/steps/logEntries").asInt() >= 2, "the SDK calls of the new key are in the log view");
         assertTrue(res.at("/steps/logsText").asText().contains("e2e-key"));
         assertEquals(0, res.get("consoleErrors").size(), res.get("consoleErrors").toString());
+        // issue 21 items 10 and 11: the TLS form patches server.caddy; the Keys tab shows the validator's words
+        assertEquals("127.0.0.1:2999", res.at("/steps/tlsStored/adminAddress").asText());
+        assertTrue(res.at("/steps/keyValidation").asText().contains("'gpt-99' is not a model id in models[]"));
+        assertFalse(res.at("/steps/keyPanelAfterNextAction").asBoolean());
+        // issue 19 item 2: the playground
+        assertTrue(res.at("/steps/playgroundStream/text").asText().length() > 0);
+        assertTrue(res.at("/steps/playgroundStream/usage").asText().matches("\\d+ in, \\d+ out.*"));
+        assertTrue(res.at("/steps/playgroundLogEntry").asText().contains(res.at("/steps/playgroundStream/requestId").asText()));
+        assertTrue(res.at("/steps/playgroundTools").asText().contains("get_weather"));
+        assertTrue(res.at("/steps/playgroundError").asText().startsWith("HTTP 400"), res.at("/steps/playgroundError").asText());
+        assertTrue(sim.requests().stream().anyMatch(r -> r.body().contains("\"image_url\"")
+                && r.body().contains("data:image/webp;base64,")), "the compressed image reached the simulator");
+        assertFalse(res.at("/steps/playgroundStream").toString().contains(CLIENT_KEY), "the key is not shown");
+        // issue 19 item 3: Chinese on every tab, kept over a reload, chosen by the browser's language
+        assertEquals(0, res.at("/steps/zhMissing").size(), res.at("/steps/zhMissing").toString());
+        assertEquals("概览", res.at("/steps/zhAfterReload").asText());
+        assertEquals("概览", res.at("/steps/zhFirstVisit").asText());
+        assertTrue(res.at("/steps/zhValidation").asText().contains("不是 models[] 中的模型 ID"));
         for (String shot : List.of("01-login", "02-overview", "03-config-review", "04-config-conflict", "05-tls",
-                "06-keys", "07-usage", "08-logs")) {
+                "06-keys", "07-usage", "08-logs", "20-zh-overview", "21-zh-config", "22-zh-tls", "23-zh-keys",
+                "24-zh-usage", "25-zh-logs", "26-zh-playground", "09-playground", "10-playground-error")) {
             assertTrue(Files.size(shots.resolve(shot + ".png")) > 1000, shot);
         }
         String stored = Files.readString(dir.resolve("config.json"));

@@ -1,0 +1,87 @@
+package com.aoaigw.proxy.admin;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import com.aoaigw.config.ClientKey;
+import com.aoaigw.config.GatewayConfig;
+import com.aoaigw.proxy.api.ClientIdentity;
+import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.route.RouteKey;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The admin page's playground: {@code POST /admin/api/playground/{route}?keyId=ID} runs the data plane's own
+ * handling (the same forwarder as {@code /v1/...}) as the client key {@code ID}, and streams its answer back.
+ * Client keys are stored hashed, so the admin session cannot send the key itself; it borrows the key's identity
+ * (its model allowlist, its id in the logs and statistics) instead. The admin security filter in front of
+ * {@code /admin} has already authenticated the admin and checked the CSRF token; the key must exist and be active.
+ */
+public final class PlaygroundService implements HttpService {
+    /** The routes by the names the page uses. */
+    static final Map<String, RouteKey> ROUTES = Map.of("chat", RouteKey.CHAT, "responses", RouteKey.RESPONSES,
+            "embeddings", RouteKey.EMBEDDINGS, "images", RouteKey.IMAGES);
+
+    /** The data plane's handling of one request for an authenticated client (the proxy's forwarder). */
+    @FunctionalInterface
+    public interface DataPlane {
+        /**
+         * @param req   the request, with a {@link ClientIdentity} in its context
+         * @param res   where the answer goes
+         * @param route the operation
+         */
+        void forward(ServerRequest req, ServerResponse res, RouteKey route);
+    }
+
+    private final Supplier<GatewayConfig> config;
+    private final DataPlane dataPlane;
+    private final ObjectMapper mapper = AdminJson.mapper();
+
+    /**
+     * @param config    the config in effect
+     * @param dataPlane the data plane's handling
+     */
+    public PlaygroundService(Supplier<GatewayConfig> config, DataPlane dataPlane) {
+        this.config = config;
+        this.dataPlane = dataPlane;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/playground/{route}", this::send);
+    }
+
+    private void send(ServerRequest req, ServerResponse res) {
+        RouteKey route = ROUTES.get(req.path().pathParameters().get("route"));
+        if (route == null) {
+            AdminErrors.send(mapper, res, 404, "unknown_route", "the route must be chat, responses, embeddings or images");
+            return;
+        }
+        Optional<String> keyId = req.query().first("keyId").asOptional().filter(s -> !s.isBlank());
+        if (keyId.isEmpty()) {
+            AdminErrors.send(mapper, res, 400, "missing_key_id", "name the client key to call as: ?keyId=ID");
+            return;
+        }
+        GatewayConfig c = config.get();
+        Optional<ClientKey> key = c == null ? Optional.empty()
+                : c.apiKeys().stream().filter(k -> k.id().equals(keyId.get())).findFirst();
+        if (key.isEmpty()) {
+            AdminErrors.send(mapper, res, 404, "key_not_found", "no key with id '" + keyId.get() + "'");
+            return;
+        }
+        if (!key.get().active()) {
+            AdminErrors.send(mapper, res, 409, "key_disabled", "the key '" + keyId.get() + "' is disabled; enable it first");
+            return;
+        }
+        ClientIdentity who = ClientIdentity.of(key.get());
+        req.context().register(who);
+        req.context().get(ExchangeLog.class).ifPresent(l -> l.keyId(who.keyId()));
+        dataPlane.forward(req, res, route);
+    }
+}
