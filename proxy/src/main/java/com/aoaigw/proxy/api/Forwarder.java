@@ -110,7 +110,7 @@ public final class Forwarder {
         boolean dropUsageChunk = injectUsage && !plan.translated();
         byte[] upstreamBody = upstreamBody(body, plan, tp, injectUsage);
         ImageCompression ic = config.server().imageCompression();
-        if (ic.enabled() && plan.backendRoute().conversational()) {
+        if (plan.model().compressesImages(ic) && plan.backendRoute().conversational()) {
             upstreamBody = images.compress(upstreamBody, InlineImageCompressor.Settings.of(ic)).body();
         }
 
