@@ -10,6 +10,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { languageSteps } from './language-steps.mjs';
 import { playgroundSteps } from './playground-steps.mjs';
+import { keyFormSteps } from './key-form-steps.mjs';
 
 const opts = JSON.parse(process.argv[2]);
 const require = createRequire(path.join(opts.toolsDir, 'node_modules', 'noop.js'));
@@ -155,14 +156,18 @@ try {
   await shot(page, '05-tls');
 
   // 6. a key the validator refuses shows the validator's words; then a key created, shown once
+  // (a stale model list: another admin adds gpt-99, the page lists it, then it is removed before the page saves)
+  await externalEdit((c) => { c.models.push({ id: 'gpt-99', upstream: c.models[0].upstream }); });
   await page.click('.tabs button[data-page=keys]');
+  await page.waitForSelector('#key-models option[value="gpt-99"]', { state: 'attached' });
+  await externalEdit((c) => { c.models = c.models.filter((m) => m.id !== 'gpt-99'); });
   await page.fill('#key-id', 'bad-model-key');
-  await page.fill('#key-models', 'gpt-99');
+  await page.selectOption('#key-models', ['gpt-99']);
   await page.click('#key-create');
   await page.waitForFunction(() => document.querySelector('#key-message').textContent.includes('gpt-99'));
   result.steps.keyValidation = await page.textContent('#key-message');
   check(result.steps.keyValidation.includes("'gpt-99' is not a model id in models[]"), 'validator message: ' + result.steps.keyValidation);
-  await page.fill('#key-models', '');
+  await page.selectOption('#key-models', []);
   await page.fill('#key-id', 'e2e-key');
   await page.click('#key-create');
   await page.waitForSelector('#key-created:not([hidden])');
@@ -195,6 +200,9 @@ try {
     check(status === 401 || status === 403, 'a disabled key is refused, got ' + status);
   }
 
+  // 7b. the key form: a stale model is refused next to its field; owner, expiry and limits saved into the config
+  await keyFormSteps(page, { check, result, externalEdit, shot });
+
   // 8. usage charts
   await page.click('.tabs button[data-page=usage]');
   await page.waitForSelector('#chart-requests svg path', { state: 'attached' });
@@ -215,7 +223,7 @@ try {
   if (opts.playground) await playgroundSteps(page, { shot, check, result, opts });
 
   // 11. the other language: every tab in Chinese, kept over a reload; the browser's language on a first visit
-  await languageSteps(page, { shot, check, result, opts });
+  await languageSteps(page, { shot, check, result, opts, externalEdit });
 
   result.consoleErrors = consoleErrors.filter((t) => !/status of (400|401|409|422) /.test(t));
   result.ok = true;

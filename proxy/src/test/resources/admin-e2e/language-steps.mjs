@@ -18,7 +18,7 @@ const ready = {
   playground: () => document.querySelector('#pg-model option') !== null,
 };
 
-export async function languageSteps(page, { shot, check, result, opts }) {
+export async function languageSteps(page, { shot, check, result, opts, externalEdit }) {
   const tabs = await page.$$eval('.tabs button', (bs) => bs.map((b) => b.dataset.page));
   await page.selectOption('#lang', 'zh');
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
@@ -41,15 +41,18 @@ export async function languageSteps(page, { shot, check, result, opts }) {
   check(/^2027\/1\/1/.test(result.steps.zhCertExpiry), 'zh-CN date: ' + result.steps.zhCertExpiry);
 
   // a validator message from the server, translated on the page (the quoted value kept)
+  await externalEdit((c) => { c.models.push({ id: 'gpt-99', upstream: c.models[0].upstream }); });
   await page.click('.tabs button[data-page=keys]');
+  await page.waitForSelector('#key-models option[value="gpt-99"]', { state: 'attached' });
+  await externalEdit((c) => { c.models = c.models.filter((m) => m.id !== 'gpt-99'); });
   await page.fill('#key-id', 'bad-model-zh');
-  await page.fill('#key-models', 'gpt-99');
+  await page.selectOption('#key-models', ['gpt-99']);
   await page.click('#key-create');
   await page.waitForFunction(() => document.querySelector('#key-message').textContent.includes('gpt-99'));
   result.steps.zhValidation = await page.textContent('#key-message');
   check(result.steps.zhValidation.includes('“gpt-99”不是 models[] 中的模型 ID'), 'translated validator message: ' + result.steps.zhValidation);
   await page.fill('#key-id', '');
-  await page.fill('#key-models', '');
+  await page.selectOption('#key-models', []);
 
   // every English text the page wrote had a translation
   result.steps.zhMissing = await page.evaluate(() => [...window.__i18nMissing]);

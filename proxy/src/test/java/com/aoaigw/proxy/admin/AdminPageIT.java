@@ -49,7 +49,8 @@ class AdminPageIT {
     @BeforeAll
     static void start() throws Exception {
         sim = FoundrySim.start(SimSettings.builder().apiKeys("sim-key-e2e")
-                .deployment("gpt-broken", DeploymentSettings.defaults().withFault(Fault.CONTENT_FILTER)).build());
+                .deployment("gpt-broken", DeploymentSettings.defaults().withFault(Fault.CONTENT_FILTER))
+                .strictDeployments(false).build());
         Path cfg = dir.resolve("config.json");
         Files.writeString(cfg, """
                 {"server": {"host": "127.0.0.1", "adminAuth": {"username": "admin", "password": "%s"}},
@@ -160,6 +161,14 @@ class AdminPageIT {
         assertEquals("127.0.0.1:2999", res.at("/steps/tlsStored/adminAddress").asText());
         assertTrue(res.at("/steps/keyValidation").asText().contains("'gpt-99' is not a model id in models[]"));
         assertFalse(res.at("/steps/keyPanelAfterNextAction").asBoolean());
+        // issue 16 item 5 (page side): the key form shows the validator's message next to the field, and saves
+        assertTrue(res.at("/steps/keyFormModelError").asText().contains("'gpt-99' is not a model id in models[]"));
+        if (res.at("/steps/keyFormOutcome").asText().equals("saved")) {
+            String saved = Files.readString(dir.resolve("config.json"));
+            assertTrue(saved.contains("team-e2e") && saved.contains("2030-01-01T00:00:00Z"), saved);
+        } else {
+            assertTrue(res.at("/steps/keyFormRefusal").asText().contains("unknown key"), res.toString());
+        }
         // issue 19 item 2: the playground
         assertTrue(res.at("/steps/playgroundStream/text").asText().length() > 0);
         assertTrue(res.at("/steps/playgroundStream/usage").asText().matches("\\d+ in, \\d+ out.*"));
@@ -175,7 +184,7 @@ class AdminPageIT {
         assertEquals("概览", res.at("/steps/zhFirstVisit").asText());
         assertTrue(res.at("/steps/zhValidation").asText().contains("不是 models[] 中的模型 ID"));
         for (String shot : List.of("01-login", "02-overview", "03-config-review", "04-config-conflict", "05-tls",
-                "06-keys", "07-usage", "08-logs", "20-zh-overview", "21-zh-config", "22-zh-tls", "23-zh-keys",
+                "06-keys", "06b-key-form", "07-usage", "08-logs", "20-zh-overview", "21-zh-config", "22-zh-tls", "23-zh-keys",
                 "24-zh-usage", "25-zh-logs", "26-zh-playground", "09-playground", "10-playground-error")) {
             assertTrue(Files.size(shots.resolve(shot + ".png")) > 1000, shot);
         }
