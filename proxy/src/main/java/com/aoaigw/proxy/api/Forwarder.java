@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import com.aoaigw.config.GatewayConfig;
+import com.aoaigw.config.ImageCompression;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.config.ConfigSnapshot;
@@ -24,6 +25,7 @@ import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
+import com.aoaigw.proxy.translate.InlineImageCompressor;
 import com.aoaigw.proxy.upstream.EventSink;
 import com.aoaigw.proxy.upstream.HeaderPolicy;
 import com.aoaigw.proxy.upstream.SseEvent;
@@ -68,6 +70,7 @@ public final class Forwarder {
     private final Watchdog watchdog;
     private final HeaderPolicy headers;
     private final long bodyLimit;
+    private final InlineImageCompressor images;
 
     /**
      * @param config         the config holder (one snapshot is taken per request)
@@ -92,6 +95,7 @@ public final class Forwarder {
         this.watchdog = watchdog;
         this.headers = new HeaderPolicy(forwardHeaders);
         this.bodyLimit = bodyLimit;
+        this.images = new InlineImageCompressor(mapper);
     }
 
     /**
@@ -136,6 +140,10 @@ public final class Forwarder {
         // the usage chunk the client did not ask for is dropped, unless a translator needs it
         boolean dropUsageChunk = injectUsage && !plan.translated();
         byte[] upstreamBody = upstreamBody(body, plan, tp, injectUsage);
+        ImageCompression ic = config.server().imageCompression();
+        if (plan.model().compressesImages(ic) && plan.backendRoute().conversational()) {
+            upstreamBody = images.compress(upstreamBody, InlineImageCompressor.Settings.of(ic)).body();
+        }
 
         List<Header> forwarded = new ArrayList<>(2);
         for (Header h : req.headers()) {
