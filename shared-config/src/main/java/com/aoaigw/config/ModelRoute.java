@@ -21,6 +21,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                      {@code image}, or {@code other} ({@link ConfigValidator#FAMILIES}); when empty, it is guessed
  *                      from the deployment name
  * @param disabledRules names of normalisation rules switched off for this model
+ * @param limits        model-wide limits across all keys; absent means unlimited
+ * @param pricing       what the model costs per 1M tokens (for budgets and the cost per key); absent means free
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ModelRoute(String id,
@@ -29,7 +31,9 @@ public record ModelRoute(String id,
                          Map<String, String> routes,
                          List<Deployment> deployments,
                          String family,
-                         List<String> disabledRules) {
+                         List<String> disabledRules,
+                         ModelLimits limits,
+                         Pricing pricing) {
     /** Fills defaults for missing values. */
     public ModelRoute {
         id = Defaults.str(id, "");
@@ -39,6 +43,25 @@ public record ModelRoute(String id,
         deployments = Defaults.list(deployments);
         family = Defaults.str(family, "");
         disabledRules = Defaults.list(disabledRules);
+        if (limits != null && limits.none()) {
+            limits = null;
+        }
+    }
+
+    /**
+     * A model without limits or pricing.
+     *
+     * @param id            id
+     * @param upstream      upstream
+     * @param targetModel   deployment
+     * @param routes        route overrides
+     * @param deployments   deployments
+     * @param family        family
+     * @param disabledRules disabled rules
+     */
+    public ModelRoute(String id, String upstream, String targetModel, Map<String, String> routes,
+                      List<Deployment> deployments, String family, List<String> disabledRules) {
+        this(id, upstream, targetModel, routes, deployments, family, disabledRules, null, null);
     }
 
     /**
