@@ -21,6 +21,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                      {@code image}, or {@code other} ({@link ConfigValidator#FAMILIES}); when empty, it is guessed
  *                      from the deployment name
  * @param disabledRules names of normalisation rules switched off for this model
+ * @param fallbacks     other public model ids tried, in order, when no deployment of this model can serve (all
+ *                      cooling down or open, or all failed for this request); a fallback's own fallbacks are not
+ *                      followed, and a client key not allowed to use a fallback skips it
+ * @param imageCompression per-model switch for {@code server.imageCompression}: {@code true} or {@code false} overrides
+ *                      {@code server.imageCompression.enabled} for this model (its other settings still apply); absent
+ *                      (null) follows the server setting
  * @param limits        model-wide limits across all keys; absent means unlimited
  * @param pricing       what the model costs per 1M tokens (for budgets and the cost per key); absent means free
  */
@@ -32,6 +38,8 @@ public record ModelRoute(String id,
                          List<Deployment> deployments,
                          String family,
                          List<String> disabledRules,
+                         List<String> fallbacks,
+                         Boolean imageCompression,
                          ModelLimits limits,
                          Pricing pricing) {
     /** Fills defaults for missing values. */
@@ -43,9 +51,20 @@ public record ModelRoute(String id,
         deployments = Defaults.list(deployments);
         family = Defaults.str(family, "");
         disabledRules = Defaults.list(disabledRules);
+        fallbacks = Defaults.list(fallbacks);
         if (limits != null && limits.none()) {
             limits = null;
         }
+    }
+
+    /**
+     * Whether inline images of this model's requests are compressed.
+     *
+     * @param server the server-wide setting
+     * @return this model's override, else the server's {@code enabled}
+     */
+    public boolean compressesImages(ImageCompression server) {
+        return imageCompression != null ? imageCompression : server.enabled();
     }
 
     /**
@@ -58,10 +77,14 @@ public record ModelRoute(String id,
      * @param deployments   deployments
      * @param family        family
      * @param disabledRules disabled rules
+     * @param fallbacks     fallback model ids
+     * @param imageCompression image compression override
      */
     public ModelRoute(String id, String upstream, String targetModel, Map<String, String> routes,
-                      List<Deployment> deployments, String family, List<String> disabledRules) {
-        this(id, upstream, targetModel, routes, deployments, family, disabledRules, null, null);
+                      List<Deployment> deployments, String family, List<String> disabledRules,
+                      List<String> fallbacks, Boolean imageCompression) {
+        this(id, upstream, targetModel, routes, deployments, family, disabledRules, fallbacks, imageCompression, null,
+                null);
     }
 
     /**
@@ -76,7 +99,7 @@ public record ModelRoute(String id,
         if (upstream.isBlank()) {
             return List.of();
         }
-        return List.of(new Deployment(upstream, targetModel.isBlank() ? id : targetModel, null, null));
+        return List.of(new Deployment(upstream, targetModel.isBlank() ? id : targetModel, null, null, null, null));
     }
 
     /**
@@ -86,8 +109,15 @@ public record ModelRoute(String id,
      * @param deployment the Azure deployment name; required
      * @param priority   lower is preferred (failover order); default 0
      * @param weight     share among deployments of equal priority; default 1
+     * @param circuitBreaker    per-deployment override of single {@code server.upstream.circuitBreaker} fields;
+     *                          null (the default) keeps the server's
+     * @param spillAbovePercent skip this deployment for new requests while its last reported
+     *                          {@code azure-openai-deployment-utilization} is above this percent (PTU); null (the
+     *                          default) never skips
      */
-    public record Deployment(String upstream, String deployment, Integer priority, Integer weight) {
+    public record Deployment(String upstream, String deployment, Integer priority, Integer weight,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) CircuitBreakerSettings circuitBreaker,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Integer spillAbovePercent) {
         /** Fills defaults for missing values. */
         public Deployment {
             upstream = Defaults.str(upstream, "");

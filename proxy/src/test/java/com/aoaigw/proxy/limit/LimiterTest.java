@@ -25,7 +25,7 @@ class LimiterTest {
     private static final long T0 = 1_798_761_540_000L;
     private final AtomicLong clock = new AtomicLong(T0);
     private final Limiter limiter = new Limiter(new LocalSharedState(), clock::get);
-    private static final ModelRoute MODEL = new ModelRoute("m", "u", "d", null, null, null, null, null,
+    private static final ModelRoute MODEL = new ModelRoute("m", "u", "d", null, null, null, null, null, null, null,
             new Pricing(2.0, 0.5, 8.0, null));
 
     private static ClientKey key(KeyLimits l) {
@@ -138,7 +138,7 @@ class LimiterTest {
 
     @Test
     void modelLimitsCountAcrossKeys() {
-        ModelRoute m = new ModelRoute("m", "u", "d", null, null, null, null, new ModelLimits(2, null, null), null);
+        ModelRoute m = new ModelRoute("m", "u", "d", null, null, null, null, null, null, new ModelLimits(2, null, null), null);
         ClientKey a = new ClientKey("a", Secret.of("ka"), null, null);
         ClientKey b = new ClientKey("b", Secret.of("kb"), null, null);
         assertTrue(Limiter.limited(a, m));
