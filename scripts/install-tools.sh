@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing; idempotent and fast when everything is present.
 #  - Debian packages: caddy (never started as a system service), chromium, docker-compose (to parse compose.yaml)
-#  - npm tools in tools/ from the committed lockfile: openai@6, azurite@3, playwright-core
+#  - npm tools in tools/ from the committed lockfile: openai@6, @openai/agents (+ zod), azurite@3, playwright-core
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +35,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 if [ ! -d tools/node_modules/openai ] || [ ! -d tools/node_modules/azurite ] || [ ! -d tools/node_modules/playwright-core ] \
+   || [ ! -d tools/node_modules/@openai/agents ] \
    || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
   echo "==> installing npm test tools into tools/"
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
