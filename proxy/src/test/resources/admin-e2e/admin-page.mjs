@@ -213,11 +213,18 @@ try {
   await page.click('.tabs button[data-page=logs]');
   if (opts.sdk) await page.fill('#logs-key', 'e2e-key'); else await page.fill('#logs-text', 'admin.key_created');
   await page.click('#logs-apply');
-  await page.waitForFunction(() => document.querySelectorAll('#logs-list li').length > 0);
-  result.steps.logEntries = await page.locator('#logs-list li').count();
-  result.steps.logsText = await page.textContent('#logs-list');
+  await page.waitForFunction(() => document.querySelectorAll('#logs-table tbody tr[data-id]').length > 0);
+  result.steps.logEntries = await page.locator('#logs-table tbody tr[data-id]').count();
+  result.steps.logsText = await page.textContent('#logs-table tbody');
   check(!result.steps.logsText.includes(key), 'the key never appears in logs');
   await shot(page, '08-logs');
+  // the detail drawer shows the whole entry
+  await page.click('#logs-table tbody tr[data-id]');
+  await page.waitForSelector('#logs-drawer:not([hidden])');
+  result.steps.logDrawer = await page.textContent('#logs-drawer-body');
+  check(!result.steps.logDrawer.includes(key), 'the key never appears in the drawer');
+  await shot(page, '08b-log-drawer');
+  await page.click('#logs-drawer-close');
 
   // 10. the playground
   if (opts.playground) await playgroundSteps(page, { shot, check, result, opts });

@@ -37,8 +37,8 @@ export async function playgroundSteps(page, { shot, check, result, opts }) {
 
   // the request id leads to the log entry of that request
   await page.click('#pg-request-link');
-  await page.waitForFunction((id) => [...document.querySelectorAll('#logs-list li')].some((li) => li.textContent.includes(id)), s.requestId);
-  result.steps.playgroundLogEntry = await page.textContent('#logs-list li');
+  await page.waitForFunction((id) => [...document.querySelectorAll('#logs-table tbody tr[data-id]')].some((tr) => tr.textContent.includes(id)), s.requestId);
+  result.steps.playgroundLogEntry = await page.textContent('#logs-table tbody tr[data-id]');
   check(result.steps.playgroundLogEntry.includes(pg.keyId), 'the log entry names the key: ' + result.steps.playgroundLogEntry);
   await page.click('.tabs button[data-page=playground]');
 

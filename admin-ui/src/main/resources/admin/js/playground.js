@@ -141,7 +141,7 @@ async function attach() {
 function renderAttachments() {
   $('#pg-attachments').replaceChildren(...attachments.map((a, i) => el('li', {},
     a.error ? `${a.name}: ${t('not an image')}` : t('{name}: {w}×{h}, {before} → {after} bytes', {
-      name: a.name, w: a.width, h: a.height, before: a.before, after: a.after }),
+      name: a.name, w: String(a.width), h: String(a.height), before: a.before, after: a.after }),
     ' ', el('button', { type: 'button', class: 'secondary', onclick: () => { attachments.splice(i, 1); renderAttachments(); } }, t('Remove')))));
 }
 
@@ -208,6 +208,7 @@ function showHeaders(res) {
 }
 
 function openLog(requestId) {
+  for (const id of ['#logs-text', '#logs-model', '#logs-key', '#logs-status', '#logs-level']) $(id).value = '';
   $('#logs-request').value = requestId;
   document.querySelector('.tabs button[data-page=logs]').click();
 }

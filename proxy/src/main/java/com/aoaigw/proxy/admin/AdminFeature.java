@@ -38,6 +38,7 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
     private final LogBufferHandler handler;
     private final Optional<String> generatedPassword;
     private final AutoCloseable owned;
+    private volatile PlaygroundService playground;
 
     /**
      * What the admin area needs from the process.
@@ -141,6 +142,10 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
             res.header(HeaderNames.LOCATION, "/admin/");
             res.send();
         });
+        if (playground != null) {
+            // before the admin API, whose last route answers 404 to every path it does not know
+            routing.register("/admin/api", playground);
+        }
         routing.register("/admin/api", service);
         routing.register(CaddyReportService.PATH, report);
         routing.register("/admin", StaticContentFeature.createService(ClasspathHandlerConfig.builder()
@@ -162,6 +167,18 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
     /** @return the last TLS report */
     public TlsReportHolder tls() {
         return tls;
+    }
+
+    /**
+     * Adds the playground ({@code POST /admin/api/playground/{route}}) behind the admin filter; call before the
+     * routing is built.
+     *
+     * @param service the playground, wired to the data plane
+     * @return this
+     */
+    public AdminFeature playground(PlaygroundService service) {
+        this.playground = service;
+        return this;
     }
 
     /** @return the admin password generated at start-up, if one was (tests only; never log it) */

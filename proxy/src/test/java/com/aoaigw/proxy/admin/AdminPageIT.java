@@ -156,6 +156,7 @@ class AdminPageIT {
         assertEquals(401, res.at("/steps/disabledStatus").asInt());
         assertTrue(res.at("/steps/logEntries").asInt() >= 2, "the SDK calls of the new key are in the log view");
         assertTrue(res.at("/steps/logsText").asText().contains("e2e-key"));
+        assertTrue(res.at("/steps/logDrawer").asText().contains("\"route\""), "the drawer shows the entry's fields");
         assertEquals(0, res.get("consoleErrors").size(), res.get("consoleErrors").toString());
         // issue 21 items 10 and 11: the TLS form patches server.caddy; the Keys tab shows the validator's words
         assertEquals("127.0.0.1:2999", res.at("/steps/tlsStored/adminAddress").asText());
@@ -184,7 +185,7 @@ class AdminPageIT {
         assertEquals("概览", res.at("/steps/zhFirstVisit").asText());
         assertTrue(res.at("/steps/zhValidation").asText().contains("不是 models[] 中的模型 ID"));
         for (String shot : List.of("01-login", "02-overview", "03-config-review", "04-config-conflict", "05-tls",
-                "06-keys", "06b-key-form", "07-usage", "08-logs", "20-zh-overview", "21-zh-config", "22-zh-tls", "23-zh-keys",
+                "06-keys", "06b-key-form", "07-usage", "08-logs", "08b-log-drawer", "20-zh-overview", "21-zh-config", "22-zh-tls", "23-zh-keys",
                 "24-zh-usage", "25-zh-logs", "26-zh-playground", "09-playground", "10-playground-error")) {
             assertTrue(Files.size(shots.resolve(shot + ".png")) > 1000, shot);
         }
