@@ -106,7 +106,7 @@ public final class ProxyServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "no valid config at start: " + holder.problem()
                     + " (/healthz answers 503 until one is written)");
         }
-        Forwarder forwarder = new Forwarder(holder, mapper, errors, new ModelRouter(),
+        Forwarder forwarder = new Forwarder(mapper, errors, new ModelRouter(),
                 new CompatibilityTranslators(mapper), upstream, watchdog, settings.forwardHeaders(),
                 settings.bodyLimit());
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
@@ -167,7 +167,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .register(new HealthService(config, mapper))
-                .register(new ModelsService(config, mapper, errors))
+                .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
                 .addFeature(admin);
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
