@@ -12,7 +12,7 @@ import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
-import com.aoaigw.proxy.admin.HolderConfigAccess;
+import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.proxy.api.ClientAuthFilter;
@@ -181,7 +181,7 @@ public final class ProxyServer implements AutoCloseable {
     private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
                                       ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
                                       Clock clock) {
-        HolderConfigAccess access = new HolderConfigAccess(holder, store, loader, clock);
+        AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
                 return settings.host();
