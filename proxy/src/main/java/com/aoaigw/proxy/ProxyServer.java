@@ -115,8 +115,11 @@ public final class ProxyServer implements AutoCloseable {
         ConfigHolder holder = new ConfigHolder(loader, Path.of(settings.store().configPath()));
         CredentialCache credentials = new CredentialCache();
         UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
+        if (!settings.poolOverrides().describe().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "server.upstream.pool overridden by " + settings.poolOverrides().describe());
+        }
         holder.onChange(s -> {
-            upstream.update(s.config().server().upstream());
+            upstream.update(settings.poolOverrides().apply(s.config().server().upstream()));
             credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
         });
         RequestRecorder recorder = new RequestRecorder(new AccessLog(),
