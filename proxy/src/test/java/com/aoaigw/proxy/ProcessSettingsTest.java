@@ -42,12 +42,16 @@ class ProcessSettingsTest {
                 "UPSTREAM_KEEPALIVE_TIMEOUT_MS", "4000", "UPSTREAM_KEEPALIVE_MAX_TIMEOUT_MS", "600000",
                 "UPSTREAM_HEADERS_TIMEOUT_MS", "120000", "UPSTREAM_BODY_TIMEOUT_MS", "0", "UPSTREAM_PIPELINING", "2")::get);
         UpstreamSettings.Pool document = new UpstreamSettings.Pool(8, 1L, 2L, 3L, 4L, 1);
-        UpstreamSettings.Pool p = s.poolOverrides().apply(new UpstreamSettings(5000L, null, null, null, 2, null, null,
-                null, null, null, document)).pool();
+        UpstreamSettings base = new com.aoaigw.config.ConfigLoader().load("""
+                {"server":{"upstream":{"connectTimeoutMs":5000,"maxRetries":2}},
+                 "auth":{"mode":"apiKey","apiKey":"k"},"apiKeys":[{"id":"a","key":"client-key-1"}],
+                 "upstreams":[{"name":"u","baseUrl":"http://127.0.0.1:9"}],"models":[{"id":"m","upstream":"u"}]}
+                """).config().server().upstream();
+        UpstreamSettings.Pool p = s.poolOverrides().apply(base.withPool(document)).pool();
         assertEquals(new UpstreamSettings.Pool(64, 4000L, 600000L, 120000L, 0L, 2), p);
         // one variable: only that value changes
         UpstreamSettings one = ProcessSettings.from(Map.of("UPSTREAM_MAX_CONNECTIONS", " 16 ")::get).poolOverrides()
-                .apply(new UpstreamSettings(5000L, null, null, null, 2, null, null, null, null, null, document));
+                .apply(base.withPool(document));
         assertEquals(new UpstreamSettings.Pool(16, 1L, 2L, 3L, 4L, 1), one.pool());
         assertEquals(5000L, one.connectTimeoutMs());
         assertEquals(2, one.maxRetries());

@@ -57,9 +57,7 @@ public record PoolOverrides(Integer connections,
                 or(connections, p.connections()), or(keepAliveTimeoutMs, p.keepAliveTimeoutMs()),
                 or(keepAliveMaxTimeoutMs, p.keepAliveMaxTimeoutMs()), or(headersTimeoutMs, p.headersTimeoutMs()),
                 or(bodyTimeoutMs, p.bodyTimeoutMs()), or(pipelining, p.pipelining()));
-        return new UpstreamSettings(settings.connectTimeoutMs(), settings.requestTimeoutMs(),
-                settings.firstByteTimeoutMs(), settings.idleTimeoutMs(), settings.maxRetries(), settings.retryBaseMs(),
-                settings.retryMaxMs(), settings.retryStatuses(), settings.retryAfterMaxMs(), settings.streamUsage(), pool);
+        return settings.withPool(pool);
     }
 
     /** @return the variables that are set, as {@code NAME=value} (for the start-up log) */
