@@ -24,6 +24,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param fallbacks     other public model ids tried, in order, when no deployment of this model can serve (all
  *                      cooling down or open, or all failed for this request); a fallback's own fallbacks are not
  *                      followed, and a client key not allowed to use a fallback skips it
+ * @param imageCompression per-model switch for {@code server.imageCompression}: {@code true} or {@code false} overrides
+ *                      {@code server.imageCompression.enabled} for this model (its other settings still apply); absent
+ *                      (null) follows the server setting
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ModelRoute(String id,
@@ -33,7 +36,8 @@ public record ModelRoute(String id,
                          List<Deployment> deployments,
                          String family,
                          List<String> disabledRules,
-                         List<String> fallbacks) {
+                         List<String> fallbacks,
+                         Boolean imageCompression) {
     /** Fills defaults for missing values. */
     public ModelRoute {
         id = Defaults.str(id, "");
@@ -44,6 +48,16 @@ public record ModelRoute(String id,
         family = Defaults.str(family, "");
         disabledRules = Defaults.list(disabledRules);
         fallbacks = Defaults.list(fallbacks);
+    }
+
+    /**
+     * Whether inline images of this model's requests are compressed.
+     *
+     * @param server the server-wide setting
+     * @return this model's override, else the server's {@code enabled}
+     */
+    public boolean compressesImages(ImageCompression server) {
+        return imageCompression != null ? imageCompression : server.enabled();
     }
 
     /**

@@ -20,7 +20,7 @@ class DeploymentPoolTest {
     }
 
     private static DeploymentPool pool(PoolState state, ModelRoute.Deployment... deps) {
-        ModelRoute m = new ModelRoute("m", null, null, null, List.of(deps), null, null, null);
+        ModelRoute m = new ModelRoute("m", null, null, null, List.of(deps), null, null, null, null);
         UpstreamSettings s = new UpstreamSettings(null, null, null, null, null, null, null, null, null, null, null,
                 null, null, CB);
         return new DeploymentPool(m, s, state);
