@@ -66,17 +66,18 @@ class ProcessSettingsTest {
     @Test
     void poolOverridesReachTheUpstreamClientForEveryConfigVersion() {
         ProcessSettings s = ProcessSettings.from(Map.of("UPSTREAM_MAX_CONNECTIONS", "64", "CONFIG_PATH", "unused.json")::get);
-        Components c = ProxyServer.components(s, null);
+        com.aoaigw.proxy.config.ConfigHolder holder = new com.aoaigw.proxy.config.ConfigHolder(new com.aoaigw.config.ConfigLoader());
+        com.aoaigw.proxy.upstream.UpstreamClient upstream = ProxyServer.upstreamClient(holder,
+                new com.aoaigw.proxy.upstream.CredentialCache(), s.poolOverrides());
         String doc = """
                 {"server":{"upstream":{"pool":{"connections":%d}}},
                  "auth":{"mode":"apiKey","apiKey":"k"},"apiKeys":[{"id":"a","key":"client-key-1"}],
                  "upstreams":[{"name":"u","baseUrl":"http://127.0.0.1:9"}],"models":[{"id":"m","upstream":"u"}]}
                 """;
-        c.config().apply(doc.formatted(8), "v1");
-        assertEquals(64, c.upstream().settings().pool().connections());
-        c.config().apply(doc.formatted(16), "v2");
-        assertEquals(64, c.upstream().settings().pool().connections());
-        c.watchdog().close();
+        holder.apply(doc.formatted(8), "v1");
+        assertEquals(64, upstream.settings().pool().connections());
+        holder.apply(doc.formatted(16), "v2");
+        assertEquals(64, upstream.settings().pool().connections());
     }
 
     @Test
