@@ -15,11 +15,13 @@ import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.api.ClientAuthFilter;
 import com.aoaigw.proxy.api.ErrorRenderer;
 import com.aoaigw.proxy.api.Forwarder;
+import com.aoaigw.proxy.api.HeadRequestFilter;
 import com.aoaigw.proxy.api.HealthService;
 import com.aoaigw.proxy.api.ModelsService;
 import com.aoaigw.proxy.api.OpenAiDirectHandler;
 import com.aoaigw.proxy.api.OpenAiService;
 import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.api.RequestHeadTimeout;
 import com.aoaigw.proxy.api.RequestIdFilter;
 import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
@@ -30,10 +32,12 @@ import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
+import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.metrics.api.Metrics;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
@@ -49,11 +53,13 @@ public final class ProxyServer implements AutoCloseable {
     private final WebServer server;
     private final Components components;
     private final ConfigStore store;
+    private final RequestHeadTimeout heads;
 
-    private ProxyServer(WebServer server, Components components, ConfigStore store) {
+    private ProxyServer(WebServer server, Components components, ConfigStore store, RequestHeadTimeout heads) {
         this.server = server;
         this.components = components;
         this.store = store;
+        this.heads = heads;
     }
 
     /**
@@ -93,13 +99,25 @@ public final class ProxyServer implements AutoCloseable {
         ConfigSnapshot snap = c.config().current();
         String host = settings.host() != null ? settings.host() : (snap != null ? snap.config().server().host() : "0.0.0.0");
         int port = settings.port() != null ? settings.port() : (snap != null ? snap.config().server().port() : 3000);
+        ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
         WebServerConfig.Builder b = WebServer.builder().host(host).port(port)
                 // one flush per SSE event must leave at once, not wait for the previous segment's ACK (Nagle)
-                .connectionOptions(o -> o.tcpNoDelay(true));
-        setup(b, c, all);
-        WebServer server = b.build().start();
+                .connectionOptions(o -> o.tcpNoDelay(true))
+                // Helidon closes a connection waiting for a request line (new, or kept alive) once it has been idle
+                // this long; its idle clock ticks once a second, so the check runs at most every second
+                .idleConnectionTimeout(Duration.ofMillis(timeouts.keepAliveIdleMs()))
+                .idleConnectionPeriod(Duration.ofMillis(Math.clamp(timeouts.keepAliveIdleMs() / 4, 250, 10_000)));
+        RequestHeadTimeout heads = new RequestHeadTimeout(timeouts.requestHeadMs());
+        setup(b, c, all, heads);
+        WebServer server;
+        try {
+            server = b.build().start();
+        } catch (RuntimeException e) {
+            heads.close();
+            throw e;
+        }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, c, store);
+        return new ProxyServer(server, c, store, heads);
     }
 
     /**
@@ -133,11 +151,24 @@ public final class ProxyServer implements AutoCloseable {
      * @param contributors extra routes
      */
     public static void setup(WebServerConfig.Builder builder, Components c, List<RouteContributor> contributors) {
+        setup(builder, c, contributors, null);
+    }
+
+    private static void setup(WebServerConfig.Builder builder, Components c, List<RouteContributor> contributors,
+                              RequestHeadTimeout heads) {
+        Http1Config.Builder http1 = Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false);
+        if (heads != null) {
+            http1.addReceiveListener(heads);
+        }
         OpenAiDirectHandler direct = new OpenAiDirectHandler(c.errors());
         builder.featuresDiscoverServices(false)
                 // the response headers are the proxy's own or upstream headers that the client already validated
                 // when it parsed them, so they are not checked a second time; request headers still are
-                .addProtocol(Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false).build())
+                // only this HTTP/1.1 configuration: with the discovered default as well, Helidon had two candidate
+                // protocols and read a first byte before picking one, so a connection that never sent a byte was
+                // not yet a connection its idle check could see (and stayed open for good)
+                .protocolsDiscoverServices(false)
+                .addProtocol(http1.build())
                 .directHandlers(d -> {
                     for (io.helidon.http.DirectHandler.EventType t : io.helidon.http.DirectHandler.EventType.values()) {
                         d.addHandler(t, direct);
@@ -156,7 +187,8 @@ public final class ProxyServer implements AutoCloseable {
      */
     public static void routing(HttpRouting.Builder routing, Components c, List<RouteContributor> contributors) {
         ErrorRenderer errors = c.errors();
-        routing.addFilter(new RequestIdFilter(c.recorder()))
+        routing.addFeature(new HeadRequestFilter())
+                .addFilter(new RequestIdFilter(c.recorder()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(c.config(), errors))
                 .error(ProxyException.class, (req, res, e) -> {
@@ -166,6 +198,10 @@ public final class ProxyServer implements AutoCloseable {
                     });
                     if (e.getCause() != null) {
                         LOG.log(System.Logger.Level.DEBUG, "request failed: " + e.code(), e.getCause());
+                    }
+                    if (e.status() == UpstreamFailures.CLIENT_CLOSED) {
+                        // nobody to answer: end the connection quietly (the access log still records the 499)
+                        throw new CloseConnectionException("the client closed the connection", e);
                     }
                     if (!res.isSent()) {
                         errors.send(res, e);
@@ -220,6 +256,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Stops the server. */
     public void stop() {
         server.stop();
+        heads.close();
         components.watchdog().close();
         store.close();
     }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 import com.aoaigw.config.GatewayConfig;
@@ -38,6 +39,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -56,6 +59,7 @@ public final class Forwarder {
 
     private final Components c;
     private final HeaderPolicy headers;
+    private final ClientLiveness clients = new ClientLiveness();
 
     /** @param components shared components */
     public Forwarder(Components components) {
@@ -82,7 +86,7 @@ public final class Forwarder {
         GatewayConfig config = snap.config();
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
-        RequestBody body = RequestBody.scan(readBody(req), c.mapper().getFactory());
+        RequestBody body = RequestBody.scan(readBody(req, res, log), c.mapper().getFactory());
         log.stream(body.stream());
         String model = pathModel != null ? pathModel : body.model();
         if (model == null || model.isBlank()) {
@@ -116,7 +120,9 @@ public final class Forwarder {
                 log.requestId(), config.effectiveAuth(plan.upstream()).resolve(), forwarded);
 
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(us.requestTimeoutMs());
-        try (Watchdog.Watch watch = c.watchdog().watch(deadline)) {
+        // a client that hangs up while the proxy waits for Azure cancels the upstream call (499 client_disconnected)
+        BooleanSupplier clientGone = clients.probe(req.localPeer().address(), req.remotePeer().address());
+        try (Watchdog.Watch watch = c.watchdog().watch(deadline, clientGone)) {
             UpstreamClient.Answer answer;
             try {
                 answer = c.upstream().send(ureq, us, watch);
@@ -353,7 +359,7 @@ public final class Forwarder {
         }
     }
 
-    private byte[] readBody(ServerRequest req) {
+    private byte[] readBody(ServerRequest req, ServerResponse res, ExchangeLog log) {
         long limit = c.settings().bodyLimit();
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
@@ -377,6 +383,19 @@ public final class Forwarder {
             return out.toByteArray();
         } catch (IOException | UncheckedIOException e) {
             throw new ProxyException.InvalidRequest(null, "body_read_failed", "The request body could not be read.");
+        } catch (ProxyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Helidon's chunked decoder reports a broken size line (overflowing, negative, ended by a bare LF) as a
+            // NumberFormatException or a RequestException; nothing after it can be framed, so after the 400 the
+            // connection is closed instead of waiting for a next request that can never be found
+            ProxyException bad = new ProxyException.InvalidRequest(null, "invalid_body_framing",
+                    "The request body's chunked framing is invalid.");
+            log.status(bad.status());
+            log.errorCode(bad.code());
+            res.header(HeaderValues.CONNECTION_CLOSE);
+            c.errors().send(res, bad);
+            throw new CloseConnectionException("malformed chunked request body", e);
         }
     }
 
