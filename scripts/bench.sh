@@ -28,6 +28,11 @@ export BENCH_CLK_TCK
 pin=()
 if [ -n "${BENCH_PIN_CLIENT:-}" ]; then pin=(taskset -c "$BENCH_PIN_CLIENT"); fi
 
+# Image compression: cost per megapixel of the proxy's own InlineImageCompressor, in-process (a few seconds).
+if [ "${BENCH_IMAGES:-1}" != 0 ]; then
+  "$JAVA" --enable-native-access=ALL-UNNAMED -cp "proxy/target/proxy.jar:proxy/target/libs/*" scripts/bench/ImageBench.java
+fi
+
 # ${CLIENT_JAVA_OPTS}: the load client's own JVM; small and fixed so it costs little CPU next to the servers.
 # shellcheck disable=SC2086
 exec "${pin[@]}" "$JAVA" ${CLIENT_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx1g -XX:+UseCompactObjectHeaders} \

@@ -27,11 +27,14 @@ final class ControlService implements HttpService {
     private final RequestRecorder recorder;
     private final TokenIssuer tokens;
     private final RequestOptions.FaultCounts faultCounts;
+    private final CapacityMeter capacity;
     private final RenderCache cache;
     private final ObjectMapper mapper;
 
     ControlService(AtomicReference<SimSettings> settings, RequestRecorder recorder, TokenIssuer tokens,
-                   RequestOptions.FaultCounts faultCounts, RenderCache cache, ObjectMapper mapper) {
+                   RequestOptions.FaultCounts faultCounts, CapacityMeter capacity, RenderCache cache,
+                   ObjectMapper mapper) {
+        this.capacity = capacity;
         this.settings = settings;
         this.recorder = recorder;
         this.tokens = tokens;
@@ -46,6 +49,7 @@ final class ControlService implements HttpService {
                 .delete("/requests", (req, res) -> {
                     recorder.clear();
                     faultCounts.clear();
+                    capacity.clear();
                     res.status(Status.NO_CONTENT_204).send();
                 })
                 .get("/token-requests", (req, res) -> json(res, Status.OK_200, recorder.tokenRequests()))
@@ -70,6 +74,7 @@ final class ControlService implements HttpService {
             cache.clear();
             // A new fault plan starts counting afresh (faultCount of a deployment, x-sim-fault-count keys).
             faultCounts.clear();
+            capacity.clear();
             json(res, Status.OK_200, describe(updated));
         } catch (IOException | IllegalArgumentException e) {
             ObjectNode err = mapper.createObjectNode();
@@ -82,7 +87,8 @@ final class ControlService implements HttpService {
 
     /**
      * Applies a run-time change. Fields: {@code defaultDeployment} and {@code deployments.<name>} (each with
-     * {@code reasoning}, {@code ttftMs}, {@code tokensPerSecond}, {@code fault}, {@code faultCount}, {@code tokens};
+     * {@code reasoning}, {@code ttftMs}, {@code tokensPerSecond}, {@code fault}, {@code faultCount}, {@code tokens},
+     * {@code capacity} ({@code rpm}, {@code tpm}, {@code ptu});
      * missing fields keep their value),
      * {@code strictDeployments}, {@code apiKeys}, {@code tokenLifetimeSeconds}. Unknown fields are errors.
      */
@@ -129,10 +135,26 @@ final class ControlService implements HttpService {
                         new IllegalArgumentException(path + ".fault: unknown fault '" + x.asText() + "'")));
                 case "faultCount" -> d.withFaultCount(x.asInt());
                 case "tokens" -> d.withTokens(x.isNull() ? null : x.asInt());
+                case "capacity" -> d.withCapacity(x.isNull() ? null : capacity(x, path + ".capacity"));
                 default -> throw new IllegalArgumentException("unknown field '" + path + "." + f.getKey() + "'");
             };
         }
         return d;
+    }
+
+    private static Capacity capacity(JsonNode v, String path) {
+        int rpm = 0;
+        int tpm = 0;
+        boolean ptu = false;
+        for (Map.Entry<String, JsonNode> f : v.properties()) {
+            switch (f.getKey()) {
+                case "rpm" -> rpm = f.getValue().asInt();
+                case "tpm" -> tpm = f.getValue().asInt();
+                case "ptu" -> ptu = f.getValue().asBoolean();
+                default -> throw new IllegalArgumentException("unknown field '" + path + "." + f.getKey() + "'");
+            }
+        }
+        return new Capacity(rpm, tpm, ptu);
     }
 
     private ObjectNode describe(SimSettings s) {

@@ -37,6 +37,7 @@ final class DataPlaneService implements HttpService {
     static final HeaderName REMAINING_TOKENS = HeaderNames.create("x-ratelimit-remaining-tokens");
     static final HeaderName LIMIT_REQUESTS = HeaderNames.create("x-ratelimit-limit-requests");
     static final HeaderName LIMIT_TOKENS = HeaderNames.create("x-ratelimit-limit-tokens");
+    static final HeaderName UTILIZATION = HeaderNames.create("azure-openai-deployment-utilization");
     static final String REGION = "sim-region";
     private static final String KEY_DENIED = "Access denied due to invalid subscription key or wrong API endpoint. "
             + "Make sure to provide a valid key for an active subscription and use a correct regional API endpoint "
@@ -51,6 +52,7 @@ final class DataPlaneService implements HttpService {
     private final RequestRecorder recorder;
     private final TokenIssuer tokens;
     private final RequestOptions.FaultCounts faultCounts;
+    private final CapacityMeter capacity;
     private final ObjectMapper mapper;
     private final ChatRenderer chat;
     private final ResponsesRenderer responses;
@@ -62,7 +64,9 @@ final class DataPlaneService implements HttpService {
     private final String idPrefix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
     DataPlaneService(Supplier<SimSettings> settings, RequestRecorder recorder, TokenIssuer tokens,
-                     RequestOptions.FaultCounts faultCounts, ObjectMapper mapper, RenderCache cache) {
+                     RequestOptions.FaultCounts faultCounts, CapacityMeter capacity, ObjectMapper mapper,
+                     RenderCache cache) {
+        this.capacity = capacity;
         this.settings = settings;
         this.recorder = recorder;
         this.tokens = tokens;
@@ -143,6 +147,16 @@ final class DataPlaneService implements HttpService {
             error(res, Status.BAD_REQUEST_400, "BadRequest", e.getMessage());
             return;
         }
+        CapacityMeter.Decision quota = null;
+        if (ds.capacity() != null) {
+            quota = capacity.admit(deployment, ds.capacity(), estimatedTokens(json, body.length),
+                    System.currentTimeMillis());
+            quotaHeaders(res, ds.capacity(), quota);
+            if (!quota.admitted()) {
+                rateLimited(res, op, quota.retryAfterMs());
+                return;
+            }
+        }
         if (injectEarlyFault(res, o, op)) {
             return;
         }
@@ -152,11 +166,13 @@ final class DataPlaneService implements HttpService {
                     "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
             return;
         }
-        // Azure reports the remaining quota on successful answers too.
-        res.header(REMAINING_REQUESTS, "59");
-        res.header(REMAINING_TOKENS, "59000");
-        res.header(LIMIT_REQUESTS, "60");
-        res.header(LIMIT_TOKENS, "60000");
+        if (quota == null) {
+            // Azure reports the remaining quota on successful answers too.
+            res.header(REMAINING_REQUESTS, "59");
+            res.header(REMAINING_TOKENS, "59000");
+            res.header(LIMIT_REQUESTS, "60");
+            res.header(LIMIT_TOKENS, "60000");
+        }
         boolean cacheable = s.zeroLatency() && !RequestOptions.hasSimHeaders(req.headers());
         String cacheKey = cacheable ? op + "\n" + deployment + "\n" + new String(body, StandardCharsets.UTF_8) : null;
         Rendered rendered = cacheable ? cache.get(cacheKey) : null;
@@ -229,24 +245,11 @@ final class DataPlaneService implements HttpService {
             }
             case DISCONNECT_BEFORE_HEADERS -> throw new CloseConnectionException("simulated disconnect-before-headers");
             case RATE_LIMIT -> {
-                long ms = o.retryAfterMs();
-                res.header(HeaderNames.create("retry-after"), Long.toString(Math.max(1, (ms + 999) / 1000)));
-                res.header(HeaderNames.create("retry-after-ms"), Long.toString(ms));
                 res.header(REMAINING_REQUESTS, "0");
                 res.header(REMAINING_TOKENS, "0");
                 res.header(LIMIT_REQUESTS, "60");
                 res.header(LIMIT_TOKENS, "60000");
-                res.header(HeaderNames.create("x-ratelimit-reset-requests"), ms + "ms");
-                res.header(HeaderNames.create("x-ratelimit-reset-tokens"), ms + "ms");
-                String operation = switch (op) {
-                    case CHAT -> "ChatCompletions_Create";
-                    case RESPONSES -> "Responses_Create";
-                    case EMBEDDINGS -> "Embeddings_Create";
-                    case IMAGES -> "ImageGenerations_Create";
-                };
-                error(res, Status.TOO_MANY_REQUESTS_429, "429", "Requests to the " + operation + " Operation under "
-                        + "Azure OpenAI API version v1 have exceeded token rate limit of your current OpenAI S0 "
-                        + "pricing tier. Please retry after " + Math.max(1, (ms + 999) / 1000) + " seconds.");
+                rateLimited(res, op, o.retryAfterMs());
                 return true;
             }
             case SERVER_ERROR -> {
@@ -265,6 +268,49 @@ final class DataPlaneService implements HttpService {
             }
         }
         return false;
+    }
+
+    /** Azure's 429: retry-after in whole seconds and in ms, the reset headers, and its error text. */
+    private void rateLimited(ServerResponse res, Operation op, long ms) {
+        res.header(HeaderNames.create("retry-after"), Long.toString(Math.max(1, (ms + 999) / 1000)));
+        res.header(HeaderNames.create("retry-after-ms"), Long.toString(ms));
+        res.header(HeaderNames.create("x-ratelimit-reset-requests"), ms + "ms");
+        res.header(HeaderNames.create("x-ratelimit-reset-tokens"), ms + "ms");
+        String operation = switch (op) {
+            case CHAT -> "ChatCompletions_Create";
+            case RESPONSES -> "Responses_Create";
+            case EMBEDDINGS -> "Embeddings_Create";
+            case IMAGES -> "ImageGenerations_Create";
+        };
+        error(res, Status.TOO_MANY_REQUESTS_429, "429", "Requests to the " + operation + " Operation under "
+                + "Azure OpenAI API version v1 have exceeded token rate limit of your current OpenAI S0 "
+                + "pricing tier. Please retry after " + Math.max(1, (ms + 999) / 1000) + " seconds.");
+    }
+
+    /** The quota headers of a deployment with a capacity: what is left, the limits, and PTU utilisation. */
+    private static void quotaHeaders(ServerResponse res, Capacity c, CapacityMeter.Decision d) {
+        if (c.rpm() > 0) {
+            res.header(LIMIT_REQUESTS, Integer.toString(c.rpm()));
+            res.header(REMAINING_REQUESTS, Long.toString(d.remainingRequests()));
+        }
+        if (c.tpm() > 0) {
+            res.header(LIMIT_TOKENS, Integer.toString(c.tpm()));
+            res.header(REMAINING_TOKENS, Long.toString(d.remainingTokens()));
+        }
+        if (c.ptu()) {
+            res.header(UTILIZATION, String.format(java.util.Locale.ROOT, "%.1f%%", d.utilisation()));
+        }
+    }
+
+    /** Azure's estimate at admission: prompt bytes / 4 plus the completion budget the request asks for. */
+    static long estimatedTokens(JsonNode json, int bodyBytes) {
+        long budget = 0;
+        for (String f : new String[] {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
+            if (json.path(f).canConvertToLong()) {
+                budget = Math.max(budget, json.path(f).asLong());
+            }
+        }
+        return (bodyBytes + 3) / 4 + budget;
     }
 
     private void models(ServerRequest req, ServerResponse res, boolean classic) {

@@ -16,9 +16,11 @@ package com.aoaigw.sim;
  *                        the per-deployment form of {@code x-sim-fault-count}, for callers (a proxy) that do not
  *                        forward {@code x-sim-*} headers
  * @param tokens          content deltas of every answer, like {@code x-sim-tokens}; null for the natural length
+ * @param capacity        requests and tokens per minute before it answers 429, and whether it reports PTU
+ *                        utilisation; null for unlimited
  */
 public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPerSecond, Fault fault, int faultCount,
-                                 Integer tokens) {
+                                 Integer tokens, Capacity capacity) {
 
     /** Default time to first token, milliseconds. Small so that tests stay fast. */
     public static final long DEFAULT_TTFT_MS = 5;
@@ -48,7 +50,7 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @param fault           see the record
      */
     public DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPerSecond, Fault fault) {
-        this(reasoning, ttftMs, tokensPerSecond, fault, 0, null);
+        this(reasoning, ttftMs, tokensPerSecond, fault, 0, null, null);
     }
 
     /** @return the defaults: reasoning decided by name, {@value #DEFAULT_TTFT_MS} ms TTFT, 1000 deltas/s, no fault */
@@ -66,7 +68,7 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that reasoning flag
      */
     public DeploymentSettings withReasoning(Boolean value) {
-        return new DeploymentSettings(value, ttftMs, tokensPerSecond, fault, faultCount, tokens);
+        return new DeploymentSettings(value, ttftMs, tokensPerSecond, fault, faultCount, tokens, capacity);
     }
 
     /**
@@ -74,7 +76,7 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that TTFT
      */
     public DeploymentSettings withTtftMs(long ms) {
-        return new DeploymentSettings(reasoning, ms, tokensPerSecond, fault, faultCount, tokens);
+        return new DeploymentSettings(reasoning, ms, tokensPerSecond, fault, faultCount, tokens, capacity);
     }
 
     /**
@@ -82,7 +84,7 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that speed
      */
     public DeploymentSettings withTokensPerSecond(double perSecond) {
-        return new DeploymentSettings(reasoning, ttftMs, perSecond, fault, faultCount, tokens);
+        return new DeploymentSettings(reasoning, ttftMs, perSecond, fault, faultCount, tokens, capacity);
     }
 
     /**
@@ -90,7 +92,7 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that default fault
      */
     public DeploymentSettings withFault(Fault value) {
-        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, value, faultCount, tokens);
+        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, value, faultCount, tokens, capacity);
     }
 
     /**
@@ -98,7 +100,7 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that fault count
      */
     public DeploymentSettings withFaultCount(int count) {
-        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, fault, count, tokens);
+        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, fault, count, tokens, capacity);
     }
 
     /**
@@ -106,7 +108,15 @@ public record DeploymentSettings(Boolean reasoning, long ttftMs, double tokensPe
      * @return a copy with that answer length
      */
     public DeploymentSettings withTokens(Integer value) {
-        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, fault, faultCount, value);
+        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, fault, faultCount, value, capacity);
+    }
+
+    /**
+     * @param value the capacity, or null for unlimited
+     * @return a copy with that capacity
+     */
+    public DeploymentSettings withCapacity(Capacity value) {
+        return new DeploymentSettings(reasoning, ttftMs, tokensPerSecond, fault, faultCount, tokens, value);
     }
 
     /**

@@ -40,12 +40,14 @@ public final class FoundrySim implements AutoCloseable {
     private final String identityHeader;
     private final RequestRecorder recorder;
     private final RequestOptions.FaultCounts faultCounts;
+    private final CapacityMeter capacity;
     private final TokenIssuer tokens;
     private final AtomicReference<SimSettings> settings;
 
     private FoundrySim(WebServer server, Path dir, SelfSignedCertificate cert, String identityHeader,
-                       RequestRecorder recorder, RequestOptions.FaultCounts faultCounts, TokenIssuer tokens,
-                       AtomicReference<SimSettings> settings) {
+                       RequestRecorder recorder, RequestOptions.FaultCounts faultCounts, CapacityMeter capacity,
+                       TokenIssuer tokens, AtomicReference<SimSettings> settings) {
+        this.capacity = capacity;
         this.server = server;
         this.dir = dir;
         this.cert = cert;
@@ -78,11 +80,12 @@ public final class FoundrySim implements AutoCloseable {
                 .build();
         RequestRecorder recorder = new RequestRecorder();
         RequestOptions.FaultCounts faultCounts = new RequestOptions.FaultCounts();
+        CapacityMeter capacity = new CapacityMeter();
         TokenIssuer tokens = new TokenIssuer(Clock.systemUTC());
         RenderCache cache = new RenderCache();
-        DataPlaneService dataPlane = new DataPlaneService(current::get, recorder, tokens, faultCounts, mapper, cache);
+        DataPlaneService dataPlane = new DataPlaneService(current::get, recorder, tokens, faultCounts, capacity, mapper, cache);
         IdentityService identity = new IdentityService(current::get, tokens, recorder, mapper, identityHeader);
-        ControlService control = new ControlService(current, recorder, tokens, faultCounts, cache, mapper);
+        ControlService control = new ControlService(current, recorder, tokens, faultCounts, capacity, cache, mapper);
         Tls tls = Tls.builder()
                 .privateKey(cert.privateKey())
                 .privateKeyCertChain(cert.chain())
@@ -108,7 +111,7 @@ public final class FoundrySim implements AutoCloseable {
             deleteTree(dir);
             throw e;
         }
-        FoundrySim sim = new FoundrySim(server, dir, cert, identityHeader, recorder, faultCounts, tokens, current);
+        FoundrySim sim = new FoundrySim(server, dir, cert, identityHeader, recorder, faultCounts, capacity, tokens, current);
         LOG.log(System.Logger.Level.INFO, "foundry-sim started on port {0,number,#}, authority on port {1,number,#}",
                 sim.port(), sim.tokenPort());
         return sim;
@@ -180,10 +183,11 @@ public final class FoundrySim implements AutoCloseable {
         return recorder.stats();
     }
 
-    /** Forgets recorded requests, counters and {@code x-sim-fault-count} counts. */
+    /** Forgets recorded requests, counters, {@code x-sim-fault-count} counts and capacity windows. */
     public void clearRequests() {
         recorder.clear();
         faultCounts.clear();
+        capacity.clear();
     }
 
     /** Makes every issued access token invalid (the data plane then answers 401 to them). */

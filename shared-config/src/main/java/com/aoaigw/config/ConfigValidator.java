@@ -44,6 +44,8 @@ public final class ConfigValidator {
     private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern HASH = Pattern.compile("pbkdf2-sha256\\$\\d+\\$[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+");
     private static final int MAX_RETRIES = 10;
+    /** Upper bound of {@code server.upstream.maxAttempts}: more attempts than this only prolong an outage. */
+    private static final int MAX_ATTEMPTS = 50;
 
     private ConfigValidator() {
     }
@@ -195,6 +197,11 @@ public final class ConfigValidator {
             }
         }
         positive(u.retryAfterMaxMs(), b + "retryAfterMaxMs", p);
+        if (u.maxAttempts() < 0 || u.maxAttempts() > MAX_ATTEMPTS) {
+            p.add(ConfigProblem.error(b + "maxAttempts", "is " + u.maxAttempts() + "; use 0 (the number of "
+                    + "deployments in the pool + maxRetries) or 1 to " + MAX_ATTEMPTS));
+        }
+        circuitBreaker(u.circuitBreaker(), b + "circuitBreaker", p);
         UpstreamSettings.Pool pool = u.pool();
         if (pool.connections() < 1) {
             p.add(ConfigProblem.error(b + "pool.connections", "is " + pool.connections() + "; use at least 1"));
@@ -208,6 +215,30 @@ public final class ConfigValidator {
         }
         if (pool.pipelining() < 1) {
             p.add(ConfigProblem.error(b + "pool.pipelining", "is " + pool.pipelining() + "; use 1"));
+        }
+    }
+
+    /** Checks the fields that are set (a deployment's override may leave any of them null). */
+    private static void circuitBreaker(CircuitBreakerSettings c, String path, List<ConfigProblem> p) {
+        if (c == null) {
+            return;
+        }
+        if (c.failureThreshold() != null && c.failureThreshold() < 1) {
+            p.add(ConfigProblem.error(path + ".failureThreshold", "is " + c.failureThreshold()
+                    + "; use 1 or more consecutive failures"));
+        }
+        if (c.failureRatio() != null && !(c.failureRatio() > 0 && c.failureRatio() <= 1)) {
+            p.add(ConfigProblem.error(path + ".failureRatio", "is " + c.failureRatio()
+                    + "; use a fraction above 0 and at most 1, e.g. 0.5"));
+        }
+        if (c.windowMs() != null) {
+            positive(c.windowMs(), path + ".windowMs", p);
+        }
+        if (c.minRequests() != null && c.minRequests() < 1) {
+            p.add(ConfigProblem.error(path + ".minRequests", "is " + c.minRequests() + "; use 1 or more"));
+        }
+        if (c.openMs() != null) {
+            positive(c.openMs(), path + ".openMs", p);
         }
     }
 
@@ -409,6 +440,24 @@ public final class ConfigValidator {
                 if (d.weight() < 1) {
                     p.add(ConfigProblem.error(dp + ".weight", "is " + d.weight() + "; use 1 or more"));
                 }
+                circuitBreaker(d.circuitBreaker(), dp + ".circuitBreaker", p);
+                if (d.spillAbovePercent() != null && (d.spillAbovePercent() < 1 || d.spillAbovePercent() > 100)) {
+                    p.add(ConfigProblem.error(dp + ".spillAbovePercent", "is " + d.spillAbovePercent()
+                            + "; use a percent from 1 to 100 (e.g. 90), or remove it to never spill"));
+                }
+            }
+            Set<String> seenFallbacks = new HashSet<>();
+            for (int f = 0; f < m.fallbacks().size(); f++) {
+                String fb = m.fallbacks().get(f);
+                String fp = path + ".fallbacks[" + f + "]";
+                if (fb.equals(m.id())) {
+                    p.add(ConfigProblem.error(fp, "is the model itself; name another model id"));
+                } else if (!modelIdsOf(config).contains(fb)) {
+                    p.add(ConfigProblem.error(fp, "'" + fb + "' is not a model id in models[]"
+                            + suggestion(fb, modelIdsOf(config))));
+                } else if (!seenFallbacks.add(fb)) {
+                    p.add(ConfigProblem.error(fp, "'" + fb + "' is listed twice; keep one"));
+                }
             }
             if (!m.family().isEmpty() && !FAMILIES.contains(m.family())) {
                 p.add(ConfigProblem.error(path + ".family", "is '" + m.family() + "'; use one of " + FAMILIES
@@ -423,6 +472,12 @@ public final class ConfigValidator {
             }
             routes(m.routes(), path + ".routes", true, p);
         }
+    }
+
+    private static Set<String> modelIdsOf(GatewayConfig config) {
+        Set<String> ids = new HashSet<>();
+        config.models().forEach(m -> ids.add(m.id()));
+        return ids;
     }
 
     private static String unknownUpstream(String name, Set<String> names) {

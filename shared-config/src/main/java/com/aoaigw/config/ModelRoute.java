@@ -21,6 +21,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                      {@code image}, or {@code other} ({@link ConfigValidator#FAMILIES}); when empty, it is guessed
  *                      from the deployment name
  * @param disabledRules names of normalisation rules switched off for this model
+ * @param fallbacks     other public model ids tried, in order, when no deployment of this model can serve (all
+ *                      cooling down or open, or all failed for this request); a fallback's own fallbacks are not
+ *                      followed, and a client key not allowed to use a fallback skips it
+ * @param imageCompression per-model switch for {@code server.imageCompression}: {@code true} or {@code false} overrides
+ *                      {@code server.imageCompression.enabled} for this model (its other settings still apply); absent
+ *                      (null) follows the server setting
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ModelRoute(String id,
@@ -29,7 +35,9 @@ public record ModelRoute(String id,
                          Map<String, String> routes,
                          List<Deployment> deployments,
                          String family,
-                         List<String> disabledRules) {
+                         List<String> disabledRules,
+                         List<String> fallbacks,
+                         Boolean imageCompression) {
     /** Fills defaults for missing values. */
     public ModelRoute {
         id = Defaults.str(id, "");
@@ -39,6 +47,17 @@ public record ModelRoute(String id,
         deployments = Defaults.list(deployments);
         family = Defaults.str(family, "");
         disabledRules = Defaults.list(disabledRules);
+        fallbacks = Defaults.list(fallbacks);
+    }
+
+    /**
+     * Whether inline images of this model's requests are compressed.
+     *
+     * @param server the server-wide setting
+     * @return this model's override, else the server's {@code enabled}
+     */
+    public boolean compressesImages(ImageCompression server) {
+        return imageCompression != null ? imageCompression : server.enabled();
     }
 
     /**
@@ -53,7 +72,7 @@ public record ModelRoute(String id,
         if (upstream.isBlank()) {
             return List.of();
         }
-        return List.of(new Deployment(upstream, targetModel.isBlank() ? id : targetModel, null, null));
+        return List.of(new Deployment(upstream, targetModel.isBlank() ? id : targetModel, null, null, null, null));
     }
 
     /**
@@ -63,8 +82,15 @@ public record ModelRoute(String id,
      * @param deployment the Azure deployment name; required
      * @param priority   lower is preferred (failover order); default 0
      * @param weight     share among deployments of equal priority; default 1
+     * @param circuitBreaker    per-deployment override of single {@code server.upstream.circuitBreaker} fields;
+     *                          null (the default) keeps the server's
+     * @param spillAbovePercent skip this deployment for new requests while its last reported
+     *                          {@code azure-openai-deployment-utilization} is above this percent (PTU); null (the
+     *                          default) never skips
      */
-    public record Deployment(String upstream, String deployment, Integer priority, Integer weight) {
+    public record Deployment(String upstream, String deployment, Integer priority, Integer weight,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) CircuitBreakerSettings circuitBreaker,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Integer spillAbovePercent) {
         /** Fills defaults for missing values. */
         public Deployment {
             upstream = Defaults.str(upstream, "");

@@ -20,6 +20,13 @@ import java.util.List;
  * @param streamUsage        ask Azure for usage on streaming chat requests that did not ask for it (and drop that
  *                           usage chunk before the client); default true
  * @param pool               the shared connection pool
+ * @param maxAttempts        upper bound on upstream attempts of one request across all deployments of its pool
+ *                           (failovers and retries together); 0 (the default) means the number of deployments in
+ *                           the pool + {@code maxRetries}
+ * @param failoverOnTimeout  whether a first-byte timeout moves the request to the next deployment; the request
+ *                           did reach Azure, which may still act on it, so an operator whose calls have side
+ *                           effects (image generation billed per call) can turn it off; default true
+ * @param circuitBreaker     when a deployment's circuit opens; each deployment may override single fields
  */
 public record UpstreamSettings(Long connectTimeoutMs,
                                Long requestTimeoutMs,
@@ -31,7 +38,10 @@ public record UpstreamSettings(Long connectTimeoutMs,
                                List<Integer> retryStatuses,
                                Long retryAfterMaxMs,
                                Boolean streamUsage,
-                               Pool pool) {
+                               Pool pool,
+                               Integer maxAttempts,
+                               Boolean failoverOnTimeout,
+                               CircuitBreakerSettings circuitBreaker) {
     /** The default {@code retryStatuses}. */
     public static final List<Integer> DEFAULT_RETRY_STATUSES = List.of(408, 409, 425, 429, 500, 502, 503, 504);
 
@@ -48,11 +58,22 @@ public record UpstreamSettings(Long connectTimeoutMs,
         retryAfterMaxMs = Defaults.or(retryAfterMaxMs, 30000L);
         streamUsage = Defaults.or(streamUsage, true);
         pool = Defaults.or(pool, Pool.defaults());
+        maxAttempts = Defaults.or(maxAttempts, 0);
+        failoverOnTimeout = Defaults.or(failoverOnTimeout, true);
+        circuitBreaker = CircuitBreakerSettings.DEFAULTS.over(circuitBreaker);
+    }
+
+    /**
+     * @param deployments the number of deployments in the request's pool (fallback models included)
+     * @return the attempt bound for one request
+     */
+    public int attemptLimit(int deployments) {
+        return maxAttempts > 0 ? maxAttempts : Math.max(1, deployments) + maxRetries;
     }
 
     /** @return the defaults */
     public static UpstreamSettings defaults() {
-        return new UpstreamSettings(null, null, null, null, null, null, null, null, null, null, null);
+        return new UpstreamSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**

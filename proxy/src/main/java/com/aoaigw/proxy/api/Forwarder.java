@@ -16,12 +16,14 @@ import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 import com.aoaigw.config.GatewayConfig;
+import com.aoaigw.config.ImageCompression;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.Components;
 import com.aoaigw.proxy.ConfigSnapshot;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
+import com.aoaigw.proxy.translate.InlineImageCompressor;
 import com.aoaigw.proxy.upstream.EventSink;
 import com.aoaigw.proxy.upstream.HeaderPolicy;
 import com.aoaigw.proxy.upstream.SseEvent;
@@ -60,11 +62,13 @@ public final class Forwarder {
     private final Components c;
     private final HeaderPolicy headers;
     private final ClientLiveness clients = new ClientLiveness();
+    private final InlineImageCompressor images;
 
     /** @param components shared components */
     public Forwarder(Components components) {
         this.c = components;
         this.headers = new HeaderPolicy(components.settings().forwardHeaders());
+        this.images = new InlineImageCompressor(components.mapper());
     }
 
     /**
@@ -109,6 +113,10 @@ public final class Forwarder {
         // the usage chunk the client did not ask for is dropped, unless a translator needs it
         boolean dropUsageChunk = injectUsage && !plan.translated();
         byte[] upstreamBody = upstreamBody(body, plan, tp, injectUsage);
+        ImageCompression ic = config.server().imageCompression();
+        if (plan.model().compressesImages(ic) && plan.backendRoute().conversational()) {
+            upstreamBody = images.compress(upstreamBody, InlineImageCompressor.Settings.of(ic)).body();
+        }
 
         List<Header> forwarded = new ArrayList<>(2);
         for (Header h : req.headers()) {

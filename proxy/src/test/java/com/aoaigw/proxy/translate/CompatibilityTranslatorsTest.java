@@ -39,7 +39,7 @@ class CompatibilityTranslatorsTest {
 
     private static RoutePlan route(RouteKey client, RouteKey backend, String deployment, String family,
                                    List<String> disabled) {
-        ModelRoute model = new ModelRoute("m", "u", deployment, Map.of(), List.of(), family, disabled);
+        ModelRoute model = new ModelRoute("m", "u", deployment, Map.of(), List.of(), family, disabled, List.of(), null);
         return new RoutePlan(client, backend, model, model.effectiveDeployments().getFirst(),
                 new Upstream("u", "http://127.0.0.1:1", Map.of(), null, null, null, null),
                 URI.create("http://127.0.0.1:1/openai/v1/" + backend.key()), family);

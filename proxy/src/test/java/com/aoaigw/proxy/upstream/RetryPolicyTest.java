@@ -16,7 +16,7 @@ import com.aoaigw.config.UpstreamSettings;
 class RetryPolicyTest {
     private static RetryPolicy policy(int maxRetries) {
         return new RetryPolicy(new UpstreamSettings(null, 10_000L, null, null, maxRetries, 100L, 1000L, List.of(503),
-                2000L, null, null));
+                2000L, null, null, null, null, null));
     }
 
     @Test
