@@ -61,9 +61,26 @@ public final class ClientLiveness {
                 || l.getAddress() == null || r.getAddress() == null) {
             return null;
         }
-        List<String> keys = keys(l, r);
-        int[] misses = {0};
-        return () -> {
+        return new Probe(l, r);
+    }
+
+    /** One connection's check; asked from the watchdog's thread only. */
+    private final class Probe implements BooleanSupplier {
+        private final InetSocketAddress local;
+        private final InetSocketAddress remote;
+        private List<String> keys;
+        private int misses;
+
+        Probe(InetSocketAddress local, InetSocketAddress remote) {
+            this.local = local;
+            this.remote = remote;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            if (keys == null) {
+                keys = keys(local, remote); // built on the first check: most requests end before one
+            }
             String state = null;
             Map<String, String> now = table();
             for (String k : keys) {
@@ -75,11 +92,11 @@ public final class ClientLiveness {
             if (state == null) {
                 // a reset connection leaves the table; two reads in a row make sure it was not just missed while the
                 // kernel's table changed under the reader
-                return ++misses[0] >= 2;
+                return ++misses >= 2;
             }
-            misses[0] = 0;
+            misses = 0;
             return !state.equals(ESTABLISHED);
-        };
+        }
     }
 
     private Map<String, String> table() {
