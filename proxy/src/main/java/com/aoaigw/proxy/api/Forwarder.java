@@ -18,9 +18,12 @@ import java.util.function.UnaryOperator;
 import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.ImageCompression;
 import com.aoaigw.config.UpstreamSettings;
-import com.aoaigw.proxy.Components;
-import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
+import com.aoaigw.proxy.error.ErrorRenderer;
+import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.translate.InlineImageCompressor;
@@ -31,12 +34,14 @@ import com.aoaigw.proxy.upstream.SseFramer;
 import com.aoaigw.proxy.upstream.StreamTransform;
 import com.aoaigw.proxy.upstream.TranslationError;
 import com.aoaigw.proxy.upstream.TranslationPlan;
+import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.UsageMeter;
 import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.Header;
@@ -59,16 +64,42 @@ public final class Forwarder {
     /** Largest entity whose announced length is reserved before its bytes arrive. */
     static final int PREALLOCATE_MAX = 1 << 20;
 
-    private final Components c;
+    private final ConfigHolder holder;
+    private final ObjectMapper mapper;
+    private final ErrorRenderer errors;
+    private final ModelRouter router;
+    private final Translators translators;
+    private final UpstreamClient upstream;
+    private final Watchdog watchdog;
     private final HeaderPolicy headers;
+    private final long bodyLimit;
     private final ClientLiveness clients = new ClientLiveness();
     private final InlineImageCompressor images;
 
-    /** @param components shared components */
-    public Forwarder(Components components) {
-        this.c = components;
-        this.headers = new HeaderPolicy(components.settings().forwardHeaders());
-        this.images = new InlineImageCompressor(components.mapper());
+    /**
+     * @param config         the config holder (one snapshot is taken per request)
+     * @param mapper         the shared Jackson mapper
+     * @param errors         the error renderer (errors inside a started stream)
+     * @param router         the model router
+     * @param translators    the translation hook
+     * @param upstream       the shared upstream client
+     * @param watchdog       phase timeouts
+     * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
+     * @param bodyLimit      largest request body, in bytes
+     */
+    public Forwarder(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
+                     Translators translators, UpstreamClient upstream, Watchdog watchdog, List<String> forwardHeaders,
+                     long bodyLimit) {
+        this.holder = config;
+        this.mapper = mapper;
+        this.errors = errors;
+        this.router = router;
+        this.translators = translators;
+        this.upstream = upstream;
+        this.watchdog = watchdog;
+        this.headers = new HeaderPolicy(forwardHeaders);
+        this.bodyLimit = bodyLimit;
+        this.images = new InlineImageCompressor(mapper);
     }
 
     /**
@@ -82,7 +113,7 @@ public final class Forwarder {
     public void forward(ServerRequest req, ServerResponse res, RouteKey route, String pathModel) {
         ExchangeLog log = req.context().get(ExchangeLog.class).orElseThrow();
         log.route(route.key());
-        ConfigSnapshot snap = c.config().current();
+        ConfigSnapshot snap = holder.current();
         if (snap == null) {
             throw new ProxyException.Internal(503, "config_unavailable", "The gateway has no valid configuration loaded.",
                     null);
@@ -90,7 +121,7 @@ public final class Forwarder {
         GatewayConfig config = snap.config();
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
-        RequestBody body = RequestBody.scan(readBody(req, res, log), c.mapper().getFactory());
+        RequestBody body = RequestBody.scan(readBody(req, res, log), mapper.getFactory());
         log.stream(body.stream());
         String model = pathModel != null ? pathModel : body.model();
         if (model == null || model.isBlank()) {
@@ -103,10 +134,10 @@ public final class Forwarder {
             throw new ProxyException.Forbidden("model", "model_not_allowed",
                     "This API key is not allowed to use the model `" + model + "`.");
         }
-        RoutePlan plan = c.router().route(config, route, model);
+        RoutePlan plan = router.route(config, route, model);
         log.deployment(plan.deployment().deployment());
         log.upstream(plan.upstream().name());
-        TranslationPlan tp = c.translators().plan(plan, body.stream());
+        TranslationPlan tp = translators.plan(plan, body.stream());
 
         boolean injectUsage = body.stream() && us.streamUsage() && !body.includeUsage()
                 && plan.backendRoute() == RouteKey.CHAT;
@@ -130,10 +161,10 @@ public final class Forwarder {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(us.requestTimeoutMs());
         // a client that hangs up while the proxy waits for Azure cancels the upstream call (499 client_disconnected)
         BooleanSupplier clientGone = clients.probe(req.localPeer().address(), req.remotePeer().address());
-        try (Watchdog.Watch watch = c.watchdog().watch(deadline, clientGone)) {
+        try (Watchdog.Watch watch = watchdog.watch(deadline, clientGone)) {
             UpstreamClient.Answer answer;
             try {
-                answer = c.upstream().send(ureq, us, watch);
+                answer = upstream.send(ureq, us, watch);
             } catch (UpstreamClient.Failure f) {
                 log.attempts(f.attempts());
                 throw f.error();
@@ -159,7 +190,7 @@ public final class Forwarder {
             return body.withModel(deployment, injectUsage);
         }
         try {
-            ObjectNode tree = (ObjectNode) c.mapper().readTree(body.body());
+            ObjectNode tree = (ObjectNode) mapper.readTree(body.body());
             tree.put("model", deployment);
             if (transform.isPresent()) {
                 try {
@@ -178,7 +209,7 @@ public final class Forwarder {
                     opts.put("include_usage", true);
                 }
             }
-            return c.mapper().writeValueAsBytes(tree);
+            return mapper.writeValueAsBytes(tree);
         } catch (IOException e) {
             throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
         }
@@ -199,7 +230,7 @@ public final class Forwarder {
         copyHeaders(up, res, log);
         String ct = up.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
         if (status >= 200 && status < 300) {
-            UsageMeter meter = new UsageMeter(c.mapper());
+            UsageMeter meter = new UsageMeter(mapper);
             meter.observeBody(bytes);
             log.usage(meter.usage());
             if (!tp.passThrough()) {
@@ -219,7 +250,7 @@ public final class Forwarder {
                              boolean dropUsageChunk, Watchdog.Watch watch, long sentAt, UpstreamSettings us,
                              ExchangeLog log) {
         SseFramer framer = new SseFramer(up.inputStream());
-        UsageMeter meter = new UsageMeter(c.mapper());
+        UsageMeter meter = new UsageMeter(mapper);
         StreamTransform transform = tp.stream().get();
         long firstByteDeadline = sentAt + TimeUnit.MILLISECONDS.toNanos(us.firstByteTimeoutMs());
         SseEvent first;
@@ -318,9 +349,9 @@ public final class Forwarder {
 
     private void writeStreamError(EventSink sink, RouteKey clientRoute, ProxyException e) throws IOException {
         if (clientRoute == RouteKey.RESPONSES) {
-            sink.send(SseEvent.of("error", new String(c.errors().responsesErrorEvent(e), StandardCharsets.UTF_8)));
+            sink.send(SseEvent.of("error", new String(errors.responsesErrorEvent(e), StandardCharsets.UTF_8)));
         } else {
-            sink.send(SseEvent.of(null, new String(c.errors().body(e), StandardCharsets.UTF_8)));
+            sink.send(SseEvent.of(null, new String(errors.body(e), StandardCharsets.UTF_8)));
         }
     }
 
@@ -339,7 +370,7 @@ public final class Forwarder {
         String code = null;
         if (bytes.length > 0 && bytes.length < 65536) {
             try {
-                JsonNode e = c.mapper().readTree(bytes).path("error");
+                JsonNode e = mapper.readTree(bytes).path("error");
                 JsonNode cd = e.path("code");
                 if (cd.isTextual() || cd.isNumber()) {
                     code = cd.asText();
@@ -368,7 +399,7 @@ public final class Forwarder {
     }
 
     private byte[] readBody(ServerRequest req, ServerResponse res, ExchangeLog log) {
-        long limit = c.settings().bodyLimit();
+        long limit = bodyLimit;
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
             throw tooLarge(limit);
@@ -402,7 +433,7 @@ public final class Forwarder {
             log.status(bad.status());
             log.errorCode(bad.code());
             res.header(HeaderValues.CONNECTION_CLOSE);
-            c.errors().send(res, bad);
+            errors.send(res, bad);
             throw new CloseConnectionException("malformed chunked request body", e);
         }
     }
