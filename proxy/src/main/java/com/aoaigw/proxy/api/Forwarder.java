@@ -47,6 +47,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.RequestException;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerRequest;
@@ -128,7 +129,8 @@ public final class Forwarder {
             throw new ProxyException.InvalidRequest("model", "missing_model",
                     "You must provide a model parameter (a string).");
         }
-        log.model(model);
+        // only configured ids are recorded: a client's arbitrary strings must not become labels or table keys
+        log.model(config.model(model).isPresent() ? model : ExchangeLog.UNKNOWN_MODEL);
         ClientIdentity who = req.context().get(ClientIdentity.class).orElseThrow(ProxyException.Unauthorized::new);
         if (!who.allows(model)) {
             throw new ProxyException.Forbidden("model", "model_not_allowed",
@@ -402,9 +404,12 @@ public final class Forwarder {
         long limit = bodyLimit;
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
-            throw tooLarge(limit);
+            throw tooLarge(res, limit);
         }
-        try (InputStream in = req.content().inputStream()) {
+        // not try-with-resources: closing Helidon's entity stream after a refusal drains the rest of the upload, and
+        // inside an oversized chunk it reads the data as a chunk-size line without bound; the 413 closes instead
+        InputStream in = req.content().inputStream();
+        try {
             if (declared.isPresent()) {
                 return readEntity(in, declared);
             }
@@ -415,27 +420,39 @@ public final class Forwarder {
             while ((n = in.read(buf)) >= 0) {
                 total += n;
                 if (total > limit) {
-                    throw tooLarge(limit);
+                    throw tooLarge(res, limit);
                 }
                 out.write(buf, 0, n);
             }
             return out.toByteArray();
+        } catch (RequestException e) {
+            // the server-wide limit cut the entity (one chunk announcing more than it)
+            if (e.status().code() == 413) {
+                throw tooLarge(res, limit);
+            }
+            throw brokenFraming(res, log, e);
         } catch (IOException | UncheckedIOException e) {
             throw new ProxyException.InvalidRequest(null, "body_read_failed", "The request body could not be read.");
         } catch (ProxyException e) {
             throw e;
         } catch (RuntimeException e) {
-            // Helidon's chunked decoder reports a broken size line (overflowing, negative, ended by a bare LF) as a
-            // NumberFormatException or a RequestException; nothing after it can be framed, so after the 400 the
-            // connection is closed instead of waiting for a next request that can never be found
-            ProxyException bad = new ProxyException.InvalidRequest(null, "invalid_body_framing",
-                    "The request body's chunked framing is invalid.");
-            log.status(bad.status());
-            log.errorCode(bad.code());
-            res.header(HeaderValues.CONNECTION_CLOSE);
-            errors.send(res, bad);
-            throw new CloseConnectionException("malformed chunked request body", e);
+            throw brokenFraming(res, log, e);
         }
+    }
+
+    /**
+     * Helidon's chunked decoder reports a broken size line (overflowing, negative, ended by a bare LF) as a
+     * NumberFormatException or a RequestException; nothing after it can be framed, so after the 400 the connection is
+     * closed instead of waiting for a next request that can never be found.
+     */
+    private CloseConnectionException brokenFraming(ServerResponse res, ExchangeLog log, RuntimeException e) {
+        ProxyException bad = new ProxyException.InvalidRequest(null, "invalid_body_framing",
+                "The request body's chunked framing is invalid.");
+        log.status(bad.status());
+        log.errorCode(bad.code());
+        res.header(HeaderValues.CONNECTION_CLOSE);
+        errors.send(res, bad);
+        return new CloseConnectionException("malformed chunked request body", e);
     }
 
     /**
@@ -462,7 +479,9 @@ public final class Forwarder {
         throw new IOException("the entity ended before its Content-Length");
     }
 
-    private static ProxyException tooLarge(long limit) {
+    /** The refusal closes the connection: the rest of the upload is never read (not even to discard it). */
+    private static ProxyException tooLarge(ServerResponse res, long limit) {
+        res.header(HeaderValues.CONNECTION_CLOSE);
         return new ProxyException.InvalidRequest(413, null, "request_too_large",
                 "The request body exceeds the limit of " + limit + " bytes.");
     }
