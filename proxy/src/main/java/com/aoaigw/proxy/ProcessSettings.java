@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import com.aoaigw.config.Secret;
 import com.aoaigw.config.StoreSettings;
+import com.aoaigw.proxy.upstream.PoolOverrides;
 
 import io.helidon.config.Config;
 
@@ -26,6 +27,8 @@ import io.helidon.config.Config;
  * @param forwardHeaders     {@code UPSTREAM_FORWARD_HEADERS}: extra client headers forwarded to Azure, comma-separated
  *                           names or prefixes ending with {@code *} (e.g. {@code x-ms-client-request-id,x-sim-*});
  *                           default none. Credentials, cookies and hop-by-hop headers are never forwarded.
+ * @param poolOverrides      the original's {@code UPSTREAM_MAX_CONNECTIONS}, {@code UPSTREAM_KEEPALIVE_TIMEOUT_MS}, ...
+ *                           overriding {@code server.upstream.pool} of every config version; default none
  * @param connectionTimeouts {@code REQUEST_HEAD_TIMEOUT_MS} and {@code KEEP_ALIVE_IDLE_TIMEOUT_MS}: how long a client
  *                           connection may take to finish a request head, and stay silent between requests
  */
@@ -38,6 +41,7 @@ public record ProcessSettings(Integer port,
                               Secret caddyManagerToken,
                               long configPollMs,
                               java.util.List<String> forwardHeaders,
+                              PoolOverrides poolOverrides,
                               ConnectionTimeouts connectionTimeouts) {
     /** The default body limit (50 MiB). */
     public static final long DEFAULT_BODY_LIMIT = 52_428_800L;
@@ -69,6 +73,7 @@ public record ProcessSettings(Integer port,
                 Optional.ofNullable(env.apply("UPSTREAM_FORWARD_HEADERS"))
                         .map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
                         .orElse(java.util.List.of()),
+                PoolOverrides.from(env),
                 new ConnectionTimeouts(
                         positive("REQUEST_HEAD_TIMEOUT_MS", env, ConnectionTimeouts.DEFAULT_REQUEST_HEAD_MS),
                         positive("KEEP_ALIVE_IDLE_TIMEOUT_MS", env, ConnectionTimeouts.DEFAULT_KEEP_ALIVE_IDLE_MS)));
@@ -109,7 +114,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withConnectionTimeouts(ConnectionTimeouts timeouts) {
         return new ProcessSettings(port, host, bodyLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, forwardHeaders, timeouts);
+                configPollMs, forwardHeaders, poolOverrides, timeouts);
     }
 
     /**
@@ -134,7 +139,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withBodyLimit(long newLimit) {
         return new ProcessSettings(port, host, newLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, forwardHeaders, connectionTimeouts);
+                configPollMs, forwardHeaders, poolOverrides, connectionTimeouts);
     }
 
     /**
@@ -143,7 +148,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withForwardHeaders(java.util.List<String> headers) {
         return new ProcessSettings(port, host, bodyLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, java.util.List.copyOf(headers), connectionTimeouts);
+                configPollMs, java.util.List.copyOf(headers), poolOverrides, connectionTimeouts);
     }
 
     private static Integer integer(String v, Integer dflt) {
