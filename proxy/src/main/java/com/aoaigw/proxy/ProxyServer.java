@@ -204,10 +204,8 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
                 // the admin page's playground: the data plane's own forwarder, as a chosen client key
-                .addFeature(admin.playground(new PlaygroundService(() -> {
-                    ConfigSnapshot s = config.current();
-                    return s == null ? null : s.config();
-                }, (req, res, route) -> forwarder.forward(req, res, route, null))));
+                .addFeature(admin.playground(new PlaygroundService(config::current,
+                        (req, res, route) -> forwarder.forward(req, res, route, null))));
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
     }

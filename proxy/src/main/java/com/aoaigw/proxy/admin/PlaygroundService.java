@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import com.aoaigw.config.ClientKey;
-import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.proxy.api.ClientIdentity;
+import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.route.RouteKey;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,22 +32,22 @@ public final class PlaygroundService implements HttpService {
     @FunctionalInterface
     public interface DataPlane {
         /**
-         * @param req   the request, with a {@link ClientIdentity} in its context
+         * @param req   the request, with a {@link ClientIdentity} and the {@link ConfigSnapshot} in its context
          * @param res   where the answer goes
          * @param route the operation
          */
         void forward(ServerRequest req, ServerResponse res, RouteKey route);
     }
 
-    private final Supplier<GatewayConfig> config;
+    private final Supplier<ConfigSnapshot> config;
     private final DataPlane dataPlane;
     private final ObjectMapper mapper = AdminJson.mapper();
 
     /**
-     * @param config    the config in effect
+     * @param config    the config snapshot in effect
      * @param dataPlane the data plane's handling
      */
-    public PlaygroundService(Supplier<GatewayConfig> config, DataPlane dataPlane) {
+    public PlaygroundService(Supplier<ConfigSnapshot> config, DataPlane dataPlane) {
         this.config = config;
         this.dataPlane = dataPlane;
     }
@@ -68,9 +68,9 @@ public final class PlaygroundService implements HttpService {
             AdminErrors.send(mapper, res, 400, "missing_key_id", "name the client key to call as: ?keyId=ID");
             return;
         }
-        GatewayConfig c = config.get();
-        Optional<ClientKey> key = c == null ? Optional.empty()
-                : c.apiKeys().stream().filter(k -> k.id().equals(keyId.get())).findFirst();
+        ConfigSnapshot snap = config.get();
+        Optional<ClientKey> key = snap == null ? Optional.empty()
+                : snap.config().apiKeys().stream().filter(k -> k.id().equals(keyId.get())).findFirst();
         if (key.isEmpty()) {
             AdminErrors.send(mapper, res, 404, "key_not_found", "no key with id '" + keyId.get() + "'");
             return;
@@ -81,6 +81,8 @@ public final class PlaygroundService implements HttpService {
         }
         ClientIdentity who = ClientIdentity.of(key.get());
         req.context().register(who);
+        // the one snapshot the request reads, as the client auth filter registers it for /v1
+        req.context().register(snap);
         req.context().get(ExchangeLog.class).ifPresent(l -> l.keyId(who.keyId()));
         dataPlane.forward(req, res, route);
     }
