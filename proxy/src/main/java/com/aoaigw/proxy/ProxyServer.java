@@ -14,6 +14,7 @@ import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
 import com.aoaigw.proxy.admin.HolderConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
+import com.aoaigw.proxy.admin.LimitsAdminService;
 import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.proxy.api.ClientAuthFilter;
 import com.aoaigw.proxy.api.Forwarder;
@@ -26,6 +27,7 @@ import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
+import com.aoaigw.proxy.limit.Limits;
 import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
@@ -56,12 +58,14 @@ public final class ProxyServer implements AutoCloseable {
     private final ConfigHolder config;
     private final Watchdog watchdog;
     private final ConfigStore store;
+    private final Limits limits;
 
-    private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store) {
+    private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store, Limits limits) {
         this.server = server;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
+        this.limits = limits;
     }
 
     /**
@@ -92,8 +96,11 @@ public final class ProxyServer implements AutoCloseable {
             upstream.update(s.config().server().upstream());
             credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
         });
-        RequestRecorder recorder = new RequestRecorder(new AccessLog(),
-                new ProxyMetrics(Metrics.globalRegistry()));
+        ProxyMetrics metrics = new ProxyMetrics(Metrics.globalRegistry());
+        RequestRecorder recorder = new RequestRecorder(new AccessLog(), metrics);
+        Limits limits = new Limits(System::currentTimeMillis);
+        holder.onChange(s -> limits.update(s.config().server().sharedState()));
+        metrics.sharedStateUp(() -> limits.limiter().state().up());
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
         Watchdog watchdog = new Watchdog();
 
@@ -108,7 +115,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         Forwarder forwarder = new Forwarder(holder, mapper, errors, new ModelRouter(),
                 new CompatibilityTranslators(mapper), upstream, watchdog, settings.forwardHeaders(),
-                settings.bodyLimit());
+                settings.bodyLimit(), limits);
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
 
         ConfigSnapshot snap = holder.current();
@@ -128,10 +135,10 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin));
+                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits));
         WebServer server = b.build().start();
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, holder, watchdog, store);
+        return new ProxyServer(server, holder, watchdog, store, limits);
     }
 
     /**
@@ -139,7 +146,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin) {
+                                AdminFeature admin, Limits limits) {
         routing.addFilter(new RequestIdFilter(recorder))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
@@ -169,7 +176,7 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new HealthService(config, mapper))
                 .register(new ModelsService(config, mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
-                .addFeature(admin);
+                .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper)));
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
     }
@@ -254,6 +261,7 @@ public final class ProxyServer implements AutoCloseable {
         server.stop();
         watchdog.close();
         store.close();
+        limits.close();
     }
 
     @Override

@@ -32,13 +32,15 @@ class PackageGraphTest {
 
     static {
         ALLOWED.put("error", Set.of());
+        ALLOWED.put("state", Set.of());
+        ALLOWED.put("limit", Set.of("state"));
         ALLOWED.put("config", Set.of("error"));
         ALLOWED.put("route", Set.of("error", "config"));
         ALLOWED.put("upstream", Set.of("error", "config", "route"));
         ALLOWED.put("translate", Set.of("error", "config", "route", "upstream"));
         ALLOWED.put("observe", Set.of("error", "config", "route", "upstream", "translate"));
-        ALLOWED.put("api", Set.of("error", "config", "route", "upstream", "translate", "observe"));
-        ALLOWED.put("admin", Set.of("error", "config", "upstream", "observe"));
+        ALLOWED.put("api", Set.of("error", "config", "route", "upstream", "translate", "observe", "limit"));
+        ALLOWED.put("admin", Set.of("error", "config", "upstream", "observe", "limit"));
     }
 
     private static JavaClasses classes;
