@@ -17,9 +17,12 @@ import java.util.function.UnaryOperator;
 import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.ImageCompression;
 import com.aoaigw.config.UpstreamSettings;
-import com.aoaigw.proxy.Components;
-import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
+import com.aoaigw.proxy.error.ErrorRenderer;
+import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.translate.InlineImageCompressor;
@@ -30,16 +33,20 @@ import com.aoaigw.proxy.upstream.SseFramer;
 import com.aoaigw.proxy.upstream.StreamTransform;
 import com.aoaigw.proxy.upstream.TranslationError;
 import com.aoaigw.proxy.upstream.TranslationPlan;
+import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.UsageMeter;
 import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.RequestException;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -56,15 +63,41 @@ public final class Forwarder {
     /** Largest entity whose announced length is reserved before its bytes arrive. */
     static final int PREALLOCATE_MAX = 1 << 20;
 
-    private final Components c;
+    private final ConfigHolder holder;
+    private final ObjectMapper mapper;
+    private final ErrorRenderer errors;
+    private final ModelRouter router;
+    private final Translators translators;
+    private final UpstreamClient upstream;
+    private final Watchdog watchdog;
     private final HeaderPolicy headers;
+    private final long bodyLimit;
     private final InlineImageCompressor images;
 
-    /** @param components shared components */
-    public Forwarder(Components components) {
-        this.c = components;
-        this.headers = new HeaderPolicy(components.settings().forwardHeaders());
-        this.images = new InlineImageCompressor(components.mapper());
+    /**
+     * @param config         the config holder (one snapshot is taken per request)
+     * @param mapper         the shared Jackson mapper
+     * @param errors         the error renderer (errors inside a started stream)
+     * @param router         the model router
+     * @param translators    the translation hook
+     * @param upstream       the shared upstream client
+     * @param watchdog       phase timeouts
+     * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
+     * @param bodyLimit      largest request body, in bytes
+     */
+    public Forwarder(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
+                     Translators translators, UpstreamClient upstream, Watchdog watchdog, List<String> forwardHeaders,
+                     long bodyLimit) {
+        this.holder = config;
+        this.mapper = mapper;
+        this.errors = errors;
+        this.router = router;
+        this.translators = translators;
+        this.upstream = upstream;
+        this.watchdog = watchdog;
+        this.headers = new HeaderPolicy(forwardHeaders);
+        this.bodyLimit = bodyLimit;
+        this.images = new InlineImageCompressor(mapper);
     }
 
     /**
@@ -78,7 +111,7 @@ public final class Forwarder {
     public void forward(ServerRequest req, ServerResponse res, RouteKey route, String pathModel) {
         ExchangeLog log = req.context().get(ExchangeLog.class).orElseThrow();
         log.route(route.key());
-        ConfigSnapshot snap = c.config().current();
+        ConfigSnapshot snap = holder.current();
         if (snap == null) {
             throw new ProxyException.Internal(503, "config_unavailable", "The gateway has no valid configuration loaded.",
                     null);
@@ -86,23 +119,24 @@ public final class Forwarder {
         GatewayConfig config = snap.config();
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
-        RequestBody body = RequestBody.scan(readBody(req), c.mapper().getFactory());
+        RequestBody body = RequestBody.scan(readBody(req, res), mapper.getFactory());
         log.stream(body.stream());
         String model = pathModel != null ? pathModel : body.model();
         if (model == null || model.isBlank()) {
             throw new ProxyException.InvalidRequest("model", "missing_model",
                     "You must provide a model parameter (a string).");
         }
-        log.model(model);
+        // only configured ids are recorded: a client's arbitrary strings must not become labels or table keys
+        log.model(config.model(model).isPresent() ? model : ExchangeLog.UNKNOWN_MODEL);
         ClientIdentity who = req.context().get(ClientIdentity.class).orElseThrow(ProxyException.Unauthorized::new);
         if (!who.allows(model)) {
             throw new ProxyException.Forbidden("model", "model_not_allowed",
                     "This API key is not allowed to use the model `" + model + "`.");
         }
-        RoutePlan plan = c.router().route(config, route, model);
+        RoutePlan plan = router.route(config, route, model);
         log.deployment(plan.deployment().deployment());
         log.upstream(plan.upstream().name());
-        TranslationPlan tp = c.translators().plan(plan, body.stream());
+        TranslationPlan tp = translators.plan(plan, body.stream());
 
         boolean injectUsage = body.stream() && us.streamUsage() && !body.includeUsage()
                 && plan.backendRoute() == RouteKey.CHAT;
@@ -124,10 +158,10 @@ public final class Forwarder {
                 log.requestId(), config.effectiveAuth(plan.upstream()).resolve(), forwarded);
 
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(us.requestTimeoutMs());
-        try (Watchdog.Watch watch = c.watchdog().watch(deadline)) {
+        try (Watchdog.Watch watch = watchdog.watch(deadline)) {
             UpstreamClient.Answer answer;
             try {
-                answer = c.upstream().send(ureq, us, watch);
+                answer = upstream.send(ureq, us, watch);
             } catch (UpstreamClient.Failure f) {
                 log.attempts(f.attempts());
                 throw f.error();
@@ -153,7 +187,7 @@ public final class Forwarder {
             return body.withModel(deployment, injectUsage);
         }
         try {
-            ObjectNode tree = (ObjectNode) c.mapper().readTree(body.body());
+            ObjectNode tree = (ObjectNode) mapper.readTree(body.body());
             tree.put("model", deployment);
             if (transform.isPresent()) {
                 try {
@@ -172,7 +206,7 @@ public final class Forwarder {
                     opts.put("include_usage", true);
                 }
             }
-            return c.mapper().writeValueAsBytes(tree);
+            return mapper.writeValueAsBytes(tree);
         } catch (IOException e) {
             throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
         }
@@ -193,7 +227,7 @@ public final class Forwarder {
         copyHeaders(up, res, log);
         String ct = up.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
         if (status >= 200 && status < 300) {
-            UsageMeter meter = new UsageMeter(c.mapper());
+            UsageMeter meter = new UsageMeter(mapper);
             meter.observeBody(bytes);
             log.usage(meter.usage());
             if (!tp.passThrough()) {
@@ -213,7 +247,7 @@ public final class Forwarder {
                              boolean dropUsageChunk, Watchdog.Watch watch, long sentAt, UpstreamSettings us,
                              ExchangeLog log) {
         SseFramer framer = new SseFramer(up.inputStream());
-        UsageMeter meter = new UsageMeter(c.mapper());
+        UsageMeter meter = new UsageMeter(mapper);
         StreamTransform transform = tp.stream().get();
         long firstByteDeadline = sentAt + TimeUnit.MILLISECONDS.toNanos(us.firstByteTimeoutMs());
         SseEvent first;
@@ -312,9 +346,9 @@ public final class Forwarder {
 
     private void writeStreamError(EventSink sink, RouteKey clientRoute, ProxyException e) throws IOException {
         if (clientRoute == RouteKey.RESPONSES) {
-            sink.send(SseEvent.of("error", new String(c.errors().responsesErrorEvent(e), StandardCharsets.UTF_8)));
+            sink.send(SseEvent.of("error", new String(errors.responsesErrorEvent(e), StandardCharsets.UTF_8)));
         } else {
-            sink.send(SseEvent.of(null, new String(c.errors().body(e), StandardCharsets.UTF_8)));
+            sink.send(SseEvent.of(null, new String(errors.body(e), StandardCharsets.UTF_8)));
         }
     }
 
@@ -333,7 +367,7 @@ public final class Forwarder {
         String code = null;
         if (bytes.length > 0 && bytes.length < 65536) {
             try {
-                JsonNode e = c.mapper().readTree(bytes).path("error");
+                JsonNode e = mapper.readTree(bytes).path("error");
                 JsonNode cd = e.path("code");
                 if (cd.isTextual() || cd.isNumber()) {
                     code = cd.asText();
@@ -361,13 +395,16 @@ public final class Forwarder {
         }
     }
 
-    private byte[] readBody(ServerRequest req) {
-        long limit = c.settings().bodyLimit();
+    private byte[] readBody(ServerRequest req, ServerResponse res) {
+        long limit = bodyLimit;
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
-            throw tooLarge(limit);
+            throw tooLarge(res, limit);
         }
-        try (InputStream in = req.content().inputStream()) {
+        // not try-with-resources: closing Helidon's entity stream after a refusal drains the rest of the upload, and
+        // inside an oversized chunk it reads the data as a chunk-size line without bound; the 413 closes instead
+        InputStream in = req.content().inputStream();
+        try {
             if (declared.isPresent()) {
                 return readEntity(in, declared);
             }
@@ -378,11 +415,17 @@ public final class Forwarder {
             while ((n = in.read(buf)) >= 0) {
                 total += n;
                 if (total > limit) {
-                    throw tooLarge(limit);
+                    throw tooLarge(res, limit);
                 }
                 out.write(buf, 0, n);
             }
             return out.toByteArray();
+        } catch (RequestException e) {
+            // the server-wide limit cut the entity (one chunk announcing more than it)
+            if (e.status().code() == 413) {
+                throw tooLarge(res, limit);
+            }
+            throw e;
         } catch (IOException | UncheckedIOException e) {
             throw new ProxyException.InvalidRequest(null, "body_read_failed", "The request body could not be read.");
         }
@@ -412,7 +455,9 @@ public final class Forwarder {
         throw new IOException("the entity ended before its Content-Length");
     }
 
-    private static ProxyException tooLarge(long limit) {
+    /** The refusal closes the connection: the rest of the upload is never read (not even to discard it). */
+    private static ProxyException tooLarge(ServerResponse res, long limit) {
+        res.header(HeaderValues.CONNECTION_CLOSE);
         return new ProxyException.InvalidRequest(413, null, "request_too_large",
                 "The request body exceeds the limit of " + limit + " bytes.");
     }
