@@ -34,6 +34,7 @@ import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
+import com.aoaigw.proxy.upstream.PoolOverrides;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -90,11 +91,7 @@ public final class ProxyServer implements AutoCloseable {
         ConfigLoader loader = new ConfigLoader();
         ConfigHolder holder = new ConfigHolder(loader);
         CredentialCache credentials = new CredentialCache();
-        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
-        holder.onChange(s -> {
-            upstream.update(s.config().server().upstream());
-            credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
-        });
+        UpstreamClient upstream = upstreamClient(holder, credentials, settings.poolOverrides());
         RequestRecorder recorder = new RequestRecorder(new AccessLog(),
                 new ProxyMetrics(Metrics.globalRegistry()));
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
@@ -243,6 +240,26 @@ public final class ProxyServer implements AutoCloseable {
         public double weight() {
             return 0.1;
         }
+    }
+
+    /**
+     * The upstream client, rebuilt from each new config version with the pool variables applied over it.
+     *
+     * @param holder      the config holder
+     * @param credentials the credential cache (trimmed to the credentials the new version uses)
+     * @param overrides   the {@code UPSTREAM_*} pool variables
+     * @return the client
+     */
+    static UpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
+        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
+        if (!overrides.describe().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "server.upstream.pool overridden by " + overrides.describe());
+        }
+        holder.onChange(s -> {
+            upstream.update(overrides.apply(s.config().server().upstream()));
+            credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
+        });
+        return upstream;
     }
 
     /** @return the port the server listens on */
