@@ -30,6 +30,7 @@ import io.helidon.webserver.staticcontent.StaticContentFeature;
  * one {@link RequestRecord} per finished client API request.
  */
 public final class AdminFeature implements HttpFeature, AutoCloseable {
+    private final java.util.List<io.helidon.webserver.http.HttpService> extraApis = new java.util.ArrayList<>();
     private final AdminService service;
     private final CaddyReportService report;
     private final AdminSecurityFilter filter;
@@ -39,7 +40,6 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
     private final LogBufferHandler handler;
     private final Optional<String> generatedPassword;
     private final AutoCloseable owned;
-    private volatile PlaygroundService playground;
 
     /**
      * What the admin area needs from the process.
@@ -135,18 +135,27 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
         close();
     }
 
+    /**
+     * Adds an API service under {@code /admin/api}, behind the same security filter, before the admin API's own
+     * routes (whose catch-all answers 404); call before the routing is built.
+     *
+     * @param api the service
+     * @return this feature
+     */
+    public AdminFeature withApi(io.helidon.webserver.http.HttpService api) {
+        extraApis.add(api);
+        return this;
+    }
+
     @Override
     public void setup(HttpRouting.Builder routing) {
         routing.addFilter(filter);
+        extraApis.forEach(api -> routing.register("/admin/api", api));
         routing.get("/admin", (req, res) -> {
             res.status(301);
             res.header(HeaderNames.LOCATION, "/admin/");
             res.send();
         });
-        if (playground != null) {
-            // before the admin API, whose last route answers 404 to every path it does not know
-            routing.register("/admin/api", playground);
-        }
         routing.register("/admin/api", service);
         routing.register(CaddyReportService.PATH, report);
         routing.register("/admin", StaticContentFeature.createService(ClasspathHandlerConfig.builder()
@@ -168,18 +177,6 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
     /** @return the last TLS report */
     public TlsReportHolder tls() {
         return tls;
-    }
-
-    /**
-     * Adds the playground ({@code POST /admin/api/playground/{route}}) behind the admin filter; call before the
-     * routing is built.
-     *
-     * @param service the playground, wired to the data plane
-     * @return this
-     */
-    public AdminFeature playground(PlaygroundService service) {
-        this.playground = service;
-        return this;
     }
 
     /** @return the admin password generated at start-up, if one was (tests only; never log it) */
