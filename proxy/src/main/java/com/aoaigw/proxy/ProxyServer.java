@@ -12,7 +12,7 @@ import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
-import com.aoaigw.proxy.admin.HolderConfigAccess;
+import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.proxy.api.ClientAuthFilter;
@@ -113,7 +113,7 @@ public final class ProxyServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "no valid config at start: " + holder.problem()
                     + " (/healthz answers 503 until one is written)");
         }
-        Forwarder forwarder = new Forwarder(holder, mapper, errors, new ModelRouter(),
+        Forwarder forwarder = new Forwarder(mapper, errors, new ModelRouter(),
                 new CompatibilityTranslators(mapper), upstream, watchdog, settings.forwardHeaders(),
                 settings.bodyLimit());
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
@@ -199,7 +199,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .register(new HealthService(config, mapper))
-                .register(new ModelsService(config, mapper, errors))
+                .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
                 .addFeature(admin);
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
@@ -213,7 +213,7 @@ public final class ProxyServer implements AutoCloseable {
     private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
                                       ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
                                       Clock clock) {
-        HolderConfigAccess access = new HolderConfigAccess(holder, store, loader, clock);
+        AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
                 return settings.host();
