@@ -254,7 +254,8 @@ public final class ProxyServer implements AutoCloseable {
                 defaults.preview(), defaults.throttle(), defaults.stdout(), defaults.appVersion(), true);
         AdminFeature admin = AdminFeature.create(options, null);
         recorder.subscribe((e, latencyMs) -> {
-            if (clientApi(e.path())) {
+            // the playground's requests are client requests made on a key's behalf: counted like them
+            if (e.path() != null && (ClientAuthFilter.apiPath(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
                 admin.stats().accept(new RequestRecord(clock.instant(), e.model(), e.keyId(), e.upstream(),
                         e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().completionTokens(),
                         e.usage().cachedTokens(), latencyMs, e.ttftMs()));
@@ -275,11 +276,6 @@ public final class ProxyServer implements AutoCloseable {
         }
         return new HttpUpstreamVerifier.Credential(h.name(), h.value(),
                 h.token() == null ? null : h.token().getExpiresAt().toInstant());
-    }
-
-    private static boolean clientApi(String path) {
-        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/openai/")
-                || path.startsWith("/admin/api/playground/"));
     }
 
     /** Answers 404 {@code unknown_url} to whatever no route matched, for every method. */
