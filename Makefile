@@ -5,7 +5,7 @@ export JAVA_HOME
 MVN := mvn -B -q -e
 JARS := proxy/target/proxy.jar caddy-manager/target/caddy-manager.jar foundry-sim/target/foundry-sim.jar
 
-.PHONY: run test build bench soak clean tools
+.PHONY: run test build bench soak clean tools admin-password
 
 build:
 	@test -n "$(JAVA_HOME)" || { echo "error: this project needs JDK 25 or newer (scripts/find-jdk.sh says where it looked and how to get it)"; exit 1; }
@@ -23,6 +23,10 @@ test: tools
 
 run: $(JARS)
 	scripts/run.sh $(CONFIG)
+
+# A new admin password for the config of `make run` (or CONFIG=file), its hash written through the store.
+admin-password: proxy/target/proxy.jar
+	CONFIG_PATH="$(or $(CONFIG),$(CONFIG_PATH),.run/config.json)" "$(JAVA_HOME)/bin/java" -jar proxy/target/proxy.jar reset-admin-password
 
 bench: $(JARS)
 	scripts/bench.sh
