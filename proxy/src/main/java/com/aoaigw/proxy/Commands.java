@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -20,11 +19,12 @@ import com.aoaigw.config.ConfigStores;
 import com.aoaigw.config.FileConfigStore;
 import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.LoadedConfig;
+import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.admin.AdminAuthenticator;
+import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.AdminBootstrap;
 import com.aoaigw.proxy.admin.ClientKeys;
 import com.aoaigw.proxy.admin.PasswordHasher;
-import com.aoaigw.proxy.admin.StoreConfigAccess;
 
 /**
  * The operator's one-shot commands of {@code java -jar proxy.jar <command>}:
@@ -99,9 +99,12 @@ final class Commands {
                 : new FileConfigStore(Path.of(settings.store().configPath()), Duration.ofSeconds(2));
         try (store) {
             ConfigLoader loader = new ConfigLoader();
-            StoreConfigAccess access;
+            AdminConfigAccess access;
             try {
-                access = new StoreConfigAccess(store, loader, Clock.systemUTC(), s -> { });
+                ConfigHolder holder = new ConfigHolder(loader);
+                ConfigStore.Versioned v = store.read();
+                holder.apply(v.json(), v.etag());
+                access = new AdminConfigAccess(holder, store);
             } catch (RuntimeException e) {
                 err.println("error: the config at " + settings.store().configPath() + " cannot be used: "
                         + e.getMessage());

@@ -12,15 +12,17 @@ import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
-import com.aoaigw.proxy.admin.HolderConfigAccess;
+import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.proxy.api.ClientAuthFilter;
 import com.aoaigw.proxy.api.Forwarder;
+import com.aoaigw.proxy.api.HeadRequestFilter;
 import com.aoaigw.proxy.api.HealthService;
 import com.aoaigw.proxy.api.ModelsService;
 import com.aoaigw.proxy.api.OpenAiDirectHandler;
 import com.aoaigw.proxy.api.OpenAiService;
+import com.aoaigw.proxy.api.RequestHeadTimeout;
 import com.aoaigw.proxy.api.RequestIdFilter;
 import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.config.ConfigSnapshot;
@@ -36,10 +38,12 @@ import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.PoolOverrides;
 import com.aoaigw.proxy.upstream.UpstreamClient;
+import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.metrics.api.Metrics;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
@@ -60,12 +64,15 @@ public final class ProxyServer implements AutoCloseable {
     private final ConfigHolder config;
     private final Watchdog watchdog;
     private final ConfigStore store;
+    private final RequestHeadTimeout heads;
 
-    private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store) {
+    private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store,
+                        RequestHeadTimeout heads) {
         this.server = server;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
+        this.heads = heads;
     }
 
     /**
@@ -118,22 +125,33 @@ public final class ProxyServer implements AutoCloseable {
             store.close();
             throw e;
         }
-        Forwarder forwarder = new Forwarder(holder, mapper, errors, new ModelRouter(),
+        Forwarder forwarder = new Forwarder(mapper, errors, new ModelRouter(),
                 new CompatibilityTranslators(mapper), upstream, watchdog, settings.forwardHeaders(),
                 settings.bodyLimit());
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
 
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
+        ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
+        RequestHeadTimeout heads = new RequestHeadTimeout(timeouts.requestHeadMs());
         WebServerConfig.Builder b = WebServer.builder().host(host).port(port)
                 // one flush per SSE event must leave at once, not wait for the previous segment's ACK (Nagle)
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                // Helidon closes a connection waiting for a request line (new, or kept alive) once it has been idle
+                // this long; its idle clock ticks once a second, so the check runs at most every second
+                .idleConnectionTimeout(Duration.ofMillis(timeouts.keepAliveIdleMs()))
+                .idleConnectionPeriod(Duration.ofMillis(Math.clamp(timeouts.keepAliveIdleMs() / 4, 250, 10_000)))
                 .featuresDiscoverServices(false)
+                // only this HTTP/1.1 configuration: with the discovered default as well, Helidon had two candidate
+                // protocols and read a first byte before picking one, so a connection that never sent a byte was
+                // not yet a connection its idle check could see (and stayed open for good)
+                .protocolsDiscoverServices(false)
                 // the server-wide backstop behind the per-route body limits: no request entity (declared or chunked)
                 // larger than the data plane's limit is read, whichever handler reads it
                 .maxPayloadSize(Math.max(settings.bodyLimit(), MIN_PAYLOAD_LIMIT))
                 // the response headers are the proxy's own or upstream headers that the client already validated
                 // when it parsed them, so they are not checked a second time; request headers still are
-                .addProtocol(Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false).build())
+                .addProtocol(Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false)
+                        .addReceiveListener(heads).build())
                 .directHandlers(d -> {
                     for (io.helidon.http.DirectHandler.EventType t : io.helidon.http.DirectHandler.EventType.values()) {
                         d.addHandler(t, direct);
@@ -141,16 +159,23 @@ public final class ProxyServer implements AutoCloseable {
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
                 .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin));
-        WebServer server = b.build().start();
+        WebServer server;
+        try {
+            server = b.build().start();
+        } catch (RuntimeException e) {
+            heads.close();
+            throw e;
+        }
         if (server.port() < 0) {
             // Helidon reports a failed bind by logging it and leaving the server stopped (port -1)
             server.stop();
+            heads.close();
             watchdog.close();
             store.close();
             throw new ListenFailedException("cannot listen on " + host + ":" + port + " (see the log above)");
         }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, holder, watchdog, store);
+        return new ProxyServer(server, holder, watchdog, store, heads);
     }
 
     /**
@@ -159,7 +184,8 @@ public final class ProxyServer implements AutoCloseable {
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
                                 AdminFeature admin) {
-        routing.addFilter(new RequestIdFilter(recorder))
+        routing.addFeature(new HeadRequestFilter())
+                .addFilter(new RequestIdFilter(recorder))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {
@@ -169,6 +195,10 @@ public final class ProxyServer implements AutoCloseable {
                     });
                     if (e.getCause() != null) {
                         LOG.log(System.Logger.Level.DEBUG, "request failed: " + e.code(), e.getCause());
+                    }
+                    if (e.status() == UpstreamFailures.CLIENT_CLOSED) {
+                        // nobody to answer: end the connection quietly (the access log still records the 499)
+                        throw new CloseConnectionException("the client closed the connection", e);
                     }
                     if (!res.isSent()) {
                         errors.send(res, e);
@@ -186,7 +216,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .register(new HealthService(config, mapper))
-                .register(new ModelsService(config, mapper, errors))
+                .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
                 .addFeature(admin);
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
@@ -200,7 +230,7 @@ public final class ProxyServer implements AutoCloseable {
     private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
                                       ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
                                       Clock clock) {
-        HolderConfigAccess access = new HolderConfigAccess(holder, store, loader, clock);
+        AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
                 return settings.host();
@@ -314,6 +344,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Stops the server. */
     public void stop() {
         server.stop();
+        heads.close();
         watchdog.close();
         store.close();
     }
