@@ -32,6 +32,7 @@ public final class ExchangeLog {
     private int attempts;
     private String clientAddress;
     private String userAgent;
+    private String limited;
 
     /**
      * @param requestId  the request id
@@ -193,5 +194,15 @@ public final class ExchangeLog {
     /** @param attempts upstream attempts */
     public void attempts(int attempts) {
         this.attempts = attempts;
+    }
+
+    /** @return the limit that refused this request ({@code rpm}, {@code tpm}, ...), or null */
+    public String limited() {
+        return limited;
+    }
+
+    /** @param limit the limit that refused this request */
+    public void limited(String limit) {
+        this.limited = limit;
     }
 }
