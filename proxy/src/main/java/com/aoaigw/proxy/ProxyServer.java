@@ -253,7 +253,7 @@ public final class ProxyServer implements AutoCloseable {
                 defaults.preview(), defaults.throttle(), defaults.stdout(), defaults.appVersion(), true);
         AdminFeature admin = AdminFeature.create(options, null);
         recorder.subscribe((e, latencyMs) -> {
-            if (clientApi(e.path())) {
+            if (e.path() != null && ClientAuthFilter.apiPath(e.path())) {
                 admin.stats().accept(new RequestRecord(clock.instant(), e.model(), e.keyId(), e.upstream(),
                         e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().completionTokens(),
                         e.usage().cachedTokens(), latencyMs, e.ttftMs()));
@@ -274,10 +274,6 @@ public final class ProxyServer implements AutoCloseable {
         }
         return new HttpUpstreamVerifier.Credential(h.name(), h.value(),
                 h.token() == null ? null : h.token().getExpiresAt().toInstant());
-    }
-
-    private static boolean clientApi(String path) {
-        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/openai/"));
     }
 
     /** Answers 404 {@code unknown_url} to whatever no route matched, for every method. */
