@@ -4,6 +4,8 @@ import com.aoaigw.config.ConfigLoader;
 import com.aoaigw.proxy.api.ErrorRenderer;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.route.ModelRouter;
+import com.aoaigw.proxy.route.Pools;
+import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
@@ -25,6 +27,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param upstream    the shared upstream client
  * @param watchdog    phase timeouts
  * @param recorder    per-request recording (access log, metrics, listeners such as the admin usage stats)
+ * @param pools       the deployment pools and their health
+ * @param failover    the attempts of one request across its pool and fallbacks
  */
 public record Components(ProcessSettings settings,
                          ConfigHolder config,
@@ -36,5 +40,7 @@ public record Components(ProcessSettings settings,
                          CredentialCache credentials,
                          UpstreamClient upstream,
                          Watchdog watchdog,
-                         RequestRecorder recorder) {
+                         RequestRecorder recorder,
+                         Pools pools,
+                         FailoverLoop failover) {
 }

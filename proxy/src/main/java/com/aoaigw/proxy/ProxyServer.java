@@ -24,6 +24,8 @@ import com.aoaigw.proxy.api.RequestIdFilter;
 import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
+import com.aoaigw.proxy.route.Pools;
+import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
@@ -119,10 +121,14 @@ public final class ProxyServer implements AutoCloseable {
             upstream.update(s.config().server().upstream());
             credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
         });
-        RequestRecorder recorder = new RequestRecorder(new AccessLog(),
-                new ProxyMetrics(Metrics.globalRegistry()));
+        ProxyMetrics metrics = new ProxyMetrics(Metrics.globalRegistry());
+        RequestRecorder recorder = new RequestRecorder(new AccessLog(), metrics);
+        ModelRouter router = new ModelRouter();
+        Pools pools = Pools.local();
+        holder.onChange(s -> metrics.deploymentStates(s.config(), pools));
         return new Components(settings, holder, loader, mapper, new ErrorRenderer(mapper.getFactory()),
-                new ModelRouter(), translators, credentials, upstream, new Watchdog(), recorder);
+                router, translators, credentials, upstream, new Watchdog(), recorder, pools,
+                new FailoverLoop(upstream, router, pools));
     }
 
     /**

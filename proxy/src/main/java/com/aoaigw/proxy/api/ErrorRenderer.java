@@ -85,6 +85,10 @@ public final class ErrorRenderer {
         res.status(e.status());
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        if (e instanceof ProxyException.Busy b) {
+            res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, (b.retryAfterMs() + 999) / 1000)));
+            res.header(HeaderNames.create("retry-after-ms"), Long.toString(b.retryAfterMs()));
+        }
         res.send(body(e));
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import com.aoaigw.config.GatewayConfig;
+import com.aoaigw.config.ModelRoute;
 import com.aoaigw.config.ImageCompression;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.Components;
@@ -24,6 +25,7 @@ import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.translate.InlineImageCompressor;
 import com.aoaigw.proxy.upstream.EventSink;
+import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.upstream.HeaderPolicy;
 import com.aoaigw.proxy.upstream.SseEvent;
 import com.aoaigw.proxy.upstream.SseFramer;
@@ -53,6 +55,8 @@ import io.helidon.webserver.http.ServerResponse;
 public final class Forwarder {
     private static final System.Logger LOG = System.getLogger(Forwarder.class.getName());
     private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+    /** Names the model and deployment that answered. */
+    static final io.helidon.http.HeaderName SERVED_BY = HeaderNames.create("x-aoaigw-served-by");
     /** Largest entity whose announced length is reserved before its bytes arrive. */
     static final int PREALLOCATE_MAX = 1 << 20;
 
@@ -99,20 +103,8 @@ public final class Forwarder {
             throw new ProxyException.Forbidden("model", "model_not_allowed",
                     "This API key is not allowed to use the model `" + model + "`.");
         }
-        RoutePlan plan = c.router().route(config, route, model);
-        log.deployment(plan.deployment().deployment());
-        log.upstream(plan.upstream().name());
-        TranslationPlan tp = c.translators().plan(plan, body.stream());
-
-        boolean injectUsage = body.stream() && us.streamUsage() && !body.includeUsage()
-                && plan.backendRoute() == RouteKey.CHAT;
-        // the usage chunk the client did not ask for is dropped, unless a translator needs it
-        boolean dropUsageChunk = injectUsage && !plan.translated();
-        byte[] upstreamBody = upstreamBody(body, plan, tp, injectUsage);
-        ImageCompression ic = config.server().imageCompression();
-        if (plan.model().compressesImages(ic) && plan.backendRoute().conversational()) {
-            upstreamBody = images.compress(upstreamBody, InlineImageCompressor.Settings.of(ic)).body();
-        }
+        RoutePlan primary = c.router().route(config, route, model);
+        List<ModelRoute> models = candidates(config, primary.model(), who);
 
         List<Header> forwarded = new ArrayList<>(2);
         for (Header h : req.headers()) {
@@ -120,30 +112,85 @@ public final class Forwarder {
                 forwarded.add(h);
             }
         }
-        UpstreamClient.Request ureq = new UpstreamClient.Request(plan.target(), upstreamBody, body.stream(),
-                log.requestId(), config.effectiveAuth(plan.upstream()).resolve(), forwarded);
+        boolean stream = body.stream();
+        FailoverLoop.RequestFactory factory = p -> {
+            TranslationPlan tp = c.translators().plan(p, stream);
+            byte[] upstreamBody = upstreamBody(body, p, tp, injectUsage(body, us, p));
+            return new UpstreamClient.Request(p.target(), upstreamBody, stream, log.requestId(),
+                    config.effectiveAuth(p.upstream()).resolve(), forwarded);
+        };
 
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(us.requestTimeoutMs());
         try (Watchdog.Watch watch = c.watchdog().watch(deadline)) {
-            UpstreamClient.Answer answer;
+            FailoverLoop.Result result;
             try {
-                answer = c.upstream().send(ureq, us, watch);
-            } catch (UpstreamClient.Failure f) {
-                log.attempts(f.attempts());
+                result = c.failover().run(config, route, models, stream, factory, watch);
+            } catch (FailoverLoop.Failed f) {
+                attempts(log, f.attempts());
+                if (!f.attempts().isEmpty()) {
+                    RoutePlan last = f.attempts().getLast().plan();
+                    log.deployment(last.deployment().deployment());
+                    log.upstream(last.upstream().name());
+                }
                 throw f.error();
             }
-            log.attempts(answer.attempts());
-            try (HttpClientResponse up = answer.response()) {
+            attempts(log, result.attempts());
+            RoutePlan plan = result.plan();
+            log.deployment(plan.deployment().deployment());
+            log.upstream(plan.upstream().name());
+            servedBy(res, plan);
+            TranslationPlan tp = c.translators().plan(plan, stream);
+            // the usage chunk the client did not ask for is dropped, unless a translator needs it
+            boolean dropUsageChunk = injectUsage(body, us, plan) && !plan.translated();
+            try (HttpClientResponse up = result.answer().response()) {
                 int status = up.status().code();
-                boolean sse = up.headers().contentType().map(ct -> ct.mediaType().text()
-                        .toLowerCase(Locale.ROOT).startsWith("text/event-stream")).orElse(false);
-                if (status >= 200 && status < 300 && body.stream() && sse) {
-                    relayStream(res, up, plan, tp, dropUsageChunk, watch, answer.sentAtNanos(), us, log);
+                if (result.framer() != null) {
+                    relayStream(res, up, result.framer(), result.first(), plan, tp, dropUsageChunk, watch, us, log);
                 } else {
                     relayWhole(res, up, status, plan, tp, watch, us, log);
                 }
             }
         }
+    }
+
+    /** The requested model, then each of its fallbacks that exists and that the client's key may use. */
+    private static List<ModelRoute> candidates(GatewayConfig config, ModelRoute model, ClientIdentity who) {
+        if (model.fallbacks().isEmpty()) {
+            return List.of(model);
+        }
+        List<ModelRoute> out = new ArrayList<>(1 + model.fallbacks().size());
+        out.add(model);
+        for (String id : model.fallbacks()) {
+            if (who.allows(id)) {
+                config.model(id).filter(m -> !m.effectiveDeployments().isEmpty()).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static boolean injectUsage(RequestBody body, UpstreamSettings us, RoutePlan plan) {
+        return body.stream() && us.streamUsage() && !body.includeUsage() && plan.backendRoute() == RouteKey.CHAT;
+    }
+
+    private static void attempts(ExchangeLog log, List<FailoverLoop.Attempt> attempts) {
+        for (FailoverLoop.Attempt a : attempts) {
+            RoutePlan p = a.plan();
+            log.attempt(new ExchangeLog.Attempt(p.model().id(), p.upstream().name(), p.deployment().deployment(),
+                    a.status(), a.error(), a.ms()));
+        }
+    }
+
+    /** {@code x-aoaigw-served-by}: which model and deployment answered (names from the config, header-safe only). */
+    private static void servedBy(ServerResponse res, RoutePlan plan) {
+        String v = "model=" + plan.model().id() + ", deployment=" + plan.upstream().name() + "/"
+                + plan.deployment().deployment();
+        for (int i = 0; i < v.length(); i++) {
+            char ch = v.charAt(i);
+            if (ch < 0x20 || ch >= 0x7f) {
+                return;
+            }
+        }
+        res.header(SERVED_BY, v);
     }
 
     private byte[] upstreamBody(RequestBody body, RoutePlan plan, TranslationPlan tp, boolean injectUsage) {
@@ -209,23 +256,11 @@ public final class Forwarder {
         res.send(bytes);
     }
 
-    private void relayStream(ServerResponse res, HttpClientResponse up, RoutePlan plan, TranslationPlan tp,
-                             boolean dropUsageChunk, Watchdog.Watch watch, long sentAt, UpstreamSettings us,
-                             ExchangeLog log) {
-        SseFramer framer = new SseFramer(up.inputStream());
+    private void relayStream(ServerResponse res, HttpClientResponse up, SseFramer framer, SseEvent first,
+                             RoutePlan plan, TranslationPlan tp, boolean dropUsageChunk, Watchdog.Watch watch,
+                             UpstreamSettings us, ExchangeLog log) {
         UsageMeter meter = new UsageMeter(c.mapper());
         StreamTransform transform = tp.stream().get();
-        long firstByteDeadline = sentAt + TimeUnit.MILLISECONDS.toNanos(us.firstByteTimeoutMs());
-        SseEvent first;
-        do {
-            // comment-only events (keep-alives) before the first real event neither count nor reach the client
-            long left = TimeUnit.NANOSECONDS.toMillis(firstByteDeadline - System.nanoTime());
-            first = readEvent(framer, watch, Watchdog.Phase.FIRST_BYTE, Math.max(0, left));
-        } while (first != null && first.data() == null && first.event() == null);
-        if (first == null) {
-            throw new ProxyException.UpstreamFailure(502, "upstream_empty_stream",
-                    "The upstream ended the stream before sending any event.", null);
-        }
         // only now, with a first event in hand, is the client told 200
         copyHeaders(up, res, log);
         res.status(200);

@@ -8,7 +8,7 @@ package com.aoaigw.proxy.api;
  */
 public abstract sealed class ProxyException extends RuntimeException
         permits ProxyException.InvalidRequest, ProxyException.Unauthorized, ProxyException.Forbidden,
-        ProxyException.NotFound, ProxyException.UpstreamFailure, ProxyException.Internal {
+        ProxyException.NotFound, ProxyException.UpstreamFailure, ProxyException.Internal, ProxyException.Busy {
     private final int status;
     private final String type;
     private final String param;
@@ -123,6 +123,27 @@ public abstract sealed class ProxyException extends RuntimeException
          */
         public Internal(int status, String code, String message, Throwable cause) {
             super(status, "server_error", null, code, message, cause);
+        }
+    }
+
+    /**
+     * Every deployment of the model (and of its fallbacks) is cooling down after a 429 or has an open circuit: 429
+     * with {@code retry-after} (seconds, rounded up) and {@code retry-after-ms}, instead of a wait.
+     */
+    public static final class Busy extends ProxyException {
+        private final long retryAfterMs;
+
+        /** @param retryAfterMs when the first deployment is eligible again, from now */
+        public Busy(long retryAfterMs) {
+            super(429, "rate_limit_error", null, "all_deployments_busy",
+                    "Every deployment of this model is busy (rate-limited or failing); retry after "
+                            + Math.max(1, (retryAfterMs + 999) / 1000) + " seconds.", null);
+            this.retryAfterMs = retryAfterMs;
+        }
+
+        /** @return the wait in ms */
+        public long retryAfterMs() {
+            return retryAfterMs;
         }
     }
 }
