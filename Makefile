@@ -8,7 +8,7 @@ JARS := proxy/target/proxy.jar caddy-manager/target/caddy-manager.jar foundry-si
 .PHONY: run test build bench soak clean tools
 
 build:
-	@test -n "$(JAVA_HOME)" || { echo "error: no JDK >= 21 found (see scripts/find-jdk.sh)"; exit 1; }
+	@test -n "$(JAVA_HOME)" || { echo "error: this project needs JDK 25 or newer (scripts/find-jdk.sh says where it looked and how to get it)"; exit 1; }
 	$(MVN) -DskipTests package
 
 $(JARS):
@@ -18,7 +18,7 @@ tools:
 	scripts/install-tools.sh
 
 test: tools
-	@test -n "$(JAVA_HOME)" || { echo "error: no JDK >= 21 found (see scripts/find-jdk.sh)"; exit 1; }
+	@test -n "$(JAVA_HOME)" || { echo "error: this project needs JDK 25 or newer (scripts/find-jdk.sh says where it looked and how to get it)"; exit 1; }
 	mvn -B verify
 
 run: $(JARS)

@@ -18,6 +18,12 @@ public final class Main {
      * @throws InterruptedException when interrupted while running
      */
     public static void main(String[] args) throws InterruptedException {
+        // Netty (under the Azure SDK's HTTP client) would use sun.misc.Unsafe, which JDK 24+ reports with a warning
+        // on stderr at the first blob or token call; without it Netty uses plain buffers (this traffic is small).
+        // The manifest's Enable-Native-Access covers the other warning (native access). -D on the command line wins.
+        if (System.getProperty("io.netty.noUnsafe") == null) {
+            System.setProperty("io.netty.noUnsafe", "true");
+        }
         Config config = Config.create();
         ManagerSettings settings = ManagerSettings.from(key -> config.get(key).asString().orElse(null));
         ConfigFeed feed = new StoreConfigFeed(ConfigStores.create(settings.store()));

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.function.Function;
 
 import com.aoaigw.config.Secret;
+import com.aoaigw.config.SharedTokenFile;
 import com.aoaigw.config.StoreSettings;
 import com.aoaigw.config.caddy.RenderOptions;
 
@@ -16,7 +17,8 @@ import com.aoaigw.config.caddy.RenderOptions;
  * @param dataDir            Caddy's storage root, also holding the last good Caddyfile and Caddy's XDG directories
  *                           ({@code CADDY_DATA_DIR}; default {@code caddy/} next to the config file)
  * @param proxyAdminUrl      where reports go ({@code PROXY_ADMIN_URL}; default {@code http://127.0.0.1:3000})
- * @param token              the shared secret for reports ({@code CADDY_MANAGER_TOKEN})
+ * @param token              the shared secret for reports ({@code CADDY_MANAGER_TOKEN}; when unset, the token in the
+ *                           file {@code CADDY_MANAGER_TOKEN_FILE}, created by whichever process starts first)
  * @param reportInterval     how often a report is sent even without a change ({@code CADDY_REPORT_INTERVAL_MS};
  *                           default 30000)
  * @param probeInterval      how often Caddy's admin API is probed ({@code CADDY_PROBE_INTERVAL_MS}; default 5000)
@@ -48,12 +50,11 @@ public record ManagerSettings(String caddyBin,
         String dataDir = value(env, "CADDY_DATA_DIR", null);
         Path data = dataDir != null ? Path.of(dataDir)
                 : parentOf(Path.of(store.configPath())).resolve("caddy");
-        String token = value(env, "CADDY_MANAGER_TOKEN", "");
         return new ManagerSettings(
                 value(env, "CADDY_BIN", "caddy"),
                 data.toAbsolutePath().normalize(),
                 URI.create(value(env, "PROXY_ADMIN_URL", "http://127.0.0.1:3000")),
-                Secret.of(token, k -> null),
+                SharedTokenFile.resolve(env),
                 Duration.ofMillis(millis(env, "CADDY_REPORT_INTERVAL_MS", 30000)),
                 Duration.ofMillis(millis(env, "CADDY_PROBE_INTERVAL_MS", 5000)),
                 value(env, "CADDY_DEFAULT_BIND", null),

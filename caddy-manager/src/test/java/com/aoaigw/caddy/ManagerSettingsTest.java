@@ -68,4 +68,18 @@ class ManagerSettingsTest {
                 CertificateInspector.issuerKey(CaddyfileRenderer.LETS_ENCRYPT_STAGING));
         assertEquals("127.0.0.1:1-directory", CertificateInspector.issuerKey("http://127.0.0.1:1/directory"));
     }
+
+    @Test
+    void readsTheTokenFileTheProxyCreated(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // The proxy started first and created the file (compose: both name /app/data/caddy-manager.token).
+        Path file = tmp.resolve("caddy-manager.token");
+        String proxysToken = com.aoaigw.config.SharedTokenFile.resolve(Map.of("CADDY_MANAGER_TOKEN_FILE",
+                file.toString())::get).reveal();
+        ManagerSettings s = ManagerSettings.from(Map.of("CADDY_MANAGER_TOKEN_FILE", file.toString())::get);
+        assertEquals(proxysToken, s.token().reveal());
+        assertEquals(64, proxysToken.length());
+        // A token set by the operator wins over the file.
+        assertEquals("mine", ManagerSettings.from(Map.of("CADDY_MANAGER_TOKEN_FILE", file.toString(),
+                "CADDY_MANAGER_TOKEN", "mine")::get).token().reveal());
+    }
 }

@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(120)
 class ComposeFileTest {
-    private static final List<String> FILES = List.of("compose.yaml", "infra/compose/sim.yaml", "infra/compose/blob.yaml");
+    private static final List<String> FILES = List.of("compose.yaml", "infra/compose/sim.yaml", "infra/compose/blob.yaml",
+            "infra/compose/otel.yaml");
     private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?}");
     /** Every variable the files read, removed from the inherited environment so a developer's shell cannot leak in. */
     private static final Set<String> VARIABLES = new TreeSet<>();
@@ -80,62 +81,119 @@ class ComposeFileTest {
 
     private synchronized JsonNode base() throws IOException {
         if (baseConfig == null) {
-            baseConfig = config(Map.of("CADDY_MANAGER_TOKEN", "t0k"), List.of("compose.yaml"));
+            baseConfig = config(Map.of(), List.of("compose.yaml"));
         }
         return baseConfig;
     }
 
     @Test
-    void baseFileIsValidAndNeedsTheManagerToken() throws IOException {
+    void baseFileNeedsNoEnvAndBothProcessesShareOneTokenFileOnTheVolume() throws IOException {
         JsonNode cfg = base();
-        assertEquals("t0k", cfg.at("/services/proxy/environment/CADDY_MANAGER_TOKEN").asText());
-        assertEquals("t0k", cfg.at("/services/caddy-manager/environment/CADDY_MANAGER_TOKEN").asText());
+        for (String service : List.of("proxy", "caddy-manager")) {
+            JsonNode env = cfg.at("/services/" + service + "/environment");
+            assertEquals("", env.path("CADDY_MANAGER_TOKEN").asText(), service + ": no token unless .env sets one");
+            assertEquals("/app/data/caddy-manager.token", env.path("CADDY_MANAGER_TOKEN_FILE").asText(), service);
+            assertTrue(cfg.at("/services/" + service + "/volumes").toString().contains("/app/data"), service);
+        }
         assertEquals("azureFile", cfg.at("/services/proxy/environment/PERSISTENCE_MODE").asText());
 
-        Repo.Run missing = compose(Map.of(), List.of("compose.yaml"), List.of("config"));
-        assertNotEquals(0, missing.exitCode(), "compose must refuse to start without CADDY_MANAGER_TOKEN");
-        assertTrue(missing.all().contains("set CADDY_MANAGER_TOKEN"), missing.all());
+        JsonNode given = config(Map.of("CADDY_MANAGER_TOKEN", "t0k"), List.of("compose.yaml"));
+        assertEquals("t0k", given.at("/services/proxy/environment/CADDY_MANAGER_TOKEN").asText());
+        assertEquals("t0k", given.at("/services/caddy-manager/environment/CADDY_MANAGER_TOKEN").asText());
     }
 
     @Test
     void resolvedConfigKeepsTheOptionalServicesBehindTheirProfiles() throws IOException {
         // docker-compose 1.29's `config` prints every service with its `profiles`; the engine filters at `up`.
         JsonNode services = base().get("services");
-        assertEquals(Set.of("proxy", "caddy-manager", "foundry-sim", "azurite"), names(services));
+        assertEquals(Set.of("proxy", "caddy-manager", "foundry-sim", "azurite", "redis", "otel-collector"),
+                names(services));
         assertTrue(services.at("/proxy/profiles").isMissingNode(), "the proxy always runs");
         assertTrue(services.at("/caddy-manager/profiles").isMissingNode(), "caddy-manager always runs");
         assertEquals(List.of("sim"), texts(services.at("/foundry-sim/profiles")));
         assertEquals(List.of("blob"), texts(services.at("/azurite/profiles")));
+        assertEquals(List.of("redis"), texts(services.at("/redis/profiles")));
+        assertEquals(List.of("otel"), texts(services.at("/otel-collector/profiles")));
         assertEquals("service:proxy", services.at("/caddy-manager/network_mode").asText());
     }
 
     @Test
-    void simLayoutPointsTheProxyAtTheSimulatorWithSecretsFromEnv() throws IOException {
+    void simLayoutNeedsNoEnvAndGeneratesTheDemoSecretsOnTheVolume() throws IOException {
         List<String> files = List.of("compose.yaml", "infra/compose/sim.yaml");
-        JsonNode cfg = config(Map.of("CADDY_MANAGER_TOKEN", "t", "DEMO_CLIENT_KEY", "demo-k", "SIM_API_KEY", "sim-k",
-                "COMPOSE_PROFILES", "sim"), files);
+        JsonNode cfg = config(Map.of("COMPOSE_PROFILES", "sim"), files);
         JsonNode proxy = cfg.at("/services/proxy");
         assertEquals("/app/seed/sim-config.json", proxy.at("/environment/CONFIG_SEED").asText());
-        assertEquals("demo-k", proxy.at("/environment/DEMO_CLIENT_KEY").asText());
-        assertEquals("sim-k", proxy.at("/environment/SIM_API_KEY").asText());
-        assertEquals("sim-k", cfg.at("/services/foundry-sim/environment/SIM_API_KEYS").asText());
-        assertEquals("service:proxy", cfg.at("/services/foundry-sim/network_mode").asText(),
+        assertEquals("/app/data/demo-secrets.env", proxy.at("/environment/SECRETS_FILE").asText());
+        assertEquals("DEMO_CLIENT_KEY SIM_API_KEYS", proxy.at("/environment/SECRETS_GENERATE").asText());
+        assertEquals("DEMO_CLIENT_KEY", proxy.at("/environment/SECRETS_PRINT").asText(), "only the client key is printed");
+        assertEquals("", proxy.at("/environment/DEMO_CLIENT_KEY").asText());
+        JsonNode sim = cfg.at("/services/foundry-sim");
+        assertEquals("/app/data/demo-secrets.env", sim.at("/environment/SECRETS_FILE").asText());
+        assertEquals("SIM_API_KEYS", sim.at("/environment/SECRETS_WAIT").asText());
+        assertTrue(sim.get("volumes").toString().contains("data:/app/data:ro")
+                        || sim.get("volumes").toString().contains("\"read_only\":true"), sim.get("volumes").toString());
+        assertEquals("service:proxy", sim.at("/network_mode").asText(),
                 "foundry-sim listens on 127.0.0.1 only: it must share the proxy's namespace");
         assertTrue(proxy.at("/depends_on/foundry-sim").isMissingNode(), "no dependency cycle with network_mode");
         String volumes = proxy.get("volumes").toString();
         assertTrue(volumes.contains("data:/app/data"), volumes);
         assertTrue(volumes.contains("sim-config.json:/app/seed/sim-config.json:ro"), volumes);
+        assertTrue(Repo.text("infra/compose/sim-config.json").contains("\"env:SIM_API_KEYS\""),
+                "the proxy's upstream key is the simulator's accepted key");
 
-        Repo.Run noKey = compose(Map.of("CADDY_MANAGER_TOKEN", "t", "SIM_API_KEY", "s", "COMPOSE_PROFILES", "sim"),
-                files, List.of("config"));
-        assertNotEquals(0, noKey.exitCode(), "the demo must not start with a default client key");
-        assertTrue(noKey.all().contains("set DEMO_CLIENT_KEY"), noKey.all());
+        // Values from .env replace the generated ones, for both containers.
+        JsonNode given = config(Map.of("DEMO_CLIENT_KEY", "demo-k", "SIM_API_KEY", "sim-k", "COMPOSE_PROFILES", "sim"),
+                files);
+        assertEquals("demo-k", given.at("/services/proxy/environment/DEMO_CLIENT_KEY").asText());
+        assertEquals("sim-k", given.at("/services/proxy/environment/SIM_API_KEYS").asText());
+        assertEquals("sim-k", given.at("/services/foundry-sim/environment/SIM_API_KEYS").asText());
+    }
+
+    @Test
+    void redisProfileIsWhereTheProxysRedisUrlPoints() throws IOException {
+        JsonNode cfg = base();
+        assertEquals("redis://redis:6379", cfg.at("/services/proxy/environment/REDIS_URL").asText());
+        JsonNode redis = cfg.at("/services/redis");
+        assertTrue(redis.at("/image").asText().matches("redis:\\d+\\.\\d+\\.\\d+-alpine"), redis.toString());
+        assertTrue(redis.at("/ports").isMissingNode(), "redis must not be published on the host");
+        assertTrue(redis.get("volumes").toString().contains("/data"), "counters survive a restart");
+        assertTrue(texts(redis.get("command")).contains("--appendonly"), redis.toString());
+        JsonNode given = config(Map.of("REDIS_URL", "rediss://:pw@cache.example:6380"), List.of("compose.yaml"));
+        assertEquals("rediss://:pw@cache.example:6380", given.at("/services/proxy/environment/REDIS_URL").asText());
+    }
+
+    @Test
+    void otelLayoutPointsBothProcessesAtTheCollector() throws IOException {
+        List<String> files = List.of("compose.yaml", "infra/compose/otel.yaml");
+        JsonNode cfg = config(Map.of("COMPOSE_PROFILES", "otel"), files);
+        for (String service : List.of("proxy", "caddy-manager")) {
+            JsonNode env = cfg.at("/services/" + service + "/environment");
+            assertEquals("http://otel-collector:4318", env.path("OTEL_EXPORTER_OTLP_ENDPOINT").asText(), service);
+            assertEquals("http/protobuf", env.path("OTEL_EXPORTER_OTLP_PROTOCOL").asText(), service);
+            assertFalse(env.path("OTEL_SERVICE_NAME").asText().isEmpty(), service);
+            assertFalse(env.path("OTEL_TRACES_SAMPLER").asText().isEmpty(), service);
+        }
+        assertNotEquals(cfg.at("/services/proxy/environment/OTEL_SERVICE_NAME").asText(),
+                cfg.at("/services/caddy-manager/environment/OTEL_SERVICE_NAME").asText());
+        String collector = cfg.at("/services/otel-collector/volumes").toString();
+        assertTrue(collector.contains("otel-collector.yaml"), collector);
+        JsonNode collectorConfig = Repo.yaml("infra/compose/otel-collector.yaml");
+        assertEquals("0.0.0.0:4318", collectorConfig.at("/receivers/otlp/protocols/http/endpoint").asText());
+        for (String pipeline : List.of("traces", "metrics")) {
+            assertEquals(List.of("otlp"), texts(collectorConfig.at("/service/pipelines/" + pipeline + "/receivers")));
+        }
+        JsonNode given = config(Map.of("COMPOSE_PROFILES", "otel", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://elsewhere:4318",
+                "OTEL_TRACES_SAMPLER_ARG", "0.1"), files);
+        assertEquals("http://elsewhere:4318", given.at("/services/proxy/environment/OTEL_EXPORTER_OTLP_ENDPOINT").asText());
+        assertEquals("0.1", given.at("/services/caddy-manager/environment/OTEL_TRACES_SAMPLER_ARG").asText());
+        // Off by default: without the override nothing points at a collector.
+        assertTrue(base().at("/services/proxy/environment/OTEL_EXPORTER_OTLP_ENDPOINT").isMissingNode());
     }
 
     @Test
     void blobLayoutSwitchesBothProcessesToAzurite() throws IOException {
         List<String> files = List.of("compose.yaml", "infra/compose/blob.yaml");
-        JsonNode cfg = config(Map.of("CADDY_MANAGER_TOKEN", "t", "AZURITE_ACCOUNT_KEY", "a2V5", "COMPOSE_PROFILES", "blob"),
+        JsonNode cfg = config(Map.of("AZURITE_ACCOUNT_KEY", "a2V5", "COMPOSE_PROFILES", "blob"),
                 files);
         for (String service : List.of("proxy", "caddy-manager")) {
             JsonNode env = cfg.at("/services/" + service + "/environment");
@@ -146,7 +204,7 @@ class ComposeFileTest {
         assertEquals("aoaigw:a2V5", cfg.at("/services/azurite/environment/AZURITE_ACCOUNTS").asText());
         assertEquals("service_healthy", cfg.at("/services/proxy/depends_on/azurite/condition").asText());
 
-        Repo.Run noKey = compose(Map.of("CADDY_MANAGER_TOKEN", "t", "COMPOSE_PROFILES", "blob"), files, List.of("config"));
+        Repo.Run noKey = compose(Map.of("COMPOSE_PROFILES", "blob"), files, List.of("config"));
         assertNotEquals(0, noKey.exitCode(), "Azurite must not run with a default key");
         assertTrue(noKey.all().contains("set AZURITE_ACCOUNT_KEY"), noKey.all());
 

@@ -27,6 +27,10 @@ class EntrypointTest {
         env.put("CONFIG_PATH", null);
         env.put("APP_JAR", null);
         env.put("JAVA_OPTS", null);
+        for (String v : List.of("CONFIG_SEED_JSON", "SECRETS_FILE", "SECRETS_GENERATE", "SECRETS_PRINT", "SECRETS_WAIT",
+                "DEMO_CLIENT_KEY", "SIM_API_KEYS")) {
+            env.put(v, null);
+        }
         env.putAll(vars);
         List<String> cmd = new java.util.ArrayList<>(List.of("sh", Repo.path("infra/docker/entrypoint.sh").toString()));
         cmd.addAll(List.of(command));
@@ -92,5 +96,74 @@ class EntrypointTest {
                 "JAVA_OPTS", "-Xmx64m -XX:+ExitOnOutOfMemoryError"));
         assertEquals(0, run.exitCode(), run.all());
         assertEquals("java -Xmx64m -XX:+ExitOnOutOfMemoryError -jar /app/x.jar", run.stdout().strip());
+    }
+
+    @Test
+    void seedsTheConfigFromInlineJsonWithMode600() throws IOException {
+        Path config = tmp.resolve("data/config.json");
+        String doc = "{\"server\": {\"caddy\": {\"enabled\": true, \"domain\": \"a b.example\"}}}";
+        Map<String, String> env = Map.of("CONFIG_SEED_JSON", doc, "CONFIG_PATH", config.toString());
+        Repo.Run first = entrypoint(env, "cat", config.toString());
+        assertEquals(0, first.exitCode(), first.all());
+        assertTrue(first.stdout().contains("seeded " + config + " from CONFIG_SEED_JSON"), first.all());
+        assertEquals(doc + "\n", Files.readString(config));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(config)));
+        Files.writeString(config, "{\"edited\":true}");
+        assertEquals(0, entrypoint(env, "true").exitCode());
+        assertEquals("{\"edited\":true}", Files.readString(config), "an existing config is never overwritten");
+    }
+
+    @Test
+    void generatesTheDemoSecretsOncePrintsOnlyTheListedOneAndExportsThem() throws IOException {
+        Path file = tmp.resolve("data/demo-secrets.env");
+        Map<String, String> proxy = Map.of("SECRETS_FILE", file.toString(),
+                "SECRETS_GENERATE", "DEMO_CLIENT_KEY SIM_API_KEYS", "SECRETS_PRINT", "DEMO_CLIENT_KEY");
+        Repo.Run first = entrypoint(proxy, "sh", "-c", "echo \"seen $DEMO_CLIENT_KEY $SIM_API_KEYS\"");
+        assertEquals(0, first.exitCode(), first.all());
+        Map<String, String> stored = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            String[] kv = line.split("=", 2);
+            stored.put(kv[0], kv[1]);
+        }
+        String key = stored.get("DEMO_CLIENT_KEY");
+        String simKey = stored.get("SIM_API_KEYS");
+        assertTrue(key.matches("[A-Za-z0-9]{40}") && simKey.matches("[A-Za-z0-9]{40}") && !key.equals(simKey), stored.toString());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertTrue(first.stdout().contains("generated DEMO_CLIENT_KEY=" + key), first.all());
+        assertFalse(first.all().contains("generated SIM_API_KEYS=") || first.stdout().replace("seen " + key + " " + simKey, "")
+                .contains(simKey), "the simulator's key is not printed: " + first.all());
+        assertTrue(first.stdout().contains("seen " + key + " " + simKey), first.all());
+
+        Repo.Run second = entrypoint(proxy, "sh", "-c", "echo \"seen $DEMO_CLIENT_KEY $SIM_API_KEYS\"");
+        assertEquals(0, second.exitCode(), second.all());
+        assertFalse(second.stdout().contains("generated"), "printed once only: " + second.all());
+        assertTrue(second.stdout().contains("seen " + key + " " + simKey), second.all());
+
+        // The simulator's container waits for the file and gets the same key; a value from .env wins.
+        Repo.Run sim = entrypoint(Map.of("SECRETS_FILE", file.toString(), "SECRETS_WAIT", "SIM_API_KEYS"),
+                "sh", "-c", "echo \"sim $SIM_API_KEYS\"");
+        assertEquals("sim " + simKey, sim.stdout().strip(), sim.all());
+        Repo.Run given = entrypoint(Map.of("SECRETS_FILE", file.toString(), "SECRETS_WAIT", "SIM_API_KEYS",
+                "SIM_API_KEYS", "from-env"), "sh", "-c", "echo \"sim $SIM_API_KEYS\"");
+        assertEquals("sim from-env", given.stdout().strip(), given.all());
+    }
+
+    @Test
+    void aSecretSetInTheEnvironmentIsNeitherGeneratedNorStored() throws IOException {
+        Path file = tmp.resolve("demo-secrets.env");
+        Repo.Run run = entrypoint(Map.of("SECRETS_FILE", file.toString(), "SECRETS_GENERATE", "DEMO_CLIENT_KEY SIM_API_KEYS",
+                "SECRETS_PRINT", "DEMO_CLIENT_KEY", "DEMO_CLIENT_KEY", "mine"), "sh", "-c", "echo \"seen $DEMO_CLIENT_KEY\"");
+        assertEquals(0, run.exitCode(), run.all());
+        assertTrue(run.stdout().contains("seen mine"), run.all());
+        assertFalse(Files.readString(file).contains("DEMO_CLIENT_KEY"), Files.readString(file));
+    }
+
+    @Test
+    void aBadSecretNameStopsTheStart() {
+        Repo.Run run = entrypoint(Map.of("SECRETS_FILE", tmp.resolve("s.env").toString(), "SECRETS_GENERATE", "X;rm"),
+                "true");
+        assertEquals(64, run.exitCode(), run.all());
+        assertTrue(run.stderr().contains("is not a variable name"), run.all());
     }
 }

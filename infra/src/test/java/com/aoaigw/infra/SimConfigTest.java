@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code infra/compose/sim-config.json}, the seed of the compose demo: it loads with the real strict loader and
  * validator, points at foundry-sim, and holds references instead of secrets. The surefire configuration
- * of this module sets DEMO_CLIENT_KEY and SIM_API_KEY, as the compose override does.
+ * of this module sets DEMO_CLIENT_KEY and SIM_API_KEYS, as the compose override does.
  */
 @Timeout(30)
 class SimConfigTest {
@@ -32,14 +32,14 @@ class SimConfigTest {
                 config.models().stream().map(ModelRoute::id).toList());
         assertEquals("infra-test-demo-client-key", config.apiKeys().getFirst().key().reveal(),
                 "env:DEMO_CLIENT_KEY resolved from the environment");
-        assertEquals("infra-test-sim-api-key", config.auth().apiKey().reveal(), "env:SIM_API_KEY resolved");
+        assertEquals("infra-test-sim-api-key", config.auth().apiKey().reveal(), "env:SIM_API_KEYS resolved");
         assertFalse(config.server().caddy().enabled(), "the demo serves on 127.0.0.1:3000; Caddy needs a domain");
     }
 
     @Test
     void holdsNoSecretValues() {
         JsonNode doc = Repo.json("infra/compose/sim-config.json");
-        assertEquals("env:SIM_API_KEY", doc.at("/auth/apiKey").asText());
+        assertEquals("env:SIM_API_KEYS", doc.at("/auth/apiKey").asText());
         doc.get("apiKeys").forEach(k -> assertTrue(k.get("key").asText().startsWith("env:"), k.toString()));
         assertTrue(doc.at("/server/adminAuth").isMissingNode(), "the admin password is generated at first start");
     }

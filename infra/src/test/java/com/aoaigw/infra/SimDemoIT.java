@@ -9,11 +9,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.tools.ToolProvider;
 
@@ -30,15 +34,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The compose {@code sim} demo without Docker: the packaged jars started through the images' entry point, the way the
- * containers start them ({@code APP_JAR}, {@code JAVA_OPTS}, {@code CONFIG_SEED} = the shipped sim-config.json), then
- * the images' health probe and a chat completion with the demo client key. Only two things differ from compose: ports
- * are ephemeral (not 3000 / 8080), and the proxy binds 127.0.0.1 instead of 0.0.0.0.
+ * The compose {@code sim} demo without Docker and without a .env: the environment of each service is rendered by the
+ * real {@code docker-compose config}, and the packaged jars are started through the images' entry point with it, the
+ * way the containers start them ({@code APP_JAR}, {@code JAVA_OPTS}, {@code CONFIG_SEED} = the shipped
+ * sim-config.json, the generated demo secrets and caddy-manager token on the "volume"). Then the images' health probe,
+ * a chat completion with the printed demo client key, and the internal endpoint with the generated token. What differs
+ * from compose: ports are ephemeral (not 3000 / 8080), /app/data is a temporary directory, and the proxy binds
+ * 127.0.0.1 instead of 0.0.0.0.
  */
 @Timeout(180)
 class SimDemoIT {
-    private static final String DEMO_KEY = "it-demo-client-key-0123456789abcdef";
-    private static final String SIM_KEY = "it-sim-api-key";
 
     @TempDir
     Path tmp;
@@ -117,14 +122,40 @@ class SimDemoIT {
         fail(name + " not ready at " + url + " (last status " + last + "):\n" + log(name));
     }
 
+    /**
+     * The environment docker compose gives a service in the sim layout with no .env, rendered by the real
+     * {@code docker-compose config}; paths under /app are moved into the test's directory.
+     */
+    private Map<String, String> composeEnvironment(String service, Map<String, String> replacements) throws IOException {
+        Map<String, String> clean = new HashMap<>();
+        for (String v : List.of("CADDY_MANAGER_TOKEN", "DEMO_CLIENT_KEY", "SIM_API_KEY", "COMPOSE_FILE", "COMPOSE_PROFILES",
+                "PERSISTENCE_MODE", "AZURE_STORAGE_ACCOUNT_URL", "REDIS_URL", "PROXY_JAVA_OPTS", "LOG_LEVEL")) {
+            clean.put(v, null);
+        }
+        Path empty = tmp.resolve("empty.env");
+        Files.writeString(empty, "");
+        Repo.Run run = Repo.run(clean, List.of("docker-compose", "--env-file", empty.toString(), "-f", "compose.yaml",
+                "-f", "infra/compose/sim.yaml", "config"));
+        assertEquals(0, run.exitCode(), run.all());
+        JsonNode env = Repo.YAML.readTree(run.stdout()).at("/services/" + service + "/environment");
+        Map<String, String> out = new HashMap<>();
+        env.fields().forEachRemaining(e -> {
+            String value = e.getValue().asText();
+            for (var r : replacements.entrySet()) {
+                value = value.replace(r.getKey(), r.getValue());
+            }
+            out.put(e.getKey(), value);
+        });
+        return out;
+    }
+
     @Test
-    void simDemoServesAChatCompletionFromTheShippedSeed() throws Exception {
+    void simDemoWithNoEnvGeneratesItsSecretsAndServesAChatCompletion() throws Exception {
         int simPort = freePort();
         int proxyPort = freePort();
         String javaOpts = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m";
-
-        Process sim = start("foundry-sim", Map.of("APP_JAR", jar("foundry-sim").toString(), "JAVA_OPTS", javaOpts,
-                "SIM_PORT", String.valueOf(simPort), "SIM_API_KEYS", SIM_KEY, "SIM_ZERO_LATENCY", "true"));
+        Path data = tmp.resolve("data");
+        Map<String, String> paths = Map.of("/app/data", data.toString(), "/app/seed", tmp.resolve("seed").toString());
 
         // The shipped seed, with the two documented differences (ephemeral port, loopback bind).
         String seedText = Repo.text("infra/compose/sim-config.json");
@@ -132,12 +163,19 @@ class SimDemoIT {
         Path seed = tmp.resolve("seed/sim-config.json");
         Files.createDirectories(seed.getParent());
         Files.writeString(seed, seedText.replace("127.0.0.1:8080", "127.0.0.1:" + simPort).replace("0.0.0.0", "127.0.0.1"));
-        Path config = tmp.resolve("data/config.json");
+        Path config = data.resolve("config.json");
 
-        Process proxy = start("proxy", Map.of("APP_JAR", jar("proxy").toString(), "JAVA_OPTS", javaOpts,
-                "CONFIG_PATH", config.toString(), "CONFIG_SEED", seed.toString(), "PORT", String.valueOf(proxyPort),
-                "DEMO_CLIENT_KEY", DEMO_KEY, "SIM_API_KEY", SIM_KEY, "CADDY_MANAGER_TOKEN", "it-token",
-                "LOG_LEVEL", "INFO"));
+        Map<String, String> proxyEnv = composeEnvironment("proxy", paths);
+        assertEquals("", proxyEnv.get("CADDY_MANAGER_TOKEN"), proxyEnv.toString());
+        assertEquals("", proxyEnv.get("DEMO_CLIENT_KEY"), proxyEnv.toString());
+        proxyEnv.putAll(Map.of("APP_JAR", jar("proxy").toString(), "JAVA_OPTS", javaOpts, "PORT", String.valueOf(proxyPort)));
+        Process proxy = start("proxy", proxyEnv);
+
+        // foundry-sim starts after the proxy (it joins its namespace) and waits for the key the proxy generates.
+        Map<String, String> simEnv = composeEnvironment("foundry-sim", paths);
+        simEnv.putAll(Map.of("APP_JAR", jar("foundry-sim").toString(), "JAVA_OPTS", javaOpts,
+                "SIM_PORT", String.valueOf(simPort), "SIM_ZERO_LATENCY", "true"));
+        Process sim = start("foundry-sim", simEnv);
 
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             awaitOk(http, "http://127.0.0.1:" + simPort + "/_sim/stats", sim, "foundry-sim");
@@ -158,26 +196,53 @@ class SimDemoIT {
                     "HealthProbe", "http", "/_sim/stats", "SIM_PORT", "8080"));
             assertEquals(0, simProbe.exitCode(), simProbe.all());
 
+            // The demo key the proxy's entry point printed once, as a user reads it from `docker compose logs proxy`.
+            Matcher printed = Pattern.compile("generated DEMO_CLIENT_KEY=([A-Za-z0-9]+) ").matcher(log("proxy"));
+            assertTrue(printed.find(), log("proxy"));
+            String demoKey = printed.group(1);
+            String secrets = Files.readString(data.resolve("demo-secrets.env"));
+            assertTrue(secrets.contains("DEMO_CLIENT_KEY=" + demoKey + "\n"), "stored for the next start");
+            String simKey = secrets.replaceAll("(?s).*SIM_API_KEYS=([A-Za-z0-9]+).*", "$1");
+            assertFalse(log("proxy").contains(simKey) || log("foundry-sim").contains(simKey), "the sim key is never printed");
+
             String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello from compose\"}]}";
             HttpRequest.Builder chat = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/v1/chat/completions"))
                     .timeout(Duration.ofSeconds(30))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body));
-            HttpResponse<String> ok = http.send(chat.copy().header("Authorization", "Bearer " + DEMO_KEY).build(),
+            HttpResponse<String> ok = http.send(chat.copy().header("Authorization", "Bearer " + demoKey).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, ok.statusCode(), ok.body() + "\n" + log("proxy"));
+            assertEquals(200, ok.statusCode(), ok.body() + "\n" + log("proxy") + "\n" + log("foundry-sim"));
             JsonNode completion = Repo.JSON.readTree(ok.body());
             assertFalse(completion.at("/choices/0/message/content").asText().isEmpty(), ok.body());
 
             HttpResponse<String> wrong = http.send(chat.copy().header("Authorization", "Bearer not-the-demo-key").build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(401, wrong.statusCode(), wrong.body());
+
+            // The caddy-manager token: generated by the proxy into the volume (mode 600) and required by its endpoint.
+            Path tokenFile = data.resolve("caddy-manager.token");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+            String token = Files.readString(tokenFile).trim();
+            assertTrue(token.matches("[0-9a-f]{64}"), "64 hex digits");
+            HttpRequest.Builder report = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort
+                            + "/internal/caddy/report")).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"reportedAt\":\"2026-01-01T00:00:00Z\"}"));
+            assertEquals(204, http.send(report.copy().header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), log("proxy"));
+            assertEquals(401, http.send(report.copy().header("Authorization", "Bearer " + "0".repeat(64)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
         }
 
         // Seeded once; the secrets stay references in the stored document (the admin bootstrap may have rewritten it).
         String stored = Files.readString(config);
-        assertTrue(stored.contains("env:DEMO_CLIENT_KEY") && stored.contains("env:SIM_API_KEY"), stored);
-        assertFalse(stored.contains(DEMO_KEY) || stored.contains(SIM_KEY), "secret values written to the config");
+        assertTrue(stored.contains("env:DEMO_CLIENT_KEY") && stored.contains("env:SIM_API_KEYS"), stored);
         assertTrue(log("proxy").contains("seeded " + config), log("proxy"));
+        // No JDK warnings at start (issue 21 item 17): no sun.misc.Unsafe, no native-access lines.
+        for (String name : List.of("proxy", "foundry-sim")) {
+            assertFalse(log(name).contains("WARNING: A terminally deprecated method")
+                    || log(name).contains("WARNING: A restricted method"), name + ":\n" + log(name));
+        }
     }
 }

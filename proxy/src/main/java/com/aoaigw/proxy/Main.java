@@ -12,6 +12,12 @@ public final class Main {
      * @param args unused
      */
     public static void main(String[] args) {
+        // Netty (under the Azure SDK's HTTP client) would use sun.misc.Unsafe, which JDK 24+ reports with a warning
+        // on stderr at the first blob or token call; without it Netty uses plain buffers (this traffic is small).
+        // The manifest's Enable-Native-Access covers the other warning (native access). -D on the command line wins.
+        if (System.getProperty("io.netty.noUnsafe") == null) {
+            System.setProperty("io.netty.noUnsafe", "true");
+        }
         LogConfig.configureRuntime();
         Config config = Config.create();
         ProcessSettings settings = ProcessSettings.from(config);

@@ -20,7 +20,8 @@ import io.helidon.config.Config;
  * @param adminLogBufferSize {@code ADMIN_LOG_BUFFER_SIZE}: entries kept for the admin log view; default 1000
  * @param logLevel           {@code LOG_LEVEL}: root log level; default INFO
  * @param store              where the config document lives ({@code CONFIG_PATH}, {@code PERSISTENCE_MODE}, ...)
- * @param caddyManagerToken  {@code CADDY_MANAGER_TOKEN}: shared secret of caddy-manager's internal calls
+ * @param caddyManagerToken  {@code CADDY_MANAGER_TOKEN}: shared secret of caddy-manager's internal calls; when unset,
+ *                           the token in the file {@code CADDY_MANAGER_TOKEN_FILE} (created on first start)
  * @param configPollMs       {@code CONFIG_POLL_MS}: how often the config file is checked for changes; default 1000
  * @param forwardHeaders     {@code UPSTREAM_FORWARD_HEADERS}: extra client headers forwarded to Azure, comma-separated
  *                           names or prefixes ending with {@code *} (e.g. {@code x-ms-client-request-id,x-sim-*});
@@ -60,7 +61,7 @@ public record ProcessSettings(Integer port,
                 integer(env.apply("ADMIN_LOG_BUFFER_SIZE"), 1000),
                 Optional.ofNullable(env.apply("LOG_LEVEL")).orElse("INFO"),
                 StoreSettings.from(env),
-                Secret.of(Optional.ofNullable(env.apply("CADDY_MANAGER_TOKEN")).orElse("")),
+                com.aoaigw.config.SharedTokenFile.resolve(env),
                 Optional.ofNullable(integer(env.apply("CONFIG_POLL_MS"), null)).map(Integer::longValue).orElse(1000L),
                 Optional.ofNullable(env.apply("UPSTREAM_FORWARD_HEADERS"))
                         .map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())

@@ -1,27 +1,33 @@
 package com.aoaigw.proxy;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.ServiceLoader;
-
+import java.time.Clock;
 import java.time.Duration;
 
 import com.aoaigw.config.ConfigLoader;
 import com.aoaigw.config.ConfigStore;
 import com.aoaigw.config.ConfigStores;
 import com.aoaigw.config.FileConfigStore;
+import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
+import com.aoaigw.proxy.admin.AdminFeature;
+import com.aoaigw.proxy.admin.CaddyReportService;
+import com.aoaigw.proxy.admin.HolderConfigAccess;
+import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
+import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.proxy.api.ClientAuthFilter;
-import com.aoaigw.proxy.api.ErrorRenderer;
 import com.aoaigw.proxy.api.Forwarder;
 import com.aoaigw.proxy.api.HealthService;
 import com.aoaigw.proxy.api.ModelsService;
 import com.aoaigw.proxy.api.OpenAiDirectHandler;
 import com.aoaigw.proxy.api.OpenAiService;
-import com.aoaigw.proxy.api.ProxyException;
 import com.aoaigw.proxy.api.RequestIdFilter;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
+import com.aoaigw.proxy.error.ErrorRenderer;
+import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.observe.AccessLog;
+import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
 import com.aoaigw.proxy.route.Pools;
@@ -30,7 +36,6 @@ import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
-import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,79 +47,47 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 
 /**
- * Builds and runs the proxy: components, routing, server. {@link #start(ProcessSettings)} is what {@link Main}
- * and the tests call; {@link #routing} is the static routing method.
+ * Builds and runs the proxy: the parts (each handed to the constructors that need it), routing, server.
+ * {@link #start(ProcessSettings)} is what {@link Main} and the tests call. The admin area is registered here too,
+ * after the data-plane routes and before the final 404 handler.
  */
 public final class ProxyServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProxyServer.class.getName());
 
     private final WebServer server;
-    private final Components components;
+    private final ConfigHolder config;
+    private final Watchdog watchdog;
     private final ConfigStore store;
 
-    private ProxyServer(WebServer server, Components components, ConfigStore store) {
+    private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store) {
         this.server = server;
-        this.components = components;
+        this.config = config;
+        this.watchdog = watchdog;
         this.store = store;
     }
 
     /**
-     * Starts the proxy with the routes contributed through {@link ServiceLoader} (the admin area) and the
-     * model-compatibility translators (normalisation per model family, chat ⇄ responses translation).
+     * Starts the proxy with the admin area and the model-compatibility translators (normalisation per model
+     * family, chat ⇄ responses translation).
      *
      * @param settings process settings
      * @return the running proxy
      */
     public static ProxyServer start(ProcessSettings settings) {
-        return start(settings, new CompatibilityTranslators(new ObjectMapper()), List.of());
+        return start(settings, Clock.systemUTC());
     }
 
     /**
-     * Starts the proxy.
+     * Starts the proxy with the admin area on the given clock (tests move it forward instead of sleeping).
      *
-     * @param settings     process settings
-     * @param translators  the translation hook
-     * @param contributors extra routes (besides those found by ServiceLoader)
+     * @param settings   process settings
+     * @param adminClock the admin area's time source (sessions, throttling, statistics, report staleness)
      * @return the running proxy
      */
-    public static ProxyServer start(ProcessSettings settings, Translators translators,
-                                    List<RouteContributor> contributors) {
-        Components c = components(settings, translators);
-        Path file = Path.of(settings.store().configPath());
-        ConfigStore store = "blob".equals(settings.store().mode())
-                ? ConfigStores.create(settings.store())
-                : new FileConfigStore(file, Duration.ofMillis(settings.configPollMs()));
-        c.config().follow(store);
-        if (c.config().current() == null) {
-            LOG.log(System.Logger.Level.WARNING, "no valid config at start: " + c.config().problem()
-                    + " (/healthz answers 503 until one is written)");
-        }
-        List<RouteContributor> all = new ArrayList<>(contributors);
-        ServiceLoader.load(RouteContributor.class).forEach(all::add);
-
-        ConfigSnapshot snap = c.config().current();
-        String host = settings.host() != null ? settings.host() : (snap != null ? snap.config().server().host() : "0.0.0.0");
-        int port = settings.port() != null ? settings.port() : (snap != null ? snap.config().server().port() : 3000);
-        WebServerConfig.Builder b = WebServer.builder().host(host).port(port)
-                // one flush per SSE event must leave at once, not wait for the previous segment's ACK (Nagle)
-                .connectionOptions(o -> o.tcpNoDelay(true));
-        setup(b, c, all);
-        WebServer server = b.build().start();
-        LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, c, store);
-    }
-
-    /**
-     * Builds the shared components.
-     *
-     * @param settings    process settings
-     * @param translators translation hook
-     * @return the components
-     */
-    public static Components components(ProcessSettings settings, Translators translators) {
+    public static ProxyServer start(ProcessSettings settings, Clock adminClock) {
         ObjectMapper mapper = new ObjectMapper();
         ConfigLoader loader = new ConfigLoader();
-        ConfigHolder holder = new ConfigHolder(loader, Path.of(settings.store().configPath()));
+        ConfigHolder holder = new ConfigHolder(loader);
         CredentialCache credentials = new CredentialCache();
         UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
         holder.onChange(s -> {
@@ -123,24 +96,35 @@ public final class ProxyServer implements AutoCloseable {
         });
         ProxyMetrics metrics = new ProxyMetrics(Metrics.globalRegistry());
         RequestRecorder recorder = new RequestRecorder(new AccessLog(), metrics);
+        ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
+        Watchdog watchdog = new Watchdog();
         ModelRouter router = new ModelRouter();
         Pools pools = Pools.local();
         holder.onChange(s -> metrics.deploymentStates(s.config(), pools));
-        return new Components(settings, holder, loader, mapper, new ErrorRenderer(mapper.getFactory()),
-                router, translators, credentials, upstream, new Watchdog(), recorder, pools,
-                new FailoverLoop(upstream, router, pools));
-    }
 
-    /**
-     * Configures a server builder: observe feature (metrics, health) and routing.
-     *
-     * @param builder      the server builder
-     * @param c            components
-     * @param contributors extra routes
-     */
-    public static void setup(WebServerConfig.Builder builder, Components c, List<RouteContributor> contributors) {
-        OpenAiDirectHandler direct = new OpenAiDirectHandler(c.errors());
-        builder.featuresDiscoverServices(false)
+        Path file = Path.of(settings.store().configPath());
+        ConfigStore store = "blob".equals(settings.store().mode())
+                ? ConfigStores.create(settings.store())
+                : new FileConfigStore(file, Duration.ofMillis(settings.configPollMs()));
+        holder.follow(store);
+        if (holder.current() == null) {
+            LOG.log(System.Logger.Level.WARNING, "no valid config at start: " + holder.problem()
+                    + " (/healthz answers 503 until one is written)");
+        }
+        Forwarder forwarder = new Forwarder(holder, mapper, errors, router,
+                new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
+                settings.forwardHeaders(),
+                settings.bodyLimit());
+        AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
+
+        ConfigSnapshot snap = holder.current();
+        String host = settings.host() != null ? settings.host() : (snap != null ? snap.config().server().host() : "0.0.0.0");
+        int port = settings.port() != null ? settings.port() : (snap != null ? snap.config().server().port() : 3000);
+        OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
+        WebServerConfig.Builder b = WebServer.builder().host(host).port(port)
+                // one flush per SSE event must leave at once, not wait for the previous segment's ACK (Nagle)
+                .connectionOptions(o -> o.tcpNoDelay(true))
+                .featuresDiscoverServices(false)
                 // the response headers are the proxy's own or upstream headers that the client already validated
                 // when it parsed them, so they are not checked a second time; request headers still are
                 .addProtocol(Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false).build())
@@ -149,24 +133,24 @@ public final class ProxyServer implements AutoCloseable {
                         d.addHandler(t, direct);
                     }
                 })
-                .addFeature(ObserveSetup.feature(c))
-                .routing(r -> routing(r, c, contributors));
+                .addFeature(ObserveSetup.feature(holder, credentials))
+                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin));
+        WebServer server = b.build().start();
+        LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
+        return new ProxyServer(server, holder, watchdog, store);
     }
 
     /**
-     * The routing: filters, data-plane services, contributed routes, then 404 for everything else.
-     *
-     * @param routing      the routing builder
-     * @param c            components
-     * @param contributors extra routes
+     * The routing: filters, data-plane services, the admin area, then 404 for everything else.
      */
-    public static void routing(HttpRouting.Builder routing, Components c, List<RouteContributor> contributors) {
-        ErrorRenderer errors = c.errors();
-        routing.addFilter(new RequestIdFilter(c.recorder()))
+    private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
+                                ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
+                                AdminFeature admin) {
+        routing.addFilter(new RequestIdFilter(recorder))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
-                .addFilter(new ClientAuthFilter(c.config(), errors))
+                .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {
-                    req.context().get(com.aoaigw.proxy.observe.ExchangeLog.class).ifPresent(l -> {
+                    req.context().get(ExchangeLog.class).ifPresent(l -> {
                         l.errorCode(e.code());
                         l.status(e.status());
                     });
@@ -179,7 +163,7 @@ public final class ProxyServer implements AutoCloseable {
                 })
                 .error(Exception.class, (req, res, e) -> {
                     LOG.log(System.Logger.Level.ERROR, "unexpected error", e);
-                    req.context().get(com.aoaigw.proxy.observe.ExchangeLog.class).ifPresent(l -> {
+                    req.context().get(ExchangeLog.class).ifPresent(l -> {
                         l.errorCode("internal_error");
                         l.status(500);
                     });
@@ -188,14 +172,62 @@ public final class ProxyServer implements AutoCloseable {
                                 "The gateway failed to handle the request.", e));
                     }
                 })
-                .register(new HealthService(c.config(), c.mapper()))
-                .register(new ModelsService(c.config(), c.mapper(), errors))
-                .register(new OpenAiService(new Forwarder(c), errors));
-        for (RouteContributor rc : contributors) {
-            rc.register(routing, c);
-        }
+                .register(new HealthService(config, mapper))
+                .register(new ModelsService(config, mapper, errors))
+                .register(new OpenAiService(forwarder, errors))
+                .addFeature(admin);
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
+    }
+
+    /**
+     * The admin area: writes through the store the data plane follows, and is fed one {@link RequestRecord} per
+     * finished client API request for its statistics.
+     */
+    private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
+                                      ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
+                                      Clock clock) {
+        HolderConfigAccess access = new HolderConfigAccess(holder, store, loader, clock);
+        AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
+            if (settings.host() != null) {
+                return settings.host();
+            }
+            ConfigSnapshot s = holder.current();
+            return s == null ? "0.0.0.0" : s.config().server().host();
+        });
+        AdminFeature.Options options = new AdminFeature.Options(access, k -> switch (k) {
+            case CaddyReportService.TOKEN_ENV -> settings.caddyManagerToken().reveal();
+            case "ADMIN_LOG_BUFFER_SIZE" -> String.valueOf(settings.adminLogBufferSize());
+            default -> System.getenv(k);
+        }, defaults.listenHost(), clock, new HttpUpstreamVerifier(auth -> freshCredential(credentials, auth)),
+                defaults.preview(), defaults.throttle(), defaults.stdout(), defaults.appVersion(), true);
+        AdminFeature admin = AdminFeature.create(options, null);
+        recorder.subscribe((e, latencyMs) -> {
+            if (clientApi(e.path())) {
+                admin.stats().accept(new RequestRecord(clock.instant(), e.model(), e.keyId(), e.upstream(),
+                        e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().completionTokens(),
+                        e.usage().cachedTokens(), latencyMs, e.ttftMs()));
+            }
+        });
+        return admin;
+    }
+
+    /**
+     * A credential from the data plane's token cache (same builders, same authority handling); a cached token is
+     * dropped first, so a verify proves the credentials still work now.
+     */
+    private static HttpUpstreamVerifier.Credential freshCredential(CredentialCache credentials, UpstreamAuth auth) {
+        CredentialCache.AuthHeader h = credentials.authorize(auth);
+        if (h.token() != null) {
+            credentials.invalidate(h);
+            h = credentials.authorize(auth);
+        }
+        return new HttpUpstreamVerifier.Credential(h.name(), h.value(),
+                h.token() == null ? null : h.token().getExpiresAt().toInstant());
+    }
+
+    private static boolean clientApi(String path) {
+        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/openai/"));
     }
 
     /** Answers 404 {@code unknown_url} to whatever no route matched, for every method. */
@@ -218,15 +250,15 @@ public final class ProxyServer implements AutoCloseable {
         return server.port();
     }
 
-    /** @return the components (tests, admin) */
-    public Components components() {
-        return components;
+    /** @return the config holder (tests wait on it for a reload) */
+    public ConfigHolder config() {
+        return config;
     }
 
     /** Stops the server. */
     public void stop() {
         server.stop();
-        components.watchdog().close();
+        watchdog.close();
         store.close();
     }
 

@@ -426,7 +426,7 @@ class ProxySimIT {
         }
         Files.writeString(config, configJson(1500, closed));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (proxy.components().config().current().config().server().upstream().requestTimeoutMs() != 1500) {
+        while (proxy.config().current().config().server().upstream().requestTimeoutMs() != 1500) {
             assertTrue(System.nanoTime() < deadline, "the new config was not picked up");
             Thread.sleep(100);
         }
@@ -441,7 +441,7 @@ class ProxySimIT {
         } finally {
             Files.writeString(config, configJson(60000, closed));
             long d2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (proxy.components().config().current().config().server().upstream().requestTimeoutMs() != 60000
+            while (proxy.config().current().config().server().upstream().requestTimeoutMs() != 60000
                     && System.nanoTime() < d2) {
                 Thread.sleep(100);
             }

@@ -10,8 +10,8 @@ import com.aoaigw.config.ConfigException;
 import com.aoaigw.config.ConfigLoader;
 import com.aoaigw.config.ConfigStore;
 import com.aoaigw.config.GatewayConfig;
-import com.aoaigw.proxy.ConfigHolder;
-import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
 
 /**
  * {@link AdminConfigAccess} over the data plane's {@link ConfigHolder} and the process's {@link ConfigStore}. The

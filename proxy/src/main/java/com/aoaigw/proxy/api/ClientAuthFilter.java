@@ -3,8 +3,11 @@ package com.aoaigw.proxy.api;
 import java.util.Optional;
 
 import com.aoaigw.config.ClientKey;
-import com.aoaigw.proxy.ConfigHolder;
-import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
+import com.aoaigw.proxy.config.KeyIndex;
+import com.aoaigw.proxy.error.ErrorRenderer;
+import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.observe.ExchangeLog;
 
 import io.helidon.http.HeaderName;
@@ -18,7 +21,7 @@ import io.helidon.webserver.http.RoutingResponse;
  * Client key authentication for the OpenAI-compatible API ({@code /v1/...} and {@code /openai/...}). The key is
  * taken from {@code Authorization: Bearer}, {@code api-key} or {@code x-api-key} (the first that matches); it is
  * checked against
- * the current snapshot's {@link com.aoaigw.proxy.api.KeyIndex}. On success a {@link ClientIdentity} is registered
+ * the current snapshot's {@link com.aoaigw.proxy.config.KeyIndex}. On success a {@link ClientIdentity} is registered
  * in the request context; otherwise the answer is 401 {@code invalid_api_key}. Other paths pass untouched (the
  * admin area has its own filter; /healthz and /metrics are open or loopback-only).
  */

@@ -18,9 +18,12 @@ import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.ModelRoute;
 import com.aoaigw.config.ImageCompression;
 import com.aoaigw.config.UpstreamSettings;
-import com.aoaigw.proxy.Components;
-import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
+import com.aoaigw.proxy.error.ErrorRenderer;
+import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.translate.InlineImageCompressor;
@@ -32,12 +35,14 @@ import com.aoaigw.proxy.upstream.SseFramer;
 import com.aoaigw.proxy.upstream.StreamTransform;
 import com.aoaigw.proxy.upstream.TranslationError;
 import com.aoaigw.proxy.upstream.TranslationPlan;
+import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.UsageMeter;
 import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.Header;
@@ -60,15 +65,41 @@ public final class Forwarder {
     /** Largest entity whose announced length is reserved before its bytes arrive. */
     static final int PREALLOCATE_MAX = 1 << 20;
 
-    private final Components c;
+    private final ConfigHolder holder;
+    private final ObjectMapper mapper;
+    private final ErrorRenderer errors;
+    private final ModelRouter router;
+    private final Translators translators;
+    private final FailoverLoop failover;
+    private final Watchdog watchdog;
     private final HeaderPolicy headers;
+    private final long bodyLimit;
     private final InlineImageCompressor images;
 
-    /** @param components shared components */
-    public Forwarder(Components components) {
-        this.c = components;
-        this.headers = new HeaderPolicy(components.settings().forwardHeaders());
-        this.images = new InlineImageCompressor(components.mapper());
+    /**
+     * @param config         the config holder (one snapshot is taken per request)
+     * @param mapper         the shared Jackson mapper
+     * @param errors         the error renderer (errors inside a started stream)
+     * @param router         the model router
+     * @param translators    the translation hook
+     * @param failover       the attempts of one request across its deployment pool and fallbacks
+     * @param watchdog       phase timeouts
+     * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
+     * @param bodyLimit      largest request body, in bytes
+     */
+    public Forwarder(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
+                     Translators translators, FailoverLoop failover, Watchdog watchdog, List<String> forwardHeaders,
+                     long bodyLimit) {
+        this.holder = config;
+        this.mapper = mapper;
+        this.errors = errors;
+        this.router = router;
+        this.translators = translators;
+        this.failover = failover;
+        this.watchdog = watchdog;
+        this.headers = new HeaderPolicy(forwardHeaders);
+        this.bodyLimit = bodyLimit;
+        this.images = new InlineImageCompressor(mapper);
     }
 
     /**
@@ -82,7 +113,7 @@ public final class Forwarder {
     public void forward(ServerRequest req, ServerResponse res, RouteKey route, String pathModel) {
         ExchangeLog log = req.context().get(ExchangeLog.class).orElseThrow();
         log.route(route.key());
-        ConfigSnapshot snap = c.config().current();
+        ConfigSnapshot snap = holder.current();
         if (snap == null) {
             throw new ProxyException.Internal(503, "config_unavailable", "The gateway has no valid configuration loaded.",
                     null);
@@ -90,7 +121,7 @@ public final class Forwarder {
         GatewayConfig config = snap.config();
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
-        RequestBody body = RequestBody.scan(readBody(req), c.mapper().getFactory());
+        RequestBody body = RequestBody.scan(readBody(req), mapper.getFactory());
         log.stream(body.stream());
         String model = pathModel != null ? pathModel : body.model();
         if (model == null || model.isBlank()) {
@@ -103,7 +134,7 @@ public final class Forwarder {
             throw new ProxyException.Forbidden("model", "model_not_allowed",
                     "This API key is not allowed to use the model `" + model + "`.");
         }
-        RoutePlan primary = c.router().route(config, route, model);
+        RoutePlan primary = router.route(config, route, model);
         List<ModelRoute> models = candidates(config, primary.model(), who);
 
         List<Header> forwarded = new ArrayList<>(2);
@@ -114,17 +145,21 @@ public final class Forwarder {
         }
         boolean stream = body.stream();
         FailoverLoop.RequestFactory factory = p -> {
-            TranslationPlan tp = c.translators().plan(p, stream);
+            TranslationPlan tp = translators.plan(p, stream);
             byte[] upstreamBody = upstreamBody(body, p, tp, injectUsage(body, us, p));
+            ImageCompression ic = config.server().imageCompression();
+            if (p.model().compressesImages(ic) && p.backendRoute().conversational()) {
+                upstreamBody = images.compress(upstreamBody, InlineImageCompressor.Settings.of(ic)).body();
+            }
             return new UpstreamClient.Request(p.target(), upstreamBody, stream, log.requestId(),
                     config.effectiveAuth(p.upstream()).resolve(), forwarded);
         };
 
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(us.requestTimeoutMs());
-        try (Watchdog.Watch watch = c.watchdog().watch(deadline)) {
+        try (Watchdog.Watch watch = watchdog.watch(deadline)) {
             FailoverLoop.Result result;
             try {
-                result = c.failover().run(config, route, models, stream, factory, watch);
+                result = failover.run(config, route, models, stream, factory, watch);
             } catch (FailoverLoop.Failed f) {
                 attempts(log, f.attempts());
                 if (!f.attempts().isEmpty()) {
@@ -139,7 +174,7 @@ public final class Forwarder {
             log.deployment(plan.deployment().deployment());
             log.upstream(plan.upstream().name());
             servedBy(res, plan);
-            TranslationPlan tp = c.translators().plan(plan, stream);
+            TranslationPlan tp = translators.plan(plan, stream);
             // the usage chunk the client did not ask for is dropped, unless a translator needs it
             boolean dropUsageChunk = injectUsage(body, us, plan) && !plan.translated();
             try (HttpClientResponse up = result.answer().response()) {
@@ -200,7 +235,7 @@ public final class Forwarder {
             return body.withModel(deployment, injectUsage);
         }
         try {
-            ObjectNode tree = (ObjectNode) c.mapper().readTree(body.body());
+            ObjectNode tree = (ObjectNode) mapper.readTree(body.body());
             tree.put("model", deployment);
             if (transform.isPresent()) {
                 try {
@@ -219,7 +254,7 @@ public final class Forwarder {
                     opts.put("include_usage", true);
                 }
             }
-            return c.mapper().writeValueAsBytes(tree);
+            return mapper.writeValueAsBytes(tree);
         } catch (IOException e) {
             throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
         }
@@ -240,7 +275,7 @@ public final class Forwarder {
         copyHeaders(up, res, log);
         String ct = up.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
         if (status >= 200 && status < 300) {
-            UsageMeter meter = new UsageMeter(c.mapper());
+            UsageMeter meter = new UsageMeter(mapper);
             meter.observeBody(bytes);
             log.usage(meter.usage());
             if (!tp.passThrough()) {
@@ -259,7 +294,7 @@ public final class Forwarder {
     private void relayStream(ServerResponse res, HttpClientResponse up, SseFramer framer, SseEvent first,
                              RoutePlan plan, TranslationPlan tp, boolean dropUsageChunk, Watchdog.Watch watch,
                              UpstreamSettings us, ExchangeLog log) {
-        UsageMeter meter = new UsageMeter(c.mapper());
+        UsageMeter meter = new UsageMeter(mapper);
         StreamTransform transform = tp.stream().get();
         // only now, with a first event in hand, is the client told 200
         copyHeaders(up, res, log);
@@ -347,9 +382,9 @@ public final class Forwarder {
 
     private void writeStreamError(EventSink sink, RouteKey clientRoute, ProxyException e) throws IOException {
         if (clientRoute == RouteKey.RESPONSES) {
-            sink.send(SseEvent.of("error", new String(c.errors().responsesErrorEvent(e), StandardCharsets.UTF_8)));
+            sink.send(SseEvent.of("error", new String(errors.responsesErrorEvent(e), StandardCharsets.UTF_8)));
         } else {
-            sink.send(SseEvent.of(null, new String(c.errors().body(e), StandardCharsets.UTF_8)));
+            sink.send(SseEvent.of(null, new String(errors.body(e), StandardCharsets.UTF_8)));
         }
     }
 
@@ -368,7 +403,7 @@ public final class Forwarder {
         String code = null;
         if (bytes.length > 0 && bytes.length < 65536) {
             try {
-                JsonNode e = c.mapper().readTree(bytes).path("error");
+                JsonNode e = mapper.readTree(bytes).path("error");
                 JsonNode cd = e.path("code");
                 if (cd.isTextual() || cd.isNumber()) {
                     code = cd.asText();
@@ -397,7 +432,7 @@ public final class Forwarder {
     }
 
     private byte[] readBody(ServerRequest req) {
-        long limit = c.settings().bodyLimit();
+        long limit = bodyLimit;
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
             throw tooLarge(limit);

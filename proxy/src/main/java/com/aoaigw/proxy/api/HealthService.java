@@ -2,8 +2,8 @@ package com.aoaigw.proxy.api;
 
 import java.io.IOException;
 
-import com.aoaigw.proxy.ConfigHolder;
-import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

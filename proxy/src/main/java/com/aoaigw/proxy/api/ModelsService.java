@@ -3,8 +3,10 @@ package com.aoaigw.proxy.api;
 import java.io.IOException;
 
 import com.aoaigw.config.ModelRoute;
-import com.aoaigw.proxy.ConfigHolder;
-import com.aoaigw.proxy.ConfigSnapshot;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
+import com.aoaigw.proxy.error.ErrorRenderer;
+import com.aoaigw.proxy.error.ProxyException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,7 @@
 package com.aoaigw.proxy.api;
 
+import com.aoaigw.proxy.error.ErrorRenderer;
+
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;

@@ -1,5 +1,7 @@
 package com.aoaigw.proxy.api;
 
+import com.aoaigw.proxy.error.ErrorRenderer;
+import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.route.RouteKey;
 
 import io.helidon.http.HeaderNames;

@@ -5,10 +5,11 @@ import java.net.SocketAddress;
 
 import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.Upstream;
-import com.aoaigw.proxy.Components;
-import com.aoaigw.proxy.ConfigSnapshot;
-import com.aoaigw.proxy.api.ErrorRenderer;
-import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
+import com.aoaigw.proxy.error.ErrorRenderer;
+import com.aoaigw.proxy.error.ProxyException;
+import com.aoaigw.proxy.upstream.CredentialCache;
 
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -30,23 +31,24 @@ public final class ObserveSetup {
     }
 
     /**
-     * @param c components
+     * @param config      the config holder
+     * @param credentials the upstream credential cache
      * @return the observe feature
      */
-    public static ObserveFeature feature(Components c) {
+    public static ObserveFeature feature(ConfigHolder config, CredentialCache credentials) {
         return ObserveFeature.builder()
                 .endpoint("/")
                 .addObserver(HealthObserver.builder()
                         .details(true)
                         .addCheck(() -> {
-                            ConfigSnapshot s = c.config().current();
+                            ConfigSnapshot s = config.current();
                             return HealthCheckResponse.builder()
                                     .status(s != null)
-                                    .detail("problem", String.valueOf(c.config().problem()))
+                                    .detail("problem", String.valueOf(config.problem()))
                                     .build();
                         }, HealthCheckType.READINESS, "config")
                         .addCheck(() -> {
-                            ConfigSnapshot s = c.config().current();
+                            ConfigSnapshot s = config.current();
                             boolean ok = s != null;
                             HealthCheckResponse.Builder b = HealthCheckResponse.builder();
                             if (s != null) {
@@ -58,7 +60,7 @@ public final class ObserveSetup {
                                         ok = false;
                                         b.detail(u.name(), "api-key is empty");
                                     } else {
-                                        b.detail(u.name(), c.credentials().ready(a) ? "credential ready"
+                                        b.detail(u.name(), credentials.ready(a) ? "credential ready"
                                                 : "token not fetched yet");
                                     }
                                 }

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.ModelRoute;
 import com.aoaigw.config.Upstream;
-import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.error.ProxyException;
 
 /**
  * Turns (route, public model) into a {@link RoutePlan}: deployment, upstream, backend route and the exact

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.upstream.BoundedMemo;

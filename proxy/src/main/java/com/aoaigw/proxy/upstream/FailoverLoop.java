@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.ModelRoute;
 import com.aoaigw.config.UpstreamSettings;
-import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.route.DeploymentPool;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.PoolState;
@@ -41,7 +41,9 @@ import io.helidon.webclient.api.HttpClientResponse;
  *
  * Outcomes feed the pool state: a 429 cools the deployment down for its retry-after (capped by
  * {@code retryAfterMaxMs}; 10 s when Azure gives none), failures count against its circuit, answers close it, and
- * every {@code azure-openai-deployment-utilization} is remembered. When nothing could be tried at all (every
+ * every {@code azure-openai-deployment-utilization} is remembered. A model with a single deployment and no
+ * fallback is never skipped (there is nowhere else to send the request; its state is still recorded and shown).
+ * When nothing could be tried at all (every
  * deployment cooling or open) the client gets 429 {@code all_deployments_busy} with the soonest time one is back.
  * When everything tried failed, the last upstream answer goes to the client as it is (Azure's 429 with its
  * headers), or else the last failure.
@@ -99,12 +101,14 @@ public final class FailoverLoop {
             total += p.size();
         }
         Run run = new Run(config, route, stream, factory, watch, us, us.attemptLimit(total));
+        // one deployment and no fallback: there is nowhere else to go, so its health never keeps a request from it
+        boolean alone = total == 1;
         try {
             for (DeploymentPool p : pp) {
                 boolean[] tried = new boolean[p.size()];
                 while (run.attempts.size() < run.limit) {
                     long now = pools.now();
-                    int idx = p.select(tried, now);
+                    int idx = alone ? (tried[0] ? -1 : 0) : p.select(tried, now);
                     if (idx < 0) {
                         run.soonest = Math.min(run.soonest, p.soonestEligible(now));
                         break;
@@ -128,13 +132,14 @@ public final class FailoverLoop {
                 if (wait.isEmpty()) {
                     break;
                 }
-                long w = Math.max(wait.getAsLong(), primary.soonestEligible(pools.now()) - pools.now());
+                long w = alone ? wait.getAsLong()
+                        : Math.max(wait.getAsLong(), primary.soonestEligible(pools.now()) - pools.now());
                 if (w >= watch.remainingMs()) {
                     break;
                 }
                 run.retries++;
                 sleep(w);
-                int idx = primary.select(new boolean[primary.size()], pools.now());
+                int idx = alone ? 0 : primary.select(new boolean[primary.size()], pools.now());
                 if (idx < 0) {
                     continue;
                 }

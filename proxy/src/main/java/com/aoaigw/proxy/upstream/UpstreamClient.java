@@ -7,7 +7,7 @@ import java.util.Objects;
 
 import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
-import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.error.ProxyException;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;

@@ -10,7 +10,7 @@ import java.util.Locale;
 
 import javax.net.ssl.SSLException;
 
-import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.error.ProxyException;
 
 import io.helidon.common.buffers.DataReader;
 

@@ -13,34 +13,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import com.aoaigw.config.ConfigStore;
-import com.aoaigw.config.ConfigStores;
-import com.aoaigw.proxy.Components;
 import com.aoaigw.proxy.ProcessSettings;
 import com.aoaigw.proxy.ProxyServer;
-import com.aoaigw.proxy.RouteContributor;
-import com.aoaigw.proxy.admin.AdminFeature;
-import com.aoaigw.proxy.admin.CaddyReportService;
-import com.aoaigw.proxy.admin.HolderConfigAccess;
 import com.aoaigw.proxy.reliability.Rig.Timed;
-import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.sim.DeploymentSettings;
 import com.aoaigw.sim.FoundrySim;
 import com.aoaigw.sim.SimSettings;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http.HttpRouting;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>caddy-manager itself is packaged after the proxy's integration tests run (reactor order), so its death is
  * reproduced by what the proxy observes of it: reports posted to {@code /internal/caddy/report} with the token,
- * then none. The admin feature is assembled like {@code AdminRouteContributor} does in production, but on a clock
- * the test advances past the 90 s staleness threshold instead of sleeping.
+ * then none. The proxy is the production one, its admin area on a clock the test advances past the 90 s staleness
+ * threshold instead of sleeping.
  */
 @Timeout(120)
 class CaddyOutageIT {
@@ -87,20 +74,6 @@ class CaddyOutageIT {
         }
     }
 
-    /** The production admin wiring, on the test's clock. */
-    record ClockedAdmin(Clock clock) implements RouteContributor {
-        @Override
-        public void register(HttpRouting.Builder routing, Components c) {
-            ConfigStore store = ConfigStores.create(c.settings().store());
-            HolderConfigAccess access = new HolderConfigAccess(c.config(), store, c.loader(), clock);
-            AdminFeature.Options d = AdminFeature.Options.defaults(access, () -> "127.0.0.1");
-            AdminFeature.Options o = new AdminFeature.Options(access,
-                    k -> CaddyReportService.TOKEN_ENV.equals(k) ? c.settings().caddyManagerToken().reveal() : null,
-                    d.listenHost(), clock, d.verifier(), d.preview(), d.throttle(), d.stdout(), d.appVersion(), false);
-            routing.addFeature(AdminFeature.create(o, store));
-        }
-    }
-
     @Test
     void proxyKeepsServingWhenCaddyAndCaddyManagerDie() throws Exception {
         try (FoundrySim sim = FoundrySim.start(SimSettings.builder().defaultDeployment(DeploymentSettings.zeroLatency())
@@ -113,14 +86,11 @@ class CaddyOutageIT {
                      "upstreams":[{"name":"sim","baseUrl":"%s"}],
                      "models":[{"id":"gpt-4o-mini","upstream":"sim"}]}
                     """.formatted(KEY, sim.baseUrl()));
-            Map<String, String> env = Map.of("CONFIG_PATH", config.toString(), "CADDY_MANAGER_TOKEN", TOKEN);
+            Map<String, String> env = Map.of("CONFIG_PATH", config.toString(), "CADDY_MANAGER_TOKEN", TOKEN,
+                    "HOST", "127.0.0.1", "PORT", "0");
             ProcessSettings settings = ProcessSettings.from(env::get);
-            Components c = ProxyServer.components(settings, new CompatibilityTranslators(new ObjectMapper()));
-            c.config().pollFile();
             MovableClock clock = new MovableClock();
-            WebServerConfig.Builder b = WebServer.builder().host("127.0.0.1").port(0);
-            ProxyServer.setup(b, c, List.of(new ClockedAdmin(clock)));
-            WebServer server = b.build().start();
+            ProxyServer server = ProxyServer.start(settings, clock);
             Process caddy = null;
             try {
                 String direct = "http://127.0.0.1:" + server.port();
@@ -165,8 +135,7 @@ class CaddyOutageIT {
                 if (caddy != null) {
                     caddy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
-                server.stop();
-                c.watchdog().close();
+                server.close();
             }
         }
     }

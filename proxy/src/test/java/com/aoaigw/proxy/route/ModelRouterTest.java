@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import com.aoaigw.config.ConfigLoader;
 import com.aoaigw.config.GatewayConfig;
-import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.error.ProxyException;
 
 /** Table test of URL building, including the original's route-override cases (original-product.md §5.2-5.3). */
 class ModelRouterTest {

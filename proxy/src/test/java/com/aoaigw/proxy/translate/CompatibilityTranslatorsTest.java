@@ -11,7 +11,7 @@ import java.util.Map;
 
 import com.aoaigw.config.ModelRoute;
 import com.aoaigw.config.Upstream;
-import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.upstream.StreamTransform;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 import com.aoaigw.config.Secret;
 import com.aoaigw.config.UpstreamAuth;
-import com.aoaigw.proxy.api.ProxyException;
+import com.aoaigw.proxy.error.ProxyException;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;

@@ -1,4 +1,4 @@
-package com.aoaigw.proxy.api;
+package com.aoaigw.proxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import com.aoaigw.config.ClientKey;
 import com.aoaigw.config.Secret;
+import com.aoaigw.proxy.api.ClientIdentity;
 
 class KeyIndexTest {
     private final KeyIndex index = KeyIndex.of(List.of(

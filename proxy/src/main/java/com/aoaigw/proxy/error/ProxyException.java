@@ -1,4 +1,4 @@
-package com.aoaigw.proxy.api;
+package com.aoaigw.proxy.error;
 
 /**
  * Every error the proxy itself answers with. One sealed family, rendered in one place ({@link ErrorRenderer}) as

@@ -1,4 +1,4 @@
-package com.aoaigw.proxy.api;
+package com.aoaigw.proxy.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

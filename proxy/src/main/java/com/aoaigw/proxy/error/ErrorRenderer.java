@@ -1,4 +1,4 @@
-package com.aoaigw.proxy.api;
+package com.aoaigw.proxy.error;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package com.aoaigw.proxy.api;
+package com.aoaigw.proxy.config;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,11 +1,10 @@
-package com.aoaigw.proxy;
+package com.aoaigw.proxy.config;
 
 import java.time.Instant;
 import java.util.List;
 
 import com.aoaigw.config.ConfigProblem;
 import com.aoaigw.config.GatewayConfig;
-import com.aoaigw.proxy.api.KeyIndex;
 
 /**
  * One immutable, validated version of the config document plus what the hot path precomputes from it. Requests

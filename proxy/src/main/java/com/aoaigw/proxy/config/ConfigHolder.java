@@ -1,13 +1,6 @@
-package com.aoaigw.proxy;
+package com.aoaigw.proxy.config;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -21,29 +14,22 @@ import com.aoaigw.config.LoadedConfig;
  * version is refused and the last good snapshot stays in service (its problems are kept for /healthz and the
  * admin API).
  *
- * <p>Versions come from {@link #apply(String, String)} (called by a {@code ConfigStore} watcher or the admin API)
- * or from {@link #pollFile()} when the holder watches a plain file.
+ * <p>Versions come from {@link #apply(String, String)}, called by the watcher of the followed {@code ConfigStore}
+ * or by the admin API.
  */
 public final class ConfigHolder {
     private static final System.Logger LOG = System.getLogger(ConfigHolder.class.getName());
 
     private final ConfigLoader loader;
-    private final Path file;
     private final AtomicReference<ConfigSnapshot> current = new AtomicReference<>();
     private final AtomicReference<String> problem = new AtomicReference<>("no config loaded yet");
     private final AtomicReference<Rejection> rejected = new AtomicReference<>();
     private volatile com.aoaigw.config.ConfigStore followed;
     private final List<Consumer<ConfigSnapshot>> listeners = new CopyOnWriteArrayList<>();
-    private volatile FileTime lastModified;
-    private volatile long lastSize = -1;
 
-    /**
-     * @param loader the strict loader
-     * @param file   the config file watched by {@link #pollFile()}, or null when versions are pushed
-     */
-    public ConfigHolder(ConfigLoader loader, Path file) {
+    /** @param loader the strict loader */
+    public ConfigHolder(ConfigLoader loader) {
         this.loader = loader;
-        this.file = file;
     }
 
     /** @return the snapshot in service, or null when no valid document was ever loaded */
@@ -151,41 +137,5 @@ public final class ConfigHolder {
             }
         }
         return next;
-    }
-
-    /**
-     * Reads the watched file if it changed since the last read (modification time or size) and applies it.
-     *
-     * @return true when a new version was put in service
-     */
-    public boolean pollFile() {
-        if (file == null) {
-            return false;
-        }
-        try {
-            FileTime mtime = Files.getLastModifiedTime(file);
-            long size = Files.size(file);
-            if (Objects.equals(mtime, lastModified) && size == lastSize) {
-                return false;
-            }
-            String json = Files.readString(file, StandardCharsets.UTF_8);
-            lastModified = mtime;
-            lastSize = size;
-            apply(json, mtime.toString());
-            LOG.log(System.Logger.Level.INFO, "config loaded from " + file);
-            return true;
-        } catch (NoSuchFileException e) {
-            if (current.get() == null) {
-                problem.set("config file " + file + " does not exist; create it (e.g. with `make run`) or set CONFIG_PATH");
-            }
-            return false;
-        } catch (IOException e) {
-            problem.set("cannot read config file " + file + ": " + e.getMessage());
-            return false;
-        } catch (ConfigException e) {
-            LOG.log(System.Logger.Level.WARNING, "config file " + file + " refused, keeping the last good version: "
-                    + e.getMessage());
-            return false;
-        }
     }
 }
