@@ -12,6 +12,7 @@ import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
+import com.aoaigw.proxy.admin.DeploymentsService;
 import com.aoaigw.proxy.admin.HolderConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.RequestRecord;
@@ -134,7 +135,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin));
+                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, pools));
         WebServer server = b.build().start();
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
         return new ProxyServer(server, holder, watchdog, store);
@@ -145,7 +146,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin) {
+                                AdminFeature admin, Pools pools) {
         routing.addFilter(new RequestIdFilter(recorder))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
@@ -175,6 +176,10 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new HealthService(config, mapper))
                 .register(new ModelsService(config, mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
+                .register("/admin/api", new DeploymentsService(() -> {
+                    ConfigSnapshot s = config.current();
+                    return s == null ? null : s.config();
+                }, pools))
                 .addFeature(admin);
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
