@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing; idempotent and fast when everything is present.
-#  - Debian packages: caddy (never started as a system service), chromium, docker-compose (to parse compose.yaml)
-#  - npm tools in tools/ from the committed lockfile: openai@6, azurite@3, playwright-core
+#  - Debian packages: caddy and redis-server (neither ever started as a system service; tests start their own),
+#    chromium, docker-compose (to parse compose.yaml)
+#  - npm tools in tools/ from the committed lockfile: openai@6, @openai/agents (+ zod), azurite@3, playwright-core
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ need_pkgs=()
 command -v caddy >/dev/null 2>&1 || need_pkgs+=(caddy)
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
+command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
@@ -17,8 +19,9 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   echo "==> installing Debian packages: ${need_pkgs[*]}"
-  # The caddy package enables and starts its own caddy.service; a policy-rc.d that answers 101 keeps it from
-  # starting during the install, and it is disabled afterwards so nothing holds :80 or the admin port 2019.
+  # The caddy and redis-server packages enable and start their own services; a policy-rc.d that answers 101 keeps
+  # them from starting during the install, and they are disabled afterwards so nothing holds :80, the admin port
+  # 2019 or Redis's 6379 (the tests start their own redis-server on a free loopback port).
   policy=/usr/sbin/policy-rc.d
   own_policy=0
   if [ ! -e "$policy" ]; then
@@ -31,10 +34,12 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     $SUDO systemctl disable --now caddy.service >/dev/null 2>&1 || true
+    $SUDO systemctl disable --now redis-server.service >/dev/null 2>&1 || true
   fi
 fi
 
 if [ ! -d tools/node_modules/openai ] || [ ! -d tools/node_modules/azurite ] || [ ! -d tools/node_modules/playwright-core ] \
+   || [ ! -d tools/node_modules/@openai/agents ] \
    || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
   echo "==> installing npm test tools into tools/"
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)

@@ -37,7 +37,7 @@ final class CompletionPlanner {
         String summary = reasoning ? "Thinking about how to answer as " + prompt.deployment() + "." : null;
         String tool = chooseTool(prompt);
         if (tool != null) {
-            String args = "{\"location\":\"" + location(prompt.lastUserText()) + "\"}";
+            String args = ToolArguments.of(prompt.toolSchemas().get(tool), location(prompt.lastUserText())).toString();
             List<String> pieces = new ArrayList<>();
             for (int i = 0; i < args.length(); i += ARGUMENT_PIECE) {
                 pieces.add(args.substring(i, Math.min(args.length(), i + ARGUMENT_PIECE)));
@@ -79,11 +79,20 @@ final class CompletionPlanner {
         if (prompt.toolsOff() || prompt.toolNames().isEmpty() || prompt.toolOutput() != null) {
             return null;
         }
+        String text = prompt.lastUserText().toLowerCase(Locale.ROOT);
         if (prompt.forcedTool() != null) {
             if (!prompt.forcedTool().isEmpty()) {
                 return prompt.forcedTool();
             }
-        } else if (!prompt.lastUserText().toLowerCase(Locale.ROOT).contains("weather")) {
+        } else {
+            // a tool the user names is the one called (e.g. "use convert_units to ...")
+            for (String name : prompt.toolNames()) {
+                if (text.contains(name.toLowerCase(Locale.ROOT))) {
+                    return name;
+                }
+            }
+        }
+        if (prompt.forcedTool() == null && !text.contains("weather")) {
             return null;
         }
         for (String name : prompt.toolNames()) {

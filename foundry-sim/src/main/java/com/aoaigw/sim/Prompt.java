@@ -1,6 +1,9 @@
 package com.aoaigw.sim;
 
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * What the simulator needs from a chat or responses request to plan its answer.
@@ -14,7 +17,12 @@ import java.util.List;
  *                     null when nothing is forced
  * @param toolsOff     true when {@code tool_choice} is {@code none}
  * @param maxTokens    the output limit asked for, or null
+ * @param toolSchemas  the {@code parameters} schema of each function tool offered, by name (absent when it has none)
  */
 record Prompt(String deployment, int promptTokens, String lastUserText, String toolOutput, List<String> toolNames,
-              String forcedTool, boolean toolsOff, Integer maxTokens) {
+              String forcedTool, boolean toolsOff, Integer maxTokens, Map<String, JsonNode> toolSchemas) {
+    /** Copies the schema map. */
+    Prompt {
+        toolSchemas = Map.copyOf(toolSchemas);
+    }
 }

@@ -1,7 +1,9 @@
 package com.aoaigw.sim;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -31,10 +33,14 @@ final class PromptParser {
             toolOutput = role.equals("tool") ? text : null;
         }
         List<String> tools = new ArrayList<>();
+        Map<String, JsonNode> schemas = new HashMap<>();
         for (JsonNode t : body.path("tools")) {
             String name = t.path("function").path("name").asText("");
             if (!name.isEmpty()) {
                 tools.add(name);
+                if (t.path("function").path("parameters").isObject()) {
+                    schemas.put(name, t.path("function").path("parameters"));
+                }
             }
         }
         JsonNode choice = body.path("tool_choice");
@@ -52,7 +58,7 @@ final class PromptParser {
         }
         int promptTokens = CompletionPlanner.countWords(all.toString()) + messages;
         return new Prompt(deployment, Math.max(1, promptTokens), lastUser, toolOutput, List.copyOf(tools), forced,
-                off, max);
+                off, max, schemas);
     }
 
     /**
@@ -94,13 +100,19 @@ final class PromptParser {
             }
         }
         List<String> tools = new ArrayList<>();
+        Map<String, JsonNode> schemas = new HashMap<>();
         for (JsonNode t : body.path("tools")) {
             String name = t.path("name").asText("");
+            JsonNode params = t.path("parameters");
             if (name.isEmpty()) {
                 name = t.path("function").path("name").asText("");
+                params = t.path("function").path("parameters");
             }
             if (!name.isEmpty()) {
                 tools.add(name);
+                if (params.isObject()) {
+                    schemas.put(name, params);
+                }
             }
         }
         JsonNode choice = body.path("tool_choice");
@@ -114,7 +126,7 @@ final class PromptParser {
         }
         int promptTokens = CompletionPlanner.countWords(all.toString()) + items;
         return new Prompt(deployment, Math.max(1, promptTokens), lastUser, toolOutput, List.copyOf(tools), forced,
-                off, intOrNull(body.get("max_output_tokens")));
+                off, intOrNull(body.get("max_output_tokens")), schemas);
     }
 
     /** The text of a message content: a string, or the {@code text} of each part of an array. */

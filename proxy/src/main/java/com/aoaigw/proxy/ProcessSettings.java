@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import com.aoaigw.config.Secret;
 import com.aoaigw.config.StoreSettings;
+import com.aoaigw.proxy.upstream.PoolOverrides;
 
 import io.helidon.config.Config;
 
@@ -26,6 +27,8 @@ import io.helidon.config.Config;
  * @param forwardHeaders     {@code UPSTREAM_FORWARD_HEADERS}: extra client headers forwarded to Azure, comma-separated
  *                           names or prefixes ending with {@code *} (e.g. {@code x-ms-client-request-id,x-sim-*});
  *                           default none. Credentials, cookies and hop-by-hop headers are never forwarded.
+ * @param poolOverrides      the original's {@code UPSTREAM_MAX_CONNECTIONS}, {@code UPSTREAM_KEEPALIVE_TIMEOUT_MS}, ...
+ *                           overriding {@code server.upstream.pool} of every config version; default none
  */
 public record ProcessSettings(Integer port,
                               String host,
@@ -35,7 +38,8 @@ public record ProcessSettings(Integer port,
                               StoreSettings store,
                               Secret caddyManagerToken,
                               long configPollMs,
-                              java.util.List<String> forwardHeaders) {
+                              java.util.List<String> forwardHeaders,
+                              PoolOverrides poolOverrides) {
     /** The default body limit (50 MiB). */
     public static final long DEFAULT_BODY_LIMIT = 52_428_800L;
 
@@ -65,7 +69,8 @@ public record ProcessSettings(Integer port,
                 Optional.ofNullable(integer(env.apply("CONFIG_POLL_MS"), null)).map(Integer::longValue).orElse(1000L),
                 Optional.ofNullable(env.apply("UPSTREAM_FORWARD_HEADERS"))
                         .map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
-                        .orElse(java.util.List.of()));
+                        .orElse(java.util.List.of()),
+                PoolOverrides.from(env));
     }
 
     /**
@@ -90,7 +95,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withBodyLimit(long newLimit) {
         return new ProcessSettings(port, host, newLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, forwardHeaders);
+                configPollMs, forwardHeaders, poolOverrides);
     }
 
     /**
@@ -99,7 +104,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withForwardHeaders(java.util.List<String> headers) {
         return new ProcessSettings(port, host, bodyLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, java.util.List.copyOf(headers));
+                configPollMs, java.util.List.copyOf(headers), poolOverrides);
     }
 
     private static Integer integer(String v, Integer dflt) {

@@ -37,6 +37,7 @@ import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
+import com.aoaigw.proxy.upstream.PoolOverrides;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,6 +55,9 @@ import io.helidon.webserver.http.HttpRouting;
  */
 public final class ProxyServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProxyServer.class.getName());
+
+    /** The admin API's own body limit; the server-wide maximum never goes below it. */
+    private static final long MIN_PAYLOAD_LIMIT = 2L * 1024 * 1024;
 
     private final WebServer server;
     private final ConfigHolder config;
@@ -90,11 +94,7 @@ public final class ProxyServer implements AutoCloseable {
         ConfigLoader loader = new ConfigLoader();
         ConfigHolder holder = new ConfigHolder(loader);
         CredentialCache credentials = new CredentialCache();
-        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
-        holder.onChange(s -> {
-            upstream.update(s.config().server().upstream());
-            credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
-        });
+        UpstreamClient upstream = upstreamClient(holder, credentials, settings.poolOverrides());
         ProxyMetrics metrics = new ProxyMetrics(Metrics.globalRegistry());
         RequestRecorder recorder = new RequestRecorder(new AccessLog(), metrics);
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
@@ -126,6 +126,9 @@ public final class ProxyServer implements AutoCloseable {
                 // one flush per SSE event must leave at once, not wait for the previous segment's ACK (Nagle)
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .featuresDiscoverServices(false)
+                // the server-wide backstop behind the per-route body limits: no request entity (declared or chunked)
+                // larger than the data plane's limit is read, whichever handler reads it
+                .maxPayloadSize(Math.max(settings.bodyLimit(), MIN_PAYLOAD_LIMIT))
                 // the response headers are the proxy's own or upstream headers that the client already validated
                 // when it parsed them, so they are not checked a second time; request headers still are
                 .addProtocol(Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false).build())
@@ -248,6 +251,26 @@ public final class ProxyServer implements AutoCloseable {
         public double weight() {
             return 0.1;
         }
+    }
+
+    /**
+     * The upstream client, rebuilt from each new config version with the pool variables applied over it.
+     *
+     * @param holder      the config holder
+     * @param credentials the credential cache (trimmed to the credentials the new version uses)
+     * @param overrides   the {@code UPSTREAM_*} pool variables
+     * @return the client
+     */
+    static UpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
+        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
+        if (!overrides.describe().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "server.upstream.pool overridden by " + overrides.describe());
+        }
+        holder.onChange(s -> {
+            upstream.update(overrides.apply(s.config().server().upstream()));
+            credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
+        });
+        return upstream;
     }
 
     /** @return the port the server listens on */

@@ -88,6 +88,62 @@ public final class ConfigValidator {
         caddy(s.caddy(), s.upstream(), p);
         image(s.imageCompression(), p);
         upstreamSettings(s.upstream(), p);
+        sharedState(s.sharedState(), p);
+    }
+
+    /** Shared-state modes. */
+    public static final List<String> SHARED_STATE_MODES = List.of("local", "redis");
+    /** What happens while Redis is down. */
+    public static final List<String> ON_REDIS_DOWN = List.of("local", "reject");
+
+    private static void sharedState(SharedStateSettings s, List<ConfigProblem> p) {
+        String b = "server.sharedState.";
+        if (!SHARED_STATE_MODES.contains(s.mode())) {
+            p.add(ConfigProblem.error(b + "mode", "is '" + s.mode() + "'; use local (each process counts alone) or "
+                    + "redis (replicas share the counters)" + suggestion(s.mode(), SHARED_STATE_MODES)));
+        }
+        if (!ON_REDIS_DOWN.contains(s.onRedisDown())) {
+            p.add(ConfigProblem.error(b + "onRedisDown", "is '" + s.onRedisDown() + "'; use local (keep serving, "
+                    + "each replica counting alone) or reject (answer 503)" + suggestion(s.onRedisDown(), ON_REDIS_DOWN)));
+        }
+        if (s.keyPrefix().length() > 64 || s.keyPrefix().chars().anyMatch(c -> c <= ' ')) {
+            p.add(ConfigProblem.error(b + "keyPrefix", "must be at most 64 characters without spaces or control "
+                    + "characters, e.g. aoaigw:"));
+        }
+        if (s.redisUrl().isReference() && s.redisUrl().isEmpty()) {
+            p.add(ConfigProblem.warning(b + "redisUrl", "refers to the environment variable "
+                    + s.redisUrl().referenceName() + ", which is not set" + (s.redis()
+                    ? ": shared state is unavailable until it is set" : "")));
+        } else if (s.redisUrl().isEmpty()) {
+            if (s.redis()) {
+                p.add(ConfigProblem.error(b + "redisUrl", "is empty but mode is redis; set redis://host:6379, "
+                        + "rediss://:<password>@host:6380 (TLS) or env:REDIS_URL, or set mode to local"));
+            }
+        } else {
+            String why = redisUrlProblem(s.redisUrl().reveal());
+            if (why != null) {
+                // the value may hold a password: name the problem, never the value
+                p.add(ConfigProblem.error(b + "redisUrl", why + "; use redis://[:password@]host:port[/db] or "
+                        + "rediss://... for TLS"));
+            }
+        }
+    }
+
+    /** @return null when {@code url} looks like a Redis URL, else why not (without repeating the value) */
+    static String redisUrlProblem(String url) {
+        try {
+            URI uri = new URI(url.trim());
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equalsIgnoreCase("redis") || scheme.equalsIgnoreCase("rediss"))) {
+                return "is not a redis:// or rediss:// URL";
+            }
+            if (uri.getHost() == null || uri.getHost().isBlank()) {
+                return "has no host";
+            }
+            return null;
+        } catch (URISyntaxException e) {
+            return "is not a valid URL";
+        }
     }
 
     private static void adminAuth(AdminAuth a, List<ConfigProblem> p) {
@@ -329,6 +385,42 @@ public final class ConfigValidator {
                             + "with a long random string"));
                 }
             }
+            if (k.limits() != null) {
+                KeyLimits l = k.limits();
+                positiveCount(l.rpm(), path + ".limits.rpm", "requests per minute", p);
+                positiveCount(l.tpm(), path + ".limits.tpm", "tokens per minute", p);
+                positiveCount(l.maxConcurrent(), path + ".limits.maxConcurrent", "requests in flight", p);
+                positiveCount(l.tokensPerDay(), path + ".limits.tokensPerDay", "tokens per UTC day", p);
+                positiveCount(l.tokensPerMonth(), path + ".limits.tokensPerMonth", "tokens per UTC month", p);
+                if (l.budgetPerMonth() != null) {
+                    if (!(l.budgetPerMonth() > 0) || l.budgetPerMonth().isInfinite()) {
+                        p.add(ConfigProblem.error(path + ".limits.budgetPerMonth", "is " + l.budgetPerMonth()
+                                + "; use a positive amount in the models' pricing currency, e.g. 50, or remove it "
+                                + "for no budget"));
+                    } else if (config.models().stream().noneMatch(m -> m.pricing() != null)) {
+                        p.add(ConfigProblem.warning(path + ".limits.budgetPerMonth", "is set but no model has "
+                                + "pricing, so nothing costs anything: add models[].pricing"));
+                    }
+                }
+            }
+            if (k.expiresAt() != null && !k.expiresAt().isBlank()) {
+                try {
+                    java.time.Instant at = java.time.Instant.parse(k.expiresAt().trim());
+                    if (at.isBefore(java.time.Instant.now())) {
+                        p.add(ConfigProblem.warning(path + ".expiresAt", "is in the past: this key is refused with "
+                                + "401 until expiresAt is moved or removed"));
+                    }
+                } catch (java.time.format.DateTimeParseException e) {
+                    p.add(ConfigProblem.error(path + ".expiresAt", "is '" + shorten(k.expiresAt()) + "', not an "
+                            + "ISO-8601 instant; write e.g. 2027-01-01T00:00:00Z (UTC) or remove it for no expiry"));
+                }
+            }
+            if (k.owner() != null && k.owner().length() > 200) {
+                p.add(ConfigProblem.error(path + ".owner", "is longer than 200 characters; shorten it"));
+            }
+            if (k.note() != null && k.note().length() > 2000) {
+                p.add(ConfigProblem.error(path + ".note", "is longer than 2000 characters; shorten it"));
+            }
             if (!"active".equals(k.status()) && !"disabled".equals(k.status())) {
                 p.add(ConfigProblem.error(path + ".status", "is '" + k.status() + "'; use active or disabled"));
             }
@@ -471,7 +563,49 @@ public final class ConfigValidator {
                 }
             }
             routes(m.routes(), path + ".routes", true, p);
+            if (m.limits() != null) {
+                positiveCount(m.limits().rpm(), path + ".limits.rpm", "requests per minute", p);
+                positiveCount(m.limits().tpm(), path + ".limits.tpm", "tokens per minute", p);
+                positiveCount(m.limits().maxConcurrent(), path + ".limits.maxConcurrent", "requests in flight", p);
+            }
+            if (m.pricing() != null) {
+                Pricing pr = m.pricing();
+                price(pr.inputPer1M(), path + ".pricing.inputPer1M", p);
+                price(pr.cachedInputPer1M(), path + ".pricing.cachedInputPer1M", p);
+                price(pr.outputPer1M(), path + ".pricing.outputPer1M", p);
+                if (!pr.currency().matches("[A-Za-z]{1,8}")) {
+                    p.add(ConfigProblem.error(path + ".pricing.currency", "is '" + shorten(pr.currency())
+                            + "'; use a currency code of letters, e.g. USD or EUR"));
+                }
+            }
         }
+        Set<String> currencies = new java.util.TreeSet<>();
+        models.forEach(m -> {
+            if (m.pricing() != null) {
+                currencies.add(m.pricing().currency());
+            }
+        });
+        if (currencies.size() > 1) {
+            p.add(ConfigProblem.warning("models", "pricing uses several currencies " + currencies + "; a key's "
+                    + "budgetPerMonth adds them up as if they were one: use one currency"));
+        }
+    }
+
+    private static void positiveCount(Number value, String path, String unit, List<ConfigProblem> p) {
+        if (value != null && value.longValue() <= 0) {
+            p.add(ConfigProblem.error(path, "is " + value + "; use a positive number of " + unit
+                    + ", or remove it for no limit"));
+        }
+    }
+
+    private static void price(Double value, String path, List<ConfigProblem> p) {
+        if (value == null || !(value >= 0) || value.isInfinite()) {
+            p.add(ConfigProblem.error(path, "is " + value + "; use a price of 0 or more per 1M tokens, e.g. 0.15"));
+        }
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
     private static Set<String> modelIdsOf(GatewayConfig config) {

@@ -27,6 +27,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param imageCompression per-model switch for {@code server.imageCompression}: {@code true} or {@code false} overrides
  *                      {@code server.imageCompression.enabled} for this model (its other settings still apply); absent
  *                      (null) follows the server setting
+ * @param limits        model-wide limits across all keys; absent means unlimited
+ * @param pricing       what the model costs per 1M tokens (for budgets and the cost per key); absent means free
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ModelRoute(String id,
@@ -37,7 +39,9 @@ public record ModelRoute(String id,
                          String family,
                          List<String> disabledRules,
                          List<String> fallbacks,
-                         Boolean imageCompression) {
+                         Boolean imageCompression,
+                         ModelLimits limits,
+                         Pricing pricing) {
     /** Fills defaults for missing values. */
     public ModelRoute {
         id = Defaults.str(id, "");
@@ -48,6 +52,9 @@ public record ModelRoute(String id,
         family = Defaults.str(family, "");
         disabledRules = Defaults.list(disabledRules);
         fallbacks = Defaults.list(fallbacks);
+        if (limits != null && limits.none()) {
+            limits = null;
+        }
     }
 
     /**
@@ -58,6 +65,26 @@ public record ModelRoute(String id,
      */
     public boolean compressesImages(ImageCompression server) {
         return imageCompression != null ? imageCompression : server.enabled();
+    }
+
+    /**
+     * A model without limits or pricing.
+     *
+     * @param id            id
+     * @param upstream      upstream
+     * @param targetModel   deployment
+     * @param routes        route overrides
+     * @param deployments   deployments
+     * @param family        family
+     * @param disabledRules disabled rules
+     * @param fallbacks     fallback model ids
+     * @param imageCompression image compression override
+     */
+    public ModelRoute(String id, String upstream, String targetModel, Map<String, String> routes,
+                      List<Deployment> deployments, String family, List<String> disabledRules,
+                      List<String> fallbacks, Boolean imageCompression) {
+        this(id, upstream, targetModel, routes, deployments, family, disabledRules, fallbacks, imageCompression, null,
+                null);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.List;
  * @param caddy             the Caddy front door rendered by caddy-manager
  * @param imageCompression  accepted for compatibility; inline images are never re-encoded unless enabled (default off)
  * @param upstream          timeouts, retries and connection pool towards Azure
+ * @param sharedState       where the counters of limits, quotas and budgets live (this process, or Redis)
  */
 public record ServerSettings(String host,
                              Integer port,
@@ -22,7 +23,8 @@ public record ServerSettings(String host,
                              List<String> adminAllowedCidrs,
                              CaddySettings caddy,
                              ImageCompression imageCompression,
-                             UpstreamSettings upstream) {
+                             UpstreamSettings upstream,
+                             SharedStateSettings sharedState) {
     /** Fills defaults for missing values. */
     public ServerSettings {
         host = Defaults.str(host, "0.0.0.0");
@@ -33,10 +35,11 @@ public record ServerSettings(String host,
         caddy = Defaults.or(caddy, CaddySettings.defaults());
         imageCompression = Defaults.or(imageCompression, ImageCompression.defaults());
         upstream = Defaults.or(upstream, UpstreamSettings.defaults());
+        sharedState = Defaults.or(sharedState, SharedStateSettings.defaults());
     }
 
     /** @return the defaults */
     public static ServerSettings defaults() {
-        return new ServerSettings(null, null, null, null, null, null, null, null);
+        return new ServerSettings(null, null, null, null, null, null, null, null, null);
     }
 }

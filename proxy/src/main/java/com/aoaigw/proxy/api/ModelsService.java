@@ -18,7 +18,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code GET /v1/models} and {@code GET /v1/models/{id}} (also under {@code /openai/v1}), answered from the config
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}} (also under {@code /openai/v1} and {@code /openai}, the path
+ * of Azure's data-plane model list, where an {@code api-version} query is accepted and ignored), answered from the config
  * without calling Azure and filtered by the key's model allowlist. {@code created} is the time the config version
  * was loaded (stable between calls); {@code owned_by} is {@code azure}.
  */
@@ -40,7 +41,8 @@ public final class ModelsService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        for (String prefix : new String[] {"/v1/models", "/openai/v1/models"}) {
+        // /openai/models is what the Azure-flavoured SDKs call (AzureOpenAI.models.list(), with ?api-version=)
+        for (String prefix : new String[] {"/v1/models", "/openai/v1/models", "/openai/models"}) {
             rules.get(prefix, this::list);
             rules.get(prefix + "/{id}", this::one);
             for (String p : new String[] {prefix, prefix + "/{id}"}) {

@@ -68,6 +68,11 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
+    /** @return the settings the current WebClient was built with (what counts: its connect timeout and pool) */
+    public UpstreamSettings settings() {
+        return built.settings();
+    }
+
     private static Http1Client build(UpstreamSettings s) {
         WebClient client = WebClient.builder()
                 .connectTimeout(Duration.ofMillis(s.connectTimeoutMs()))

@@ -1,0 +1,88 @@
+package com.aoaigw.proxy.limit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+
+/**
+ * Counts a request's prompt with a real tokenizer (jtokkit): {@code cl100k_base} for the gpt-4 and gpt-3.5 families,
+ * {@code o200k_base} for everything else. It counts the text a client sends (chat {@code messages[].content},
+ * Responses {@code input} and {@code instructions}, embeddings and completions {@code input}/{@code prompt}) plus
+ * OpenAI's few tokens of framing per message; images and files are not counted, and {@code max_tokens} /
+ * {@code max_output_tokens} are not reserved. Thread-safe; the encodings load on first use.
+ */
+public final class PromptEstimator {
+    private static final int PER_MESSAGE = 3;
+    private static final int PER_REPLY = 3;
+
+    private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+
+    /**
+     * @param body   the request body
+     * @param family the model family ({@code gpt-4}, {@code gpt-35}, ...; null or empty: o200k_base)
+     * @return the prompt estimate in tokens
+     */
+    public long estimate(JsonNode body, String family) {
+        Encoding enc = encoding(family);
+        long n = 0;
+        JsonNode messages = body.path("messages");
+        if (messages.isArray()) {
+            for (JsonNode m : messages) {
+                n += PER_MESSAGE + content(enc, m.path("content"));
+                JsonNode name = m.path("name");
+                if (name.isTextual()) {
+                    n += 1 + enc.countTokensOrdinary(name.asText());
+                }
+            }
+            n += PER_REPLY;
+        }
+        JsonNode input = body.path("input");
+        if (input.isTextual()) {
+            n += enc.countTokensOrdinary(input.asText());
+        } else if (input.isArray()) {
+            for (JsonNode item : input) {
+                if (item.isTextual()) {
+                    n += enc.countTokensOrdinary(item.asText());
+                } else if (item.isObject()) {
+                    n += PER_MESSAGE + content(enc, item.has("content") ? item.path("content") : item.path("output"));
+                }
+            }
+        }
+        n += text(enc, body.path("instructions")) + text(enc, body.path("prompt"));
+        return n;
+    }
+
+    /**
+     * @param text   completion text
+     * @param family the model family
+     * @return its tokens
+     */
+    public long count(String text, String family) {
+        return text.isEmpty() ? 0 : encoding(family).countTokensOrdinary(text);
+    }
+
+    private Encoding encoding(String family) {
+        boolean cl100k = "gpt-4".equals(family) || "gpt-35".equals(family);
+        return registry.getEncoding(cl100k ? EncodingType.CL100K_BASE : EncodingType.O200K_BASE);
+    }
+
+    /** A content value: a string, or an array of parts whose {@code text} (text, input_text, output_text) counts. */
+    private static long content(Encoding enc, JsonNode content) {
+        if (content.isTextual()) {
+            return enc.countTokensOrdinary(content.asText());
+        }
+        long n = 0;
+        if (content.isArray()) {
+            for (JsonNode part : content) {
+                n += part.isTextual() ? enc.countTokensOrdinary(part.asText()) : text(enc, part.path("text"));
+            }
+        }
+        return n;
+    }
+
+    private static long text(Encoding enc, JsonNode v) {
+        return v.isTextual() ? enc.countTokensOrdinary(v.asText()) : 0;
+    }
+}

@@ -1,0 +1,57 @@
+package com.aoaigw.proxy.limit;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * OpenAI's {@code x-ratelimit-*} values for a key's own minute windows; a trio is present only for a window the key
+ * has ({@code rpm} for {@code -requests}, {@code tpm} for {@code -tokens}).
+ *
+ * @param requestLimit     the key's rpm, or -1
+ * @param requestRemaining requests left in the window
+ * @param requestResetMs   ms until the request window is empty
+ * @param tokenLimit       the key's tpm, or -1
+ * @param tokenRemaining   tokens left in the window
+ * @param tokenResetMs     ms until the token window is empty
+ */
+public record RateHeaders(long requestLimit, long requestRemaining, long requestResetMs, long tokenLimit,
+                          long tokenRemaining, long tokenResetMs) {
+    /** No windows. */
+    public static final RateHeaders NONE = new RateHeaders(-1, 0, 0, -1, 0, 0);
+
+    /** @return header name to value, in OpenAI's order */
+    public Map<String, String> asMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (requestLimit >= 0) {
+            m.put("x-ratelimit-limit-requests", Long.toString(requestLimit));
+            m.put("x-ratelimit-remaining-requests", Long.toString(Math.max(0, requestRemaining)));
+            m.put("x-ratelimit-reset-requests", duration(requestResetMs));
+        }
+        if (tokenLimit >= 0) {
+            m.put("x-ratelimit-limit-tokens", Long.toString(tokenLimit));
+            m.put("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, tokenRemaining)));
+            m.put("x-ratelimit-reset-tokens", duration(tokenResetMs));
+        }
+        return m;
+    }
+
+    /**
+     * OpenAI's duration format: {@code 20ms}, {@code 1.5s}, {@code 6m0s}.
+     *
+     * @param ms milliseconds
+     * @return the text
+     */
+    public static String duration(long ms) {
+        if (ms <= 0) {
+            return "0s";
+        }
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        long minutes = ms / 60_000;
+        long restMs = ms % 60_000;
+        String seconds = restMs % 1000 == 0 ? Long.toString(restMs / 1000)
+                : java.math.BigDecimal.valueOf(restMs, 3).stripTrailingZeros().toPlainString();
+        return minutes > 0 ? minutes + "m" + seconds + "s" : seconds + "s";
+    }
+}

@@ -1,0 +1,267 @@
+package com.aoaigw.proxy.state;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state in this process: the default, and what each replica falls back to while Redis is down. One lock guards
+ * everything; every operation is a handful of array and map steps, far shorter than a request.
+ */
+public final class LocalSharedState implements SharedState {
+    /** Buckets of a window: 60 whole seconds plus the current one. */
+    static final int BUCKETS = 61;
+    private static final long SWEEP_EVERY_MS = 10_000;
+
+    private final Map<String, Ring> windows = new HashMap<>();
+    private final Map<String, Counter> periods = new HashMap<>();
+    private final Map<String, Map<String, Long>> slots = new HashMap<>();
+    private long lastSweep;
+
+    @Override
+    public synchronized Admission admit(long now, List<Check> checks) {
+        sweep(now);
+        int n = checks.size();
+        long[] used = new long[n];
+        long[] reset = new long[n];
+        for (int i = 0; i < n; i++) {
+            Check c = checks.get(i);
+            used[i] = used(now, c);
+            reset[i] = resetMs(now, c);
+            if (used[i] + Math.max(c.amount(), 1) > c.limit()) {
+                return new Admission(i, used, reset, retryMs(now, c, used[i]));
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            Check c = checks.get(i);
+            switch (c) {
+                case Check.Window w -> windows.computeIfAbsent(w.key(), k -> new Ring()).add(now, w.amount());
+                case Check.Period p -> periods.computeIfAbsent(p.key(), k -> new Counter(p.resetAtMillis()))
+                        .add(p.amount());
+                case Check.Slot s -> slots.computeIfAbsent(s.key(), k -> new HashMap<>())
+                        .put(s.holder(), now + s.leaseMs());
+            }
+            used[i] += c.amount();
+            if (c instanceof Check.Window) {
+                reset[i] = Check.WINDOW_MS + 1000 - Math.floorMod(now, 1000);
+            }
+        }
+        return new Admission(-1, used, reset, 0);
+    }
+
+    @Override
+    public synchronized void charge(long now, List<Adjust> adjusts) {
+        for (Adjust a : adjusts) {
+            switch (a) {
+                case Adjust.Window w -> {
+                    Ring r = windows.computeIfAbsent(w.key(), k -> new Ring());
+                    if (r.holds(now, w.atMillis())) {
+                        r.add(w.atMillis(), w.actual() - w.reserved());
+                    } else if (w.actual() > 0) {
+                        r.add(now, w.actual());
+                    }
+                }
+                case Adjust.Period p -> periods.computeIfAbsent(p.key(), k -> new Counter(p.resetAtMillis()))
+                        .add(p.delta());
+                case Adjust.Release r -> {
+                    Map<String, Long> s = slots.get(r.key());
+                    if (s != null) {
+                        s.remove(r.holder());
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized long[] read(long now, List<Check> checks) {
+        long[] out = new long[checks.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = used(now, checks.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * The period counters (for the re-sync after a Redis outage).
+     *
+     * @return key to value, a copy
+     */
+    synchronized Map<String, long[]> periods() {
+        Map<String, long[]> out = new HashMap<>();
+        periods.forEach((k, c) -> out.put(k, new long[] {c.value, c.resetAt}));
+        return out;
+    }
+
+    /**
+     * Sets a period counter (seeding the fallback with what Redis last reported).
+     *
+     * @param key     state key
+     * @param value   the value
+     * @param resetAt when the period ends
+     */
+    synchronized void seed(String key, long value, long resetAt) {
+        Counter c = periods.computeIfAbsent(key, k -> new Counter(resetAt));
+        c.value = Math.max(c.value, value);
+    }
+
+    /** Forgets everything. */
+    synchronized void clear() {
+        windows.clear();
+        periods.clear();
+        slots.clear();
+    }
+
+    @Override
+    public boolean up() {
+        return true;
+    }
+
+    @Override
+    public String mode() {
+        return "local";
+    }
+
+    @Override
+    public void close() {
+        // nothing held outside the heap
+    }
+
+    private long used(long now, Check c) {
+        return switch (c) {
+            case Check.Window w -> {
+                Ring r = windows.get(w.key());
+                yield r == null ? 0 : r.sum(now);
+            }
+            case Check.Period p -> {
+                Counter k = periods.get(p.key());
+                yield k == null ? 0 : k.value;
+            }
+            case Check.Slot s -> {
+                Map<String, Long> m = slots.get(s.key());
+                if (m == null) {
+                    yield 0;
+                }
+                m.values().removeIf(exp -> exp <= now);
+                yield m.size();
+            }
+        };
+    }
+
+    private long resetMs(long now, Check c) {
+        return switch (c) {
+            case Check.Window w -> {
+                Ring r = windows.get(w.key());
+                yield r == null ? 0 : r.resetMs(now);
+            }
+            case Check.Period p -> Math.max(0, p.resetAtMillis() - now);
+            case Check.Slot s -> 0;
+        };
+    }
+
+    private long retryMs(long now, Check c, long used) {
+        return switch (c) {
+            case Check.Window w -> {
+                Ring r = windows.get(w.key());
+                yield r == null ? 0 : r.retryMs(now, w.limit() - Math.max(w.amount(), 1));
+            }
+            case Check.Period p -> Math.max(0, p.resetAtMillis() - now);
+            case Check.Slot s -> 1000;
+        };
+    }
+
+    private void sweep(long now) {
+        if (now - lastSweep < SWEEP_EVERY_MS) {
+            return;
+        }
+        lastSweep = now;
+        windows.values().removeIf(r -> r.sum(now) == 0);
+        periods.values().removeIf(c -> c.resetAt < now);
+        for (Iterator<Map<String, Long>> it = slots.values().iterator(); it.hasNext(); ) {
+            Map<String, Long> m = it.next();
+            m.values().removeIf(exp -> exp <= now);
+            if (m.isEmpty()) {
+                it.remove();
+            }
+        }
+    }
+
+    /** A window of one-second buckets; bucket {@code s} counts while {@code s >= now_s - 60}. */
+    static final class Ring {
+        private final long[] secs = new long[BUCKETS];
+        private final long[] counts = new long[BUCKETS];
+
+        Ring() {
+            java.util.Arrays.fill(secs, Long.MIN_VALUE);
+        }
+
+        boolean holds(long now, long at) {
+            return Math.floorDiv(at, 1000) >= Math.floorDiv(now, 1000) - (BUCKETS - 1);
+        }
+
+        void add(long at, long amount) {
+            long s = Math.floorDiv(at, 1000);
+            int i = (int) Math.floorMod(s, BUCKETS);
+            if (secs[i] != s) {
+                secs[i] = s;
+                counts[i] = 0;
+            }
+            counts[i] = Math.max(0, counts[i] + amount);
+        }
+
+        long sum(long now) {
+            long oldest = Math.floorDiv(now, 1000) - (BUCKETS - 1);
+            long total = 0;
+            for (int i = 0; i < BUCKETS; i++) {
+                if (secs[i] >= oldest) {
+                    total += counts[i];
+                }
+            }
+            return total;
+        }
+
+        /** @return ms until every bucket with something in it has left the window */
+        long resetMs(long now) {
+            long oldest = Math.floorDiv(now, 1000) - (BUCKETS - 1);
+            long newest = Long.MIN_VALUE;
+            for (int i = 0; i < BUCKETS; i++) {
+                if (secs[i] >= oldest && counts[i] > 0) {
+                    newest = Math.max(newest, secs[i]);
+                }
+            }
+            return newest == Long.MIN_VALUE ? 0 : (newest + BUCKETS) * 1000 - now;
+        }
+
+        /** @return ms until the window holds at most {@code target} */
+        long retryMs(long now, long target) {
+            long current = Math.floorDiv(now, 1000);
+            long total = sum(now);
+            for (long s = current - (BUCKETS - 1); s <= current; s++) {
+                int i = (int) Math.floorMod(s, BUCKETS);
+                if (secs[i] == s) {
+                    total -= counts[i];
+                }
+                if (total <= target) {
+                    // bucket s leaves the window when the current second passes s + 60
+                    return Math.max(1, (s + BUCKETS) * 1000 - now);
+                }
+            }
+            // the amount alone is above the limit: no wait makes room
+            return Check.WINDOW_MS;
+        }
+    }
+
+    private static final class Counter {
+        private final long resetAt;
+        private long value;
+
+        Counter(long resetAt) {
+            this.resetAt = resetAt;
+        }
+
+        void add(long delta) {
+            value = Math.max(0, value + delta);
+        }
+    }
+}

@@ -1,0 +1,342 @@
+package com.aoaigw.proxy.state;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+
+/**
+ * The state in Redis, shared by every replica. Admission, charge and read are each one Lua script call (one round
+ * trip). While Redis cannot be reached, either each replica counts alone in a {@link LocalSharedState} ({@code
+ * onRedisDown: local}; the period counters start from what Redis last reported, and what was counted meanwhile is
+ * added to Redis when it is back) or admissions fail with {@link StateUnavailableException} ({@code reject}).
+ * The outage is logged once when it starts and once when it ends; {@link #up()} feeds the
+ * {@code aoaigw_shared_state_up} gauge.
+ */
+public final class RedisSharedState implements SharedState {
+    private static final System.Logger LOG = System.getLogger(RedisSharedState.class.getName());
+    private static final long PROBE_MS = 500;
+
+    private final RedisClient client;
+    private final ClientResources resources;
+    private final String prefix;
+    private final boolean rejectWhenDown;
+    private final LocalSharedState fallback = new LocalSharedState();
+    /** Period counters as Redis last reported them (key to value, reset): the fallback's starting point. */
+    private final Map<String, long[]> lastSeen = new ConcurrentHashMap<>();
+    /** The fallback's period values when the outage began, to add only what was counted during it. */
+    private volatile Map<String, long[]> seeded = Map.of();
+    private final AtomicBoolean up = new AtomicBoolean(true);
+    private final Object connectLock = new Object();
+    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile String admitSha;
+    private volatile String chargeSha;
+    private volatile String readSha;
+    private volatile boolean closed;
+    private Thread prober;
+
+    /**
+     * Connects (or, when Redis is not reachable yet, starts in the outage state and keeps trying).
+     *
+     * @param url            {@code redis://} or {@code rediss://} URL, password included
+     * @param prefix         prefix of every key
+     * @param rejectWhenDown true for {@code onRedisDown: reject}
+     */
+    public RedisSharedState(String url, String prefix, boolean rejectWhenDown) {
+        this.prefix = prefix;
+        this.rejectWhenDown = rejectWhenDown;
+        RedisURI uri = RedisURI.create(url);
+        uri.setTimeout(Duration.ofSeconds(2));
+        this.resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // while disconnected a command fails at once instead of waiting in a queue: the fallback answers
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
+                .build());
+        try {
+            connect();
+        } catch (RuntimeException e) {
+            down(e);
+        }
+    }
+
+    private StatefulRedisConnection<String, String> connect() {
+        synchronized (connectLock) {
+            if (connection == null) {
+                StatefulRedisConnection<String, String> c = client.connect();
+                var cmd = c.sync();
+                admitSha = cmd.scriptLoad(RedisScripts.ADMIT);
+                chargeSha = cmd.scriptLoad(RedisScripts.CHARGE);
+                readSha = cmd.scriptLoad(RedisScripts.READ);
+                connection = c;
+            }
+            return connection;
+        }
+    }
+
+    @Override
+    public Admission admit(long now, List<Check> checks) {
+        if (up.get()) {
+            try {
+                List<Long> r = call(true, admitSha, RedisScripts.ADMIT, keys(checks), admitArgs(now, checks));
+                int n = checks.size();
+                long[] used = new long[n];
+                long[] reset = new long[n];
+                for (int i = 0; i < n; i++) {
+                    used[i] = r.get(2 + i);
+                    reset[i] = r.get(2 + n + i);
+                    if (checks.get(i) instanceof Check.Period p) {
+                        lastSeen.put(p.key(), new long[] {used[i], p.resetAtMillis()});
+                    }
+                }
+                if (lastSeen.size() > 10_000) {
+                    lastSeen.values().removeIf(v -> v[1] < now);
+                }
+                return new Admission(r.get(0).intValue(), used, reset, r.get(1));
+            } catch (RedisException e) {
+                down(e);
+            }
+        }
+        if (rejectWhenDown) {
+            throw new StateUnavailableException(null);
+        }
+        return fallback.admit(now, checks);
+    }
+
+    @Override
+    public void charge(long now, List<Adjust> adjusts) {
+        if (adjusts.isEmpty()) {
+            return;
+        }
+        if (up.get()) {
+            try {
+                call(false, chargeSha, RedisScripts.CHARGE, keys(adjusts), chargeArgs(now, adjusts));
+                return;
+            } catch (RedisException e) {
+                down(e);
+            }
+        }
+        fallback.charge(now, adjusts);
+    }
+
+    @Override
+    public long[] read(long now, List<Check> checks) {
+        if (up.get() && !checks.isEmpty()) {
+            try {
+                List<Long> r = call(true, readSha, RedisScripts.READ, keys(checks), readArgs(now, checks));
+                long[] out = new long[r.size()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = r.get(i);
+                }
+                return out;
+            } catch (RedisException e) {
+                down(e);
+            }
+        }
+        return fallback.read(now, checks);
+    }
+
+    @Override
+    public boolean up() {
+        return up.get();
+    }
+
+    @Override
+    public String mode() {
+        return "redis";
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Thread p;
+        synchronized (connectLock) {
+            p = prober;
+        }
+        if (p != null) {
+            p.interrupt();
+        }
+        StatefulRedisConnection<String, String> c = connection;
+        if (c != null) {
+            c.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T call(boolean multi, String sha, String script, String[] keys, String[] args) {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c == null) {
+            throw new RedisException("not connected");
+        }
+        ScriptOutputType type = multi ? ScriptOutputType.MULTI : ScriptOutputType.INTEGER;
+        try {
+            return (T) c.sync().evalsha(sha, type, keys, args);
+        } catch (RedisNoScriptException e) {
+            // Redis restarted (or SCRIPT FLUSH): EVAL loads the script again under the same digest
+            return (T) c.sync().eval(script, type, keys, args);
+        }
+    }
+
+    /** Marks the outage (once), seeds the fallback and starts probing for Redis's return. */
+    private void down(RuntimeException cause) {
+        if (closed || !up.compareAndSet(true, false)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "shared state: Redis unreachable (" + cause.getClass().getSimpleName()
+                + "); " + (rejectWhenDown ? "limited keys are refused with 503 until it is back"
+                : "each replica enforces the limits alone until it is back"));
+        fallback.clear();
+        lastSeen.forEach((k, v) -> fallback.seed(k, v[0], v[1]));
+        seeded = fallback.periods();
+        synchronized (connectLock) {
+            if (prober == null || !prober.isAlive()) {
+                prober = Thread.ofVirtual().name("redis-probe").start(this::probe);
+            }
+        }
+    }
+
+    private void probe() {
+        while (!closed) {
+            try {
+                Thread.sleep(PROBE_MS);
+                StatefulRedisConnection<String, String> c = connect();
+                c.sync().ping();
+                resync(c);
+                up.set(true);
+                LOG.log(System.Logger.Level.INFO, "shared state: Redis reachable again; counting is shared again");
+                return;
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // still down: try again after the pause
+            }
+        }
+    }
+
+    /** Adds what this replica counted in the periods during the outage to Redis, then forgets the local counts. */
+    private void resync(StatefulRedisConnection<String, String> c) {
+        Map<String, long[]> now = fallback.periods();
+        Map<String, long[]> base = seeded;
+        List<Adjust> adds = new ArrayList<>();
+        now.forEach((k, v) -> {
+            long before = base.containsKey(k) ? base.get(k)[0] : 0;
+            if (v[0] > before) {
+                adds.add(new Adjust.Period(k, v[0] - before, v[1]));
+            }
+        });
+        if (!adds.isEmpty()) {
+            String[] keys = keys(adds);
+            String[] args = chargeArgs(System.currentTimeMillis(), adds);
+            try {
+                c.sync().evalsha(chargeSha, ScriptOutputType.INTEGER, keys, args);
+            } catch (RedisNoScriptException e) {
+                c.sync().eval(RedisScripts.CHARGE, ScriptOutputType.INTEGER, keys, args);
+            }
+        }
+        fallback.clear();
+    }
+
+    private String[] keys(List<?> items) {
+        String[] out = new String[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            Object o = items.get(i);
+            out[i] = prefix + (o instanceof Check c ? c.key() : switch ((Adjust) o) {
+                case Adjust.Window w -> w.key();
+                case Adjust.Period p -> p.key();
+                case Adjust.Release r -> r.key();
+            });
+        }
+        return out;
+    }
+
+    private static String[] admitArgs(long now, List<Check> checks) {
+        String[] a = new String[1 + checks.size() * 5];
+        a[0] = Long.toString(now);
+        for (int i = 0; i < checks.size(); i++) {
+            int b = 1 + i * 5;
+            Check c = checks.get(i);
+            a[b + 1] = Long.toString(c.limit());
+            a[b + 2] = Long.toString(c.amount());
+            switch (c) {
+                case Check.Window w -> {
+                    a[b] = "w";
+                    a[b + 3] = "";
+                    a[b + 4] = "";
+                }
+                case Check.Period p -> {
+                    a[b] = "p";
+                    a[b + 3] = Long.toString(p.resetAtMillis());
+                    a[b + 4] = "";
+                }
+                case Check.Slot s -> {
+                    a[b] = "s";
+                    a[b + 3] = s.holder();
+                    a[b + 4] = Long.toString(s.leaseMs());
+                }
+            }
+        }
+        return a;
+    }
+
+    private static String[] readArgs(long now, List<Check> checks) {
+        String[] a = new String[1 + checks.size() * 5];
+        java.util.Arrays.fill(a, "");
+        a[0] = Long.toString(now);
+        for (int i = 0; i < checks.size(); i++) {
+            a[1 + i * 5] = switch (checks.get(i)) {
+                case Check.Window w -> "w";
+                case Check.Period p -> "p";
+                case Check.Slot s -> "s";
+            };
+        }
+        return a;
+    }
+
+    private static String[] chargeArgs(long now, List<Adjust> adjusts) {
+        String[] a = new String[1 + adjusts.size() * 5];
+        java.util.Arrays.fill(a, "");
+        a[0] = Long.toString(now);
+        for (int i = 0; i < adjusts.size(); i++) {
+            int b = 1 + i * 5;
+            switch (adjusts.get(i)) {
+                case Adjust.Window w -> {
+                    a[b] = "w";
+                    a[b + 1] = Long.toString(w.atMillis());
+                    a[b + 2] = Long.toString(w.reserved());
+                    a[b + 3] = Long.toString(w.actual());
+                }
+                case Adjust.Period p -> {
+                    a[b] = "p";
+                    a[b + 1] = Long.toString(p.delta());
+                    a[b + 2] = Long.toString(p.resetAtMillis());
+                }
+                case Adjust.Release r -> {
+                    a[b] = "r";
+                    a[b + 1] = r.holder();
+                }
+            }
+        }
+        return a;
+    }
+}

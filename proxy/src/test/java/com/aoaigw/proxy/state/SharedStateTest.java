@@ -1,0 +1,152 @@
+package com.aoaigw.proxy.state;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The same window, period and slot rules on both implementations: in-process and a real redis-server (with a
+ * password). Time is passed explicitly, so every case runs on a fake clock, Redis included.
+ */
+@Timeout(60)
+class SharedStateTest {
+    /** 2026-12-06T10:00:00Z: a whole minute, so the clock-minute boundary is easy to cross. */
+    private static final long T0 = 1_796_464_800_000L;
+    private static RedisProcess redis;
+    private static RedisSharedState redisState;
+    private static int run;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisProcess.start("test-pass");
+        redisState = new RedisSharedState(redis.url(), "t:", false);
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redisState.close();
+        redis.close();
+    }
+
+    static Stream<String> states() {
+        return Stream.of("local", "redis");
+    }
+
+    private static SharedState state(String kind) {
+        return kind.equals("local") ? new LocalSharedState() : redisState;
+    }
+
+    /** A key of its own per test run, so the Redis cases do not see each other. */
+    private static synchronized String key(String name) {
+        return name + ":" + (++run);
+    }
+
+    @ParameterizedTest
+    @MethodSource("states")
+    void aSlidingWindowNeverAdmitsTwiceTheLimitAcrossAMinuteBoundary(String kind) {
+        SharedState s = state(kind);
+        String k = key("rpm");
+        List<Check> one = List.of(new Check.Window(k, 60, 1));
+        // 60 requests in the last half second of a clock minute
+        for (int i = 0; i < 60; i++) {
+            assertTrue(s.admit(T0 + 59_500 + i, one).admitted(), "request " + i);
+        }
+        // just after the clock minute: a fixed window would start again at 0; the sliding one still holds 60
+        Admission refused = s.admit(T0 + 60_100, one);
+        assertFalse(refused.admitted());
+        assertEquals(0, refused.refused());
+        assertEquals(60, refused.used()[0]);
+        // the bucket of second 59 leaves the window once the clock passes second 119 (at most 61 s after it)
+        assertEquals(T0 + 120_000 - (T0 + 60_100), refused.retryMs());
+        assertFalse(s.admit(T0 + 119_999, one).admitted());
+        Admission again = s.admit(T0 + 120_000, one);
+        assertTrue(again.admitted());
+        assertEquals(1, again.used()[0]);
+    }
+
+    @ParameterizedTest
+    @MethodSource("states")
+    void aTokenWindowReservesTheEstimateAndTheChargeReplacesIt(String kind) {
+        SharedState s = state(kind);
+        String k = key("tpm");
+        Admission a = s.admit(T0, List.of(new Check.Window(k, 1000, 300)));
+        assertTrue(a.admitted());
+        assertEquals(300, a.used()[0]);
+        assertEquals(61_000, a.resetMs()[0]);
+        // the answer used 900 tokens: the window holds 900, and a 200-token prompt no longer fits
+        s.charge(T0 + 2000, List.of(new Adjust.Window(k, T0, 300, 900)));
+        assertArrayEquals(new long[] {900}, s.read(T0 + 2000, List.of(new Check.Window(k, 1000, 0))));
+        Admission no = s.admit(T0 + 3000, List.of(new Check.Window(k, 1000, 200)));
+        assertFalse(no.admitted());
+        assertEquals(T0 + 61_000 - (T0 + 3000), no.retryMs());
+        // a prompt larger than the whole limit never fits: the wait is a full window
+        assertEquals(60_000, s.admit(T0 + 3000, List.of(new Check.Window(k, 1000, 5000))).retryMs());
+        // a stream that outlived the window: its reservation is gone, so the whole actual amount lands now
+        String k2 = key("tpm-long");
+        s.admit(T0, List.of(new Check.Window(k2, 1000, 100)));
+        s.charge(T0 + 90_000, List.of(new Adjust.Window(k2, T0, 100, 700)));
+        assertArrayEquals(new long[] {700}, s.read(T0 + 90_000, List.of(new Check.Window(k2, 1000, 0))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("states")
+    void aRefusedAdmissionReservesNothing(String kind) {
+        SharedState s = state(kind);
+        String a = key("a");
+        String b = key("b");
+        List<Check> both = List.of(new Check.Window(a, 10, 1), new Check.Window(b, 1, 1));
+        assertTrue(s.admit(T0, both).admitted());
+        Admission no = s.admit(T0 + 1, both);
+        assertEquals(1, no.refused());
+        assertArrayEquals(new long[] {1, 1}, s.read(T0 + 2, both));
+    }
+
+    @ParameterizedTest
+    @MethodSource("states")
+    void periodCountersHoldUntilTheyAreFull(String kind) {
+        SharedState s = state(kind);
+        String day = key("tpd:20261206");
+        long endOfDay = T0 + 14 * 3_600_000L;
+        assertTrue(s.admit(T0, List.of(new Check.Period(day, 1000, 400, endOfDay))).admitted());
+        // the exchange used 950: the day is nearly full, and a 100-token prompt does not fit
+        s.charge(T0, List.of(new Adjust.Period(day, 550, endOfDay)));
+        Admission no = s.admit(T0 + 1000, List.of(new Check.Period(day, 1000, 100, endOfDay)));
+        assertFalse(no.admitted());
+        assertEquals(950, no.used()[0]);
+        assertEquals(endOfDay - T0 - 1000, no.retryMs());
+        // a budget check reserves nothing (amount 0) and refuses only once spent reaches the limit
+        String budget = key("cost:202612");
+        s.charge(T0, List.of(new Adjust.Period(budget, 999, endOfDay)));
+        assertTrue(s.admit(T0, List.of(new Check.Period(budget, 1000, 0, endOfDay))).admitted());
+        s.charge(T0, List.of(new Adjust.Period(budget, 1, endOfDay)));
+        assertFalse(s.admit(T0, List.of(new Check.Period(budget, 1000, 0, endOfDay))).admitted());
+        // a refund never takes a counter below zero
+        s.charge(T0, List.of(new Adjust.Period(budget, -5000, endOfDay)));
+        assertArrayEquals(new long[] {0}, s.read(T0, List.of(new Check.Period(budget, 1000, 0, endOfDay))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("states")
+    void slotsAreHeldUntilReleasedOrTheLeaseEnds(String kind) {
+        SharedState s = state(kind);
+        String k = key("conc");
+        assertTrue(s.admit(T0, List.of(new Check.Slot(k, 2, "r1", 10_000))).admitted());
+        assertTrue(s.admit(T0, List.of(new Check.Slot(k, 2, "r2", 10_000))).admitted());
+        assertFalse(s.admit(T0, List.of(new Check.Slot(k, 2, "r3", 10_000))).admitted());
+        s.charge(T0 + 5, List.of(new Adjust.Release(k, "r1")));
+        assertTrue(s.admit(T0 + 10, List.of(new Check.Slot(k, 2, "r3", 10_000))).admitted());
+        assertFalse(s.admit(T0 + 20, List.of(new Check.Slot(k, 2, "r4", 10_000))).admitted());
+        // r2 was never released (its replica died): its lease ends 10 s after it was taken
+        assertTrue(s.admit(T0 + 10_001, List.of(new Check.Slot(k, 2, "r4", 10_000))).admitted());
+    }
+}
