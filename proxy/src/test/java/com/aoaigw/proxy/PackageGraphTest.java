@@ -33,6 +33,8 @@ class PackageGraphTest {
     static {
         ALLOWED.put("error", Set.of());
         ALLOWED.put("config", Set.of("error"));
+        ALLOWED.put("state", Set.of("error", "config"));
+        ALLOWED.put("limit", Set.of("error", "config", "state"));
         ALLOWED.put("route", Set.of("error", "config"));
         ALLOWED.put("upstream", Set.of("error", "config", "route"));
         ALLOWED.put("translate", Set.of("error", "config", "route", "upstream"));
