@@ -127,21 +127,23 @@ public final class AdminService implements HttpService {
         String username = body.path("username").asText("");
         String password = body.path("password").asText("");
         String ip = AdminSecurityFilter.clientAddress(req).map(java.net.InetAddress::getHostAddress).orElse("unknown");
-        String[] subjects = {"ip:" + ip, "user:" + username};
-        Optional<Duration> wait = parts.throttle().blockedFor(subjects);
+        String[] subjects = LoginThrottle.subjects(ip, username);
+        Optional<Duration> wait = parts.throttle().acquire(subjects);
         if (wait.isPresent()) {
             long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
             res.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds));
             error(res, 429, "too_many_attempts", "too many failed admin logins; try again in " + seconds + " s");
             return;
         }
+        parts.throttle().slowDown(username);
         if (!parts.authenticator().check(username, password)) {
-            parts.throttle().failure(subjects);
+            parts.throttle().userFailure(username);
             LOG.log(System.Logger.Level.WARNING, "admin login failed for user '" + safe(username) + "' from " + ip);
             error(res, 401, "invalid_credentials", "wrong user name or password");
             return;
         }
         parts.throttle().success(subjects);
+        parts.throttle().userSuccess(username);
         SessionStore.Session s = parts.sessions().create(username);
         res.header(HeaderNames.SET_COOKIE, cookie(s.id(), AdminSecurityFilter.secure(req), 12 * 3600));
         LOG.log(System.Logger.Level.INFO, "admin login for user '" + safe(username) + "' from " + ip);

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 import com.aoaigw.config.GatewayConfig;
@@ -49,6 +50,7 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -76,6 +78,7 @@ public final class Forwarder {
     private final Watchdog watchdog;
     private final HeaderPolicy headers;
     private final long bodyLimit;
+    private final ClientLiveness clients = new ClientLiveness();
     private final InlineImageCompressor images;
 
     /**
@@ -123,7 +126,7 @@ public final class Forwarder {
         GatewayConfig config = snap.config();
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
-        RequestBody body = RequestBody.scan(readBody(req, res), mapper.getFactory());
+        RequestBody body = RequestBody.scan(readBody(req, res, log), mapper.getFactory());
         log.stream(body.stream());
         String model = pathModel != null ? pathModel : body.model();
         if (model == null || model.isBlank()) {
@@ -159,7 +162,9 @@ public final class Forwarder {
         };
 
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(us.requestTimeoutMs());
-        try (Watchdog.Watch watch = watchdog.watch(deadline)) {
+        // a client that hangs up while the proxy waits for Azure cancels the upstream call (499 client_disconnected)
+        BooleanSupplier clientGone = clients.probe(req.localPeer().address(), req.remotePeer().address());
+        try (Watchdog.Watch watch = watchdog.watch(deadline, clientGone)) {
             FailoverLoop.Result result;
             try {
                 result = failover.run(config, route, models, stream, factory, watch);
@@ -434,7 +439,7 @@ public final class Forwarder {
         }
     }
 
-    private byte[] readBody(ServerRequest req, ServerResponse res) {
+    private byte[] readBody(ServerRequest req, ServerResponse res, ExchangeLog log) {
         long limit = bodyLimit;
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
@@ -464,10 +469,29 @@ public final class Forwarder {
             if (e.status().code() == 413) {
                 throw tooLarge(res, limit);
             }
-            throw e;
+            throw brokenFraming(res, log, e);
         } catch (IOException | UncheckedIOException e) {
             throw new ProxyException.InvalidRequest(null, "body_read_failed", "The request body could not be read.");
+        } catch (ProxyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw brokenFraming(res, log, e);
         }
+    }
+
+    /**
+     * Helidon's chunked decoder reports a broken size line (overflowing, negative, ended by a bare LF) as a
+     * NumberFormatException or a RequestException; nothing after it can be framed, so after the 400 the connection is
+     * closed instead of waiting for a next request that can never be found.
+     */
+    private CloseConnectionException brokenFraming(ServerResponse res, ExchangeLog log, RuntimeException e) {
+        ProxyException bad = new ProxyException.InvalidRequest(null, "invalid_body_framing",
+                "The request body's chunked framing is invalid.");
+        log.status(bad.status());
+        log.errorCode(bad.code());
+        res.header(HeaderValues.CONNECTION_CLOSE);
+        errors.send(res, bad);
+        return new CloseConnectionException("malformed chunked request body", e);
     }
 
     /**

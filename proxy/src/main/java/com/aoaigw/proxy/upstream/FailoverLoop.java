@@ -266,8 +266,9 @@ public final class FailoverLoop {
             attempts.add(new Attempt(plan, 0, f.code(), ms(t0)));
             String code = f.code();
             boolean timeout = code.equals("upstream_first_byte_timeout");
-            if (code.equals("invalid_upstream_credential") || code.equals("upstream_request_timeout")) {
-                // our own configuration, or the whole budget: nothing about the deployment's health
+            if (code.equals("invalid_upstream_credential") || code.equals("upstream_request_timeout")
+                    || code.equals("client_disconnected")) {
+                // our own configuration, the whole budget, or the client leaving: nothing about the deployment
                 state.released(member.id());
             } else {
                 state.failed(member.id(), member.breaker(), pools.now(), code);
