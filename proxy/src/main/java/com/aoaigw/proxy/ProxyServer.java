@@ -13,7 +13,7 @@ import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
 import com.aoaigw.proxy.admin.DeploymentsService;
-import com.aoaigw.proxy.admin.HolderConfigAccess;
+import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.proxy.api.ClientAuthFilter;
@@ -119,7 +119,7 @@ public final class ProxyServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "no valid config at start: " + holder.problem()
                     + " (/healthz answers 503 until one is written)");
         }
-        Forwarder forwarder = new Forwarder(holder, mapper, errors, router,
+        Forwarder forwarder = new Forwarder(mapper, errors, router,
                 new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
                 settings.forwardHeaders(),
                 settings.bodyLimit());
@@ -206,7 +206,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .register(new HealthService(config, mapper))
-                .register(new ModelsService(config, mapper, errors))
+                .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
                 .register("/admin/api", new DeploymentsService(() -> {
                     ConfigSnapshot s = config.current();
@@ -224,7 +224,7 @@ public final class ProxyServer implements AutoCloseable {
     private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
                                       ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
                                       Clock clock) {
-        HolderConfigAccess access = new HolderConfigAccess(holder, store, loader, clock);
+        AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
                 return settings.host();

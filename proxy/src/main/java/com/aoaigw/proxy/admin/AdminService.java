@@ -27,6 +27,7 @@ import com.aoaigw.config.LoadedConfig;
 import com.aoaigw.config.StoreStatus;
 import com.aoaigw.config.Upstream;
 import com.aoaigw.config.caddy.CaddyfileRenderException;
+import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -186,7 +187,7 @@ public final class AdminService implements HttpService {
         if (doc == null) {
             return;
         }
-        AdminConfigAccess.Snapshot current = parts.access().current();
+        ConfigSnapshot current = parts.access().current();
         ObjectNode out = mapper.createObjectNode();
         out.put("etag", v.etag());
         out.put("inEffectEtag", current.etag());
@@ -242,7 +243,7 @@ public final class AdminService implements HttpService {
             error(res, 503, "store_failed", "the config could not be stored: " + e.getMessage());
             return;
         }
-        parts.access().applied(new ConfigStore.Versioned(p.json(), etag));
+        parts.access().applied(etag, p.loaded());
         // new admin credentials end every session, including the one that made the change
         boolean relogin = !before.equals(p.loaded().config().server().adminAuth());
         if (relogin) {
@@ -334,7 +335,7 @@ public final class AdminService implements HttpService {
 
     private void reload(ServerRequest req, ServerResponse res) {
         try {
-            AdminConfigAccess.Snapshot s = parts.access().reload();
+            ConfigSnapshot s = parts.access().reload();
             event(System.Logger.Level.INFO, "admin.config_reloaded", "etag", s.etag());
             ObjectNode out = mapper.createObjectNode();
             out.put("ok", true);
@@ -553,9 +554,10 @@ public final class AdminService implements HttpService {
                 return null;
             }
             String json;
+            LoadedConfig loaded;
             try {
                 json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
-                loader.load(json);
+                loaded = loader.load(json);
             } catch (ConfigException e) {
                 AdminErrors.send(mapper, res, 422, "config_invalid", "the change would make the config invalid",
                         e.problems(), null);
@@ -566,7 +568,7 @@ public final class AdminService implements HttpService {
             }
             try {
                 String etag = parts.access().store().write(json, v.etag());
-                parts.access().applied(new ConfigStore.Versioned(json, etag));
+                parts.access().applied(etag, loaded);
                 return etag;
             } catch (ConfigConflictException e) {
                 LOG.log(System.Logger.Level.DEBUG, "key change conflicted with another write; retrying");
@@ -630,7 +632,7 @@ public final class AdminService implements HttpService {
     }
 
     private void runtime(ServerRequest req, ServerResponse res) {
-        AdminConfigAccess.Snapshot s = parts.access().current();
+        ConfigSnapshot s = parts.access().current();
         Instant now = parts.clock().instant();
         ObjectNode out = mapper.createObjectNode();
         ObjectNode v = out.putObject("versions");

@@ -19,7 +19,6 @@ import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.ModelRoute;
 import com.aoaigw.config.ImageCompression;
 import com.aoaigw.config.UpstreamSettings;
-import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
@@ -69,7 +68,6 @@ public final class Forwarder {
     /** Largest entity whose announced length is reserved before its bytes arrive. */
     static final int PREALLOCATE_MAX = 1 << 20;
 
-    private final ConfigHolder holder;
     private final ObjectMapper mapper;
     private final ErrorRenderer errors;
     private final ModelRouter router;
@@ -82,7 +80,6 @@ public final class Forwarder {
     private final InlineImageCompressor images;
 
     /**
-     * @param config         the config holder (one snapshot is taken per request)
      * @param mapper         the shared Jackson mapper
      * @param errors         the error renderer (errors inside a started stream)
      * @param router         the model router
@@ -92,10 +89,9 @@ public final class Forwarder {
      * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
      * @param bodyLimit      largest request body, in bytes
      */
-    public Forwarder(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
+    public Forwarder(ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
                      Translators translators, FailoverLoop failover, Watchdog watchdog, List<String> forwardHeaders,
                      long bodyLimit) {
-        this.holder = config;
         this.mapper = mapper;
         this.errors = errors;
         this.router = router;
@@ -118,11 +114,7 @@ public final class Forwarder {
     public void forward(ServerRequest req, ServerResponse res, RouteKey route, String pathModel) {
         ExchangeLog log = req.context().get(ExchangeLog.class).orElseThrow();
         log.route(route.key());
-        ConfigSnapshot snap = holder.current();
-        if (snap == null) {
-            throw new ProxyException.Internal(503, "config_unavailable", "The gateway has no valid configuration loaded.",
-                    null);
-        }
+        ConfigSnapshot snap = ClientAuthFilter.snapshot(req);
         GatewayConfig config = snap.config();
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
