@@ -15,6 +15,7 @@ import com.aoaigw.proxy.admin.CaddyReportService;
 import com.aoaigw.proxy.admin.DeploymentsService;
 import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
+import com.aoaigw.proxy.admin.LimitsAdminService;
 import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.proxy.api.ClientAuthFilter;
 import com.aoaigw.proxy.api.Forwarder;
@@ -29,6 +30,7 @@ import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
+import com.aoaigw.proxy.limit.Limits;
 import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
@@ -67,14 +69,16 @@ public final class ProxyServer implements AutoCloseable {
     private final ConfigHolder config;
     private final Watchdog watchdog;
     private final ConfigStore store;
+    private final Limits limits;
     private final RequestHeadTimeout heads;
 
     private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store,
-                        RequestHeadTimeout heads) {
+                        RequestHeadTimeout heads, Limits limits) {
         this.server = server;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
+        this.limits = limits;
         this.heads = heads;
     }
 
@@ -104,6 +108,9 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamClient upstream = upstreamClient(holder, credentials, settings.poolOverrides());
         ProxyMetrics metrics = new ProxyMetrics(Metrics.globalRegistry());
         RequestRecorder recorder = new RequestRecorder(new AccessLog(), metrics);
+        Limits limits = new Limits(System::currentTimeMillis);
+        holder.onChange(s -> limits.update(s.config().server().sharedState()));
+        metrics.sharedStateUp(() -> limits.limiter().state().up());
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
         Watchdog watchdog = new Watchdog();
         ModelRouter router = new ModelRouter();
@@ -121,8 +128,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         Forwarder forwarder = new Forwarder(mapper, errors, router,
                 new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
-                settings.forwardHeaders(),
-                settings.bodyLimit());
+                settings.forwardHeaders(), settings.bodyLimit(), limits);
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
 
         ConfigSnapshot snap = holder.current();
@@ -156,7 +162,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, pools));
+                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools));
         WebServer server;
         try {
             server = b.build().start();
@@ -165,7 +171,7 @@ public final class ProxyServer implements AutoCloseable {
             throw e;
         }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, holder, watchdog, store, heads);
+        return new ProxyServer(server, holder, watchdog, store, heads, limits);
     }
 
     /**
@@ -173,7 +179,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin, Pools pools) {
+                                AdminFeature admin, Limits limits, Pools pools) {
         routing.addFeature(new HeadRequestFilter())
                 .addFilter(new RequestIdFilter(recorder))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
@@ -208,11 +214,11 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new HealthService(config, mapper))
                 .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
-                .register("/admin/api", new DeploymentsService(() -> {
-                    ConfigSnapshot s = config.current();
-                    return s == null ? null : s.config();
-                }, pools))
-                .addFeature(admin);
+                .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper))
+                        .withApi(new DeploymentsService(() -> {
+                            ConfigSnapshot s = config.current();
+                            return s == null ? null : s.config();
+                        }, pools)));
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
     }
@@ -318,6 +324,7 @@ public final class ProxyServer implements AutoCloseable {
         heads.close();
         watchdog.close();
         store.close();
+        limits.close();
     }
 
     @Override

@@ -22,6 +22,12 @@ import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
+import com.aoaigw.proxy.limit.CompletionSeen;
+import com.aoaigw.proxy.limit.LimitExceededException;
+import com.aoaigw.proxy.limit.Limiter;
+import com.aoaigw.proxy.limit.Limits;
+import com.aoaigw.proxy.limit.Refusal;
+import com.aoaigw.proxy.translate.ModelFamily;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
@@ -78,6 +84,7 @@ public final class Forwarder {
     private final long bodyLimit;
     private final ClientLiveness clients = new ClientLiveness();
     private final InlineImageCompressor images;
+    private final Limits limits;
 
     /**
      * @param mapper         the shared Jackson mapper
@@ -88,10 +95,11 @@ public final class Forwarder {
      * @param watchdog       phase timeouts
      * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
      * @param bodyLimit      largest request body, in bytes
+     * @param limits         the limits, quotas and budgets
      */
     public Forwarder(ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
                      Translators translators, FailoverLoop failover, Watchdog watchdog, List<String> forwardHeaders,
-                     long bodyLimit) {
+                     long bodyLimit, Limits limits) {
         this.mapper = mapper;
         this.errors = errors;
         this.router = router;
@@ -101,6 +109,7 @@ public final class Forwarder {
         this.headers = new HeaderPolicy(forwardHeaders);
         this.bodyLimit = bodyLimit;
         this.images = new InlineImageCompressor(mapper);
+        this.limits = limits;
     }
 
     /**
@@ -132,8 +141,86 @@ public final class Forwarder {
             throw new ProxyException.Forbidden("model", "model_not_allowed",
                     "This API key is not allowed to use the model `" + model + "`.");
         }
-        RoutePlan primary = router.route(config, route, model);
-        List<ModelRoute> models = candidates(config, primary.model(), who);
+        RoutePlan plan = router.route(config, route, model);
+        log.deployment(plan.deployment().deployment());
+        log.upstream(plan.upstream().name());
+        String family = ModelFamily.of(plan.model().family(), plan.deployment().deployment()).configName();
+        Limiter limiter = limits.limiter();
+        Limiter.Ticket ticket = admit(limiter, who, plan, body, family, us, config, log);
+        boolean keyLimited = who.limits() != null;
+        if (keyLimited) {
+            ticket.headers().asMap().forEach((n, v) -> res.header(HeaderNames.create(n), v));
+        }
+        CompletionSeen seen = new CompletionSeen(!ticket.checks().isEmpty());
+        List<ModelRoute> models = candidates(config, plan.model(), who);
+        try {
+            exchange(req, res, body, route, models, us, config, log, seen, keyLimited);
+        } finally {
+            charge(limiter, ticket, plan, family, seen, log);
+        }
+    }
+
+    /**
+     * Admits the request against its key's and model's limits (nothing is sent to Azure when it is refused).
+     */
+    private Limiter.Ticket admit(Limiter limiter, ClientIdentity who, RoutePlan plan, RequestBody body, String family,
+                                 UpstreamSettings us, GatewayConfig config, ExchangeLog log) {
+        long estimate = 0;
+        if (Limiter.needsEstimate(who.limits(), plan.model())) {
+            try {
+                estimate = limits.estimator().estimate(mapper.readTree(body.body()), family);
+            } catch (IOException e) {
+                throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
+            }
+        }
+        try {
+            // a slot is held at most as long as the request may run, plus a minute
+            return limiter.admit(who.keyId(), who.limits(), plan.model(), estimate, log.requestId(),
+                    us.requestTimeoutMs() + 60_000, currency(config));
+        } catch (LimitExceededException e) {
+            Refusal r = e.refusal();
+            log.limited(r.limit());
+            java.util.Map<String, String> h = new java.util.LinkedHashMap<>(r.headers().asMap());
+            if (r.retryMs() > 0) {
+                h.put("retry-after", Long.toString((r.retryMs() + 999) / 1000));
+                h.put("retry-after-ms", Long.toString(r.retryMs()));
+            }
+            throw new ProxyException.Limited(r.status(), r.type(), r.code(), r.message(), h);
+        }
+    }
+
+    /**
+     * Charges what the exchange used: Azure's usage when it came; else, when Azure answered, the prompt estimate plus
+     * the completion text relayed so far (a stream cut by the client or a timeout); else nothing.
+     */
+    private void charge(Limiter limiter, Limiter.Ticket ticket, RoutePlan plan, String family, CompletionSeen seen,
+                        ExchangeLog log) {
+        try {
+            var u = log.usage();
+            long prompt = u.promptTokens();
+            long completion = u.completionTokens();
+            if (prompt + completion == 0 && seen.wasAnswered()) {
+                prompt = ticket.estimate();
+                completion = limits.estimator().count(seen.text(mapper), family);
+            }
+            limiter.charge(ticket, prompt, u.cachedTokens(), completion, plan.model().pricing());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "charging " + log.requestId() + " failed", e);
+        }
+    }
+
+    private static String currency(GatewayConfig config) {
+        for (var m : config.models()) {
+            if (m.pricing() != null) {
+                return m.pricing().currency();
+            }
+        }
+        return "USD";
+    }
+
+    private void exchange(ServerRequest req, ServerResponse res, RequestBody body, RouteKey route,
+                          List<ModelRoute> models, UpstreamSettings us, GatewayConfig config, ExchangeLog log,
+                          CompletionSeen seen, boolean ownRateHeaders) {
 
         List<Header> forwarded = new ArrayList<>(2);
         for (Header h : req.headers()) {
@@ -180,9 +267,10 @@ public final class Forwarder {
             try (HttpClientResponse up = result.answer().response()) {
                 int status = up.status().code();
                 if (result.framer() != null) {
-                    relayStream(res, up, result.framer(), result.first(), plan, tp, dropUsageChunk, watch, us, log);
+                    relayStream(res, up, result.framer(), result.first(), plan, tp, dropUsageChunk, watch, us, log,
+                            seen, ownRateHeaders);
                 } else {
-                    relayWhole(res, up, status, plan, tp, watch, us, log);
+                    relayWhole(res, up, status, plan, tp, watch, us, log, seen, ownRateHeaders);
                 }
             }
         }
@@ -261,7 +349,8 @@ public final class Forwarder {
     }
 
     private void relayWhole(ServerResponse res, HttpClientResponse up, int status, RoutePlan plan, TranslationPlan tp,
-                            Watchdog.Watch watch, UpstreamSettings us, ExchangeLog log) {
+                            Watchdog.Watch watch, UpstreamSettings us, ExchangeLog log, CompletionSeen seen,
+                            boolean ownRateHeaders) {
         byte[] bytes;
         watch.arm(Watchdog.Phase.REQUEST, us.requestTimeoutMs());
         try (InputStream in = up.inputStream()) {
@@ -272,9 +361,10 @@ public final class Forwarder {
             throw UpstreamFailures.classify(e, expired);
         }
         watch.disarm();
-        copyHeaders(up, res, log);
+        copyHeaders(up, res, log, ownRateHeaders);
         String ct = up.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
         if (status >= 200 && status < 300) {
+            seen.answered();
             UsageMeter meter = new UsageMeter(mapper);
             meter.observeBody(bytes);
             log.usage(meter.usage());
@@ -293,11 +383,12 @@ public final class Forwarder {
 
     private void relayStream(ServerResponse res, HttpClientResponse up, SseFramer framer, SseEvent first,
                              RoutePlan plan, TranslationPlan tp, boolean dropUsageChunk, Watchdog.Watch watch,
-                             UpstreamSettings us, ExchangeLog log) {
+                             UpstreamSettings us, ExchangeLog log, CompletionSeen seen, boolean ownRateHeaders) {
         UsageMeter meter = new UsageMeter(mapper);
         StreamTransform transform = tp.stream().get();
         // only now, with a first event in hand, is the client told 200
-        copyHeaders(up, res, log);
+        seen.answered();
+        copyHeaders(up, res, log, ownRateHeaders);
         res.status(200);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
@@ -325,6 +416,7 @@ public final class Forwarder {
             boolean done = false;
             while (ev != null) {
                 boolean usageOnly = meter.observe(ev);
+                seen.event(ev.data());
                 if (ev.contains(DONE)) {
                     done = true;
                 }
@@ -388,9 +480,16 @@ public final class Forwarder {
         }
     }
 
-    private static void copyHeaders(HttpClientResponse up, ServerResponse res, ExchangeLog log) {
+    /**
+     * Copies the allowed upstream headers; for a key with its own limits ({@code ownRateHeaders}) Azure's
+     * {@code x-ratelimit-*} stay behind: they describe the shared deployment, and the key's own are already set.
+     */
+    private static void copyHeaders(HttpClientResponse up, ServerResponse res, ExchangeLog log, boolean ownRateHeaders) {
         for (Header h : up.headers()) {
             String n = h.headerName().lowerCase();
+            if (ownRateHeaders && n.startsWith("x-ratelimit-")) {
+                continue;
+            }
             if (HeaderPolicy.passResponse(n)) {
                 res.header(h);
             } else if (n.equals("x-request-id") && !h.get().equals(log.requestId())) {

@@ -83,12 +83,9 @@ public final class ErrorRenderer {
      */
     public void send(ServerResponse res, ProxyException e) {
         res.status(e.status());
+        e.headers().forEach((name, value) -> res.header(HeaderNames.create(name), value));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        if (e instanceof ProxyException.Busy b) {
-            res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, (b.retryAfterMs() + 999) / 1000)));
-            res.header(HeaderNames.create("retry-after-ms"), Long.toString(b.retryAfterMs()));
-        }
         res.send(body(e));
     }
 }

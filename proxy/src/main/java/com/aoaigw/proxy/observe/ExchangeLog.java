@@ -30,6 +30,7 @@ public final class ExchangeLog {
     private String errorCode;
     private boolean stream;
     private java.util.List<Attempt> attempts = java.util.List.of();
+    private String limited;
 
     /**
      * @param requestId  the request id
@@ -196,5 +197,15 @@ public final class ExchangeLog {
      * @param ms         how long it took, to the answer's headers (a stream: its first event) or the failure
      */
     public record Attempt(String model, String upstream, String deployment, int status, String error, long ms) {
+    }
+
+    /** @return the limit that refused this request ({@code rpm}, {@code tpm}, ...), or null */
+    public String limited() {
+        return limited;
+    }
+
+    /** @param limit the limit that refused this request */
+    public void limited(String limit) {
+        this.limited = limit;
     }
 }
