@@ -229,8 +229,12 @@ public final class Forwarder {
             }
         }
         boolean stream = body.stream();
+        // a translation plan is stateful (its request transform prepares the answer's): the one that built the
+        // answering attempt's body must relay the answer
+        java.util.Map<RoutePlan, TranslationPlan> prepared = new java.util.IdentityHashMap<>(2);
         FailoverLoop.RequestFactory factory = p -> {
             TranslationPlan tp = translators.plan(p, stream);
+            prepared.put(p, tp);
             byte[] upstreamBody = upstreamBody(body, p, tp, injectUsage(body, us, p));
             ImageCompression ic = config.server().imageCompression();
             if (p.model().compressesImages(ic) && p.backendRoute().conversational()) {
@@ -261,7 +265,7 @@ public final class Forwarder {
             log.deployment(plan.deployment().deployment());
             log.upstream(plan.upstream().name());
             servedBy(res, plan);
-            TranslationPlan tp = translators.plan(plan, stream);
+            TranslationPlan tp = prepared.get(plan);
             // the usage chunk the client did not ask for is dropped, unless a translator needs it
             boolean dropUsageChunk = injectUsage(body, us, plan) && !plan.translated();
             try (HttpClientResponse up = result.answer().response()) {
