@@ -86,6 +86,8 @@ public final class AccessRecord extends LogRecord {
             }
             x.put("ms", a.ms());
         }
+        o.put("clientAddress", e.clientAddress());
+        o.put("userAgent", e.userAgent());
         return o;
     }
 }
