@@ -40,7 +40,7 @@ class PackageGraphTest {
         ALLOWED.put("translate", Set.of("error", "config", "route", "upstream"));
         ALLOWED.put("observe", Set.of("error", "config", "route", "upstream", "translate"));
         ALLOWED.put("api", Set.of("error", "config", "state", "route", "limit", "upstream", "translate", "observe"));
-        // admin -> api and route: the playground runs a request as a client key (ClientIdentity, RouteKey)
+        // admin -> api: the playground runs a request as a client key (ClientIdentity)
         ALLOWED.put("admin", Set.of("error", "config", "route", "upstream", "observe", "limit", "state", "api"));
     }
 
