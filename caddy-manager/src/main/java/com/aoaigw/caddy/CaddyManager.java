@@ -66,7 +66,6 @@ public final class CaddyManager implements AutoCloseable {
     private volatile Outcome outcome = new Outcome(null,
             new TlsReport.ConfigState("disabled", null, null, null, null));
     private volatile ConfigStore.Versioned retry;
-    private volatile TlsReport lastReport;
     private Thread reportLoop;
 
     /** The config in effect. */
@@ -148,11 +147,6 @@ public final class CaddyManager implements AutoCloseable {
                     logs.domain(domain), clock.instant()));
         }
         return new TlsReport(clock.instant(), enabled, supervisor.state(), o.config(), certs);
-    }
-
-    /** @return the last report sent (or tried), or null */
-    public TlsReport lastReport() {
-        return lastReport;
     }
 
     private void offer(ConfigStore.Versioned v) {
@@ -395,9 +389,7 @@ public final class CaddyManager implements AutoCloseable {
 
     private void sendReport() {
         try {
-            TlsReport r = report();
-            lastReport = r;
-            reporter.send(r);
+            reporter.send(report());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot build or send the report: " + e, e);
         }

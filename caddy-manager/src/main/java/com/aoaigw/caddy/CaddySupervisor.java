@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -150,16 +149,6 @@ public final class CaddySupervisor implements AutoCloseable {
         lock.lock();
         try {
             return wanted;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** @return the admin client of the wanted Caddy */
-    public Optional<CaddyAdminClient> admin() {
-        lock.lock();
-        try {
-            return Optional.ofNullable(wanted ? admin : null);
         } finally {
             lock.unlock();
         }

@@ -52,6 +52,9 @@ import io.helidon.webserver.http.HttpRouting;
 public final class ProxyServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProxyServer.class.getName());
 
+    /** The admin API's own body limit; the server-wide maximum never goes below it. */
+    private static final long MIN_PAYLOAD_LIMIT = 2L * 1024 * 1024;
+
     private final WebServer server;
     private final ConfigHolder config;
     private final Watchdog watchdog;
@@ -119,6 +122,9 @@ public final class ProxyServer implements AutoCloseable {
                 // one flush per SSE event must leave at once, not wait for the previous segment's ACK (Nagle)
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .featuresDiscoverServices(false)
+                // the server-wide backstop behind the per-route body limits: no request entity (declared or chunked)
+                // larger than the data plane's limit is read, whichever handler reads it
+                .maxPayloadSize(Math.max(settings.bodyLimit(), MIN_PAYLOAD_LIMIT))
                 // the response headers are the proxy's own or upstream headers that the client already validated
                 // when it parsed them, so they are not checked a second time; request headers still are
                 .addProtocol(Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false).build())

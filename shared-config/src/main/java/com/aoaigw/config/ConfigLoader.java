@@ -152,12 +152,4 @@ public final class ConfigLoader {
             throw new IllegalStateException("cannot serialise config", e);
         }
     }
-
-    /**
-     * @param config the document
-     * @return the document as a JSON tree (secrets as stored)
-     */
-    public JsonNode toTree(GatewayConfig config) {
-        return mapper.valueToTree(config);
-    }
 }

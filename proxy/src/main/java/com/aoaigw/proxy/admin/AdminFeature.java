@@ -25,8 +25,8 @@ import io.helidon.webserver.staticcontent.StaticContentFeature;
  * caddy-manager's report endpoint at {@code /internal/caddy/report}. Creating it installs the log-buffer handler on
  * the root logger and makes sure the admin has a usable password (generating one on first start).
  *
- * <p>Wiring in {@code Main}: {@code AdminFeature admin = AdminFeature.create(options);} then
- * {@code routing.addFeature(admin)}, and feed {@link #stats()} one {@link RequestRecord} per finished request.
+ * <p>{@code ProxyServer} creates it, adds it to the routing after the data-plane routes, and feeds {@link #stats()}
+ * one {@link RequestRecord} per finished client API request.
  */
 public final class AdminFeature implements HttpFeature, AutoCloseable {
     private final AdminService service;

@@ -811,13 +811,12 @@ public final class AdminService implements HttpService {
     private JsonNode body(ServerRequest req, ServerResponse res) {
         byte[] bytes;
         try {
-            bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
-        } catch (RuntimeException e) {
-            error(res, 400, "invalid_body", "cannot read the request body");
-            return null;
-        }
-        if (bytes.length > MAX_BODY) {
+            bytes = BoundedBody.read(req, res, MAX_BODY);
+        } catch (BoundedBody.TooLarge e) {
             error(res, 413, "body_too_large", "the body exceeds " + MAX_BODY + " bytes");
+            return null;
+        } catch (IOException | RuntimeException e) {
+            error(res, 400, "invalid_body", "cannot read the request body");
             return null;
         }
         if (bytes.length == 0) {

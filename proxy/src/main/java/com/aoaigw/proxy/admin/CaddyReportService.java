@@ -67,12 +67,11 @@ public final class CaddyReportService implements HttpService {
         }
         TlsReport report;
         try {
-            byte[] body = req.content().as(byte[].class);
-            if (body.length > MAX_BODY) {
-                AdminErrors.send(mapper, res, 413, "body_too_large", "the report is too large");
-                return;
-            }
+            byte[] body = BoundedBody.read(req, res, MAX_BODY);
             report = mapper.readValue(body, TlsReport.class);
+        } catch (BoundedBody.TooLarge e) {
+            AdminErrors.send(mapper, res, 413, "body_too_large", "the report is too large");
+            return;
         } catch (IOException | RuntimeException e) {
             AdminErrors.send(mapper, res, 400, "invalid_report", "the body is not a TLS report");
             return;

@@ -107,9 +107,4 @@ public final class LogRedactor {
         }
         return node;
     }
-
-    /** @return a redactor that knows no secret values (names and bearer tokens only) */
-    public static LogRedactor namesOnly() {
-        return new LogRedactor(List::of);
-    }
 }

@@ -45,6 +45,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.RequestException;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -117,14 +119,15 @@ public final class Forwarder {
         GatewayConfig config = snap.config();
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
-        RequestBody body = RequestBody.scan(readBody(req), mapper.getFactory());
+        RequestBody body = RequestBody.scan(readBody(req, res), mapper.getFactory());
         log.stream(body.stream());
         String model = pathModel != null ? pathModel : body.model();
         if (model == null || model.isBlank()) {
             throw new ProxyException.InvalidRequest("model", "missing_model",
                     "You must provide a model parameter (a string).");
         }
-        log.model(model);
+        // only configured ids are recorded: a client's arbitrary strings must not become labels or table keys
+        log.model(config.model(model).isPresent() ? model : ExchangeLog.UNKNOWN_MODEL);
         ClientIdentity who = req.context().get(ClientIdentity.class).orElseThrow(ProxyException.Unauthorized::new);
         if (!who.allows(model)) {
             throw new ProxyException.Forbidden("model", "model_not_allowed",
@@ -392,13 +395,16 @@ public final class Forwarder {
         }
     }
 
-    private byte[] readBody(ServerRequest req) {
+    private byte[] readBody(ServerRequest req, ServerResponse res) {
         long limit = bodyLimit;
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
-            throw tooLarge(limit);
+            throw tooLarge(res, limit);
         }
-        try (InputStream in = req.content().inputStream()) {
+        // not try-with-resources: closing Helidon's entity stream after a refusal drains the rest of the upload, and
+        // inside an oversized chunk it reads the data as a chunk-size line without bound; the 413 closes instead
+        InputStream in = req.content().inputStream();
+        try {
             if (declared.isPresent()) {
                 return readEntity(in, declared);
             }
@@ -409,11 +415,17 @@ public final class Forwarder {
             while ((n = in.read(buf)) >= 0) {
                 total += n;
                 if (total > limit) {
-                    throw tooLarge(limit);
+                    throw tooLarge(res, limit);
                 }
                 out.write(buf, 0, n);
             }
             return out.toByteArray();
+        } catch (RequestException e) {
+            // the server-wide limit cut the entity (one chunk announcing more than it)
+            if (e.status().code() == 413) {
+                throw tooLarge(res, limit);
+            }
+            throw e;
         } catch (IOException | UncheckedIOException e) {
             throw new ProxyException.InvalidRequest(null, "body_read_failed", "The request body could not be read.");
         }
@@ -443,7 +455,9 @@ public final class Forwarder {
         throw new IOException("the entity ended before its Content-Length");
     }
 
-    private static ProxyException tooLarge(long limit) {
+    /** The refusal closes the connection: the rest of the upload is never read (not even to discard it). */
+    private static ProxyException tooLarge(ServerResponse res, long limit) {
+        res.header(HeaderValues.CONNECTION_CLOSE);
         return new ProxyException.InvalidRequest(413, null, "request_too_large",
                 "The request body exceeds the limit of " + limit + " bytes.");
     }

@@ -7,6 +7,14 @@ import com.aoaigw.proxy.upstream.Usage;
  * recorded once when the request ends. Registered in the request context by the request filter.
  */
 public final class ExchangeLog {
+    /**
+     * What is recorded (access log, metrics, stats, admin log view) for a model id that no configured model has:
+     * the client chose that string, so keeping it would let anyone grow every table keyed by model.
+     */
+    public static final String UNKNOWN_MODEL = "_unknown";
+    /** Longest model id recorded; configured ids are short, this only guards against a caller's mistake. */
+    static final int MAX_MODEL = 128;
+
     private final String requestId;
     private final long startNanos;
     private final String method;
@@ -81,9 +89,9 @@ public final class ExchangeLog {
         return model;
     }
 
-    /** @param model public model */
+    /** @param model public model: a configured model id, or {@link #UNKNOWN_MODEL} (longer values are cut) */
     public void model(String model) {
-        this.model = model;
+        this.model = model != null && model.length() > MAX_MODEL ? model.substring(0, MAX_MODEL) : model;
     }
 
     /** @return deployment or null */

@@ -17,6 +17,9 @@ import io.helidon.metrics.api.Timer;
  * Meters are cached per tag set so the hot path allocates nothing once warm.
  */
 public final class ProxyMetrics {
+    /** Longest label value; the values are config names, ids and error codes, all far shorter. */
+    static final int MAX_LABEL = 128;
+
     private final MeterRegistry registry;
     private final Map<List<String>, Counter> requests = new ConcurrentHashMap<>();
     private final Map<List<String>, Counter> tokens = new ConcurrentHashMap<>();
@@ -70,7 +73,22 @@ public final class ProxyMetrics {
                                 Tag.create("upstream", t.get(2)), Tag.create("kind", t.get(3)))))).increment(n);
     }
 
-    private static String nz(String s) {
-        return s == null ? "" : s;
+    /**
+     * A label value: empty for null, at most {@value #MAX_LABEL} characters, control characters (CR, LF, ESC, ...)
+     * replaced, so no value can break the exposition format or a terminal that shows it.
+     */
+    static String nz(String s) {
+        if (s == null) {
+            return "";
+        }
+        String v = s.length() > MAX_LABEL ? s.substring(0, MAX_LABEL) : s;
+        for (int i = 0; i < v.length(); i++) {
+            if (Character.isISOControl(v.charAt(i))) {
+                StringBuilder b = new StringBuilder(v.length());
+                v.chars().forEach(c -> b.append(Character.isISOControl(c) ? '_' : (char) c));
+                return b.toString();
+            }
+        }
+        return v;
     }
 }

@@ -14,9 +14,6 @@ import java.util.Set;
  * {@code x-upstream-request-id}; {@code x-request-id} on every proxy response is the proxy's own request id.
  */
 public final class HeaderPolicy {
-    /** Forwards only {@link #FORWARDED_REQUEST}. */
-    public static final HeaderPolicy DEFAULT = new HeaderPolicy(java.util.List.of());
-
     /** Client headers copied to Azure. */
     public static final Set<String> FORWARDED_REQUEST = Set.of("user-agent", "openai-beta");
 
@@ -76,14 +73,6 @@ public final class HeaderPolicy {
             }
         }
         return false;
-    }
-
-    /**
-     * @param lowerName a client request header name in lower case
-     * @return true when the default policy copies it to Azure
-     */
-    public static boolean forwardRequest(String lowerName) {
-        return DEFAULT.forwards(lowerName);
     }
 
     /**

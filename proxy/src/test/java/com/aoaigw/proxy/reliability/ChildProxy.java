@@ -75,6 +75,38 @@ final class ChildProxy implements AutoCloseable {
         return port;
     }
 
+    /** @return the child's process id (for {@code jcmd}) */
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * The child's live heap: {@code jcmd GC.class_histogram} runs a full collection first and sums what survived,
+     * whatever the collector, so garbage that merely passed through does not count.
+     *
+     * @return live heap bytes
+     */
+    long liveHeapBytes() {
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("jcmd failed: " + out);
+            }
+            Matcher m = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$").matcher(out);
+            if (!m.find()) {
+                throw new AssertionError("no total in the class histogram: " + out.substring(0, Math.min(500, out.length())));
+            }
+            return Long.parseLong(m.group(1));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     String base() {
         return "http://127.0.0.1:" + port;
     }

@@ -12,7 +12,7 @@ class HeaderPolicyTest {
             "content-length,false", "te,false", "upgrade,false", "x-forwarded-for,false", "user-agent,true",
             "openai-beta,true", "x-stainless-os,false"})
     void requestHeaders(String name, boolean forwarded) {
-        assertEquals(forwarded, HeaderPolicy.forwardRequest(name));
+        assertEquals(forwarded, new HeaderPolicy(java.util.List.of()).forwards(name));
     }
 
     @ParameterizedTest
