@@ -31,6 +31,7 @@ import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
 import com.aoaigw.proxy.observe.RequestRecorder;
+import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
@@ -95,8 +96,9 @@ public final class ProxyServer implements AutoCloseable {
             upstream.update(s.config().server().upstream());
             credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
         });
+        Telemetry telemetry = Telemetry.fromEnvironment(System.getenv());
         RequestRecorder recorder = new RequestRecorder(new AccessLog(),
-                new ProxyMetrics(Metrics.globalRegistry()));
+                new ProxyMetrics(Metrics.globalRegistry()), telemetry);
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
         Watchdog watchdog = new Watchdog();
 
@@ -146,7 +148,7 @@ public final class ProxyServer implements AutoCloseable {
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
                                 AdminFeature admin) {
-        routing.addFilter(new RequestIdFilter(recorder))
+        routing.addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {

@@ -22,6 +22,7 @@ import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
@@ -44,7 +45,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -70,6 +73,9 @@ public final class Forwarder {
     private final Translators translators;
     private final UpstreamClient upstream;
     private final Watchdog watchdog;
+    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
+    private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
+    private static final java.util.Set<String> TRACE_HEADERS = java.util.Set.of("traceparent", "tracestate");
     private final HeaderPolicy headers;
     private final long bodyLimit;
     private final InlineImageCompressor images;
@@ -148,10 +154,19 @@ public final class Forwarder {
             upstreamBody = images.compress(upstreamBody, InlineImageCompressor.Settings.of(ic)).body();
         }
 
-        List<Header> forwarded = new ArrayList<>(2);
+        List<Header> forwarded = new ArrayList<>(4);
+        Telemetry.ServerSpan trace = log.trace();
         for (Header h : req.headers()) {
-            if (headers.forwards(h.headerName().lowerCase())) {
+            String name = h.headerName().lowerCase();
+            if (headers.forwards(name) && (trace.traceparent() == null || !TRACE_HEADERS.contains(name))) {
                 forwarded.add(h);
+            }
+        }
+        // the trace goes on to Azure: this request's server span (or the client's own context when export is off)
+        if (trace.traceparent() != null) {
+            forwarded.add(HeaderValues.create(TRACEPARENT, trace.traceparent()));
+            if (trace.tracestate() != null) {
+                forwarded.add(HeaderValues.create(TRACESTATE, trace.tracestate()));
             }
         }
         UpstreamClient.Request ureq = new UpstreamClient.Request(plan.target(), upstreamBody, body.stream(),

@@ -67,6 +67,9 @@ public final class AccessLog {
         text(b, "errorCode", e.errorCode());
         b.append(",\"stream\":").append(e.stream());
         b.append(",\"attempts\":").append(e.attempts());
+        if (e.trace().traceId() != null) {
+            text(b, "traceId", e.trace().traceId());
+        }
         return b.append('}').toString();
     }
 

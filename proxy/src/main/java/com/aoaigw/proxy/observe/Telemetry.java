@@ -150,7 +150,15 @@ public final class Telemetry implements AutoCloseable {
         try {
             Map<String, String> defaults = new HashMap<>();
             defaults.put("otel.service.name", DEFAULT_SERVICE);
-            defaults.put("otel.logs.exporter", "none"); // the proxy's logs go to stdout, not through OpenTelemetry
+            defaults.put("otel.exporter.otlp.protocol", "http/protobuf"); // the specification's default (port 4318)
+            // the given environment as properties (the SDK reads the process environment itself too, and it wins)
+            env.forEach((k, v) -> {
+                if (k.startsWith("OTEL_")) {
+                    defaults.put(k.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v);
+                }
+            });
+            // the proxy's logs go to stdout, not through OpenTelemetry
+            defaults.putIfAbsent("otel.logs.exporter", "none");
             if (!otlp) {
                 defaults.put("otel.traces.exporter", "none"); // Azure Monitor adds its own exporters
                 defaults.put("otel.metrics.exporter", "none");
@@ -165,7 +173,7 @@ public final class Telemetry implements AutoCloseable {
                     (otlp ? "OTLP" : "") + (otlp && azure ? " + " : "") + (azure ? "Azure Monitor" : ""));
             return new Telemetry(sdk, sdk);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "OpenTelemetry could not start; export stays off: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "OpenTelemetry could not start; export stays off", e);
             return disabled();
         }
     }
@@ -183,12 +191,13 @@ public final class Telemetry implements AutoCloseable {
     /**
      * Starts the server span of a request.
      *
-     * @param method the HTTP method
-     * @param path   the request path (no query)
-     * @param header the request's headers by lower-case name
+     * @param method     the HTTP method
+     * @param path       the request path (no query)
+     * @param startNanos {@link System#nanoTime()} when the request arrived
+     * @param header     the request's headers by lower-case name
      * @return the span (a pass-through of the client's trace context when telemetry is off)
      */
-    public ServerSpan start(String method, String path, Function<String, String> header) {
+    public ServerSpan start(String method, String path, long startNanos, Function<String, String> header) {
         String clientParent = header.apply("traceparent");
         String clientState = header.apply("tracestate");
         if (!enabled()) {
@@ -201,6 +210,7 @@ public final class Telemetry implements AutoCloseable {
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), header, HEADERS);
         Span span = tracer.spanBuilder(method + " " + path).setParent(parent).setSpanKind(SpanKind.SERVER)
                 .setAttribute(METHOD, method).setAttribute(URL_PATH, path).setAttribute(ROUTE, path)
+                .setStartTimestamp(epoch(startNanos), TimeUnit.NANOSECONDS)
                 .startSpan();
         Map<String, String> out = new HashMap<>(4);
         W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), out, Map::put);
