@@ -53,6 +53,13 @@ await step('azureClassic', async () => {
   for await (const c of s) text += c.choices[0]?.delta?.content ?? '';
   return { text: r.choices[0].message.content, streamText: text };
 });
+await step('azureModels', async () => {
+  const az = new AzureOpenAI({ endpoint: BASE, apiKey: KEY, apiVersion: '2024-10-21', maxRetries: 0, timeout: 30_000 });
+  const ids = [];
+  for await (const m of az.models.list()) ids.push(m.id);
+  const one = await az.models.retrieve(MODEL);
+  return { ids, retrieved: one.id };
+});
 await step('rateLimit', async () => {
   const c = new OpenAI({ ...opts, baseURL: `${BASE}/v1`,
     defaultHeaders: { 'x-sim-fault': '429', 'x-sim-retry-after-ms': '250' } });

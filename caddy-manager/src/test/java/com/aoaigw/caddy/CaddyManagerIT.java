@@ -123,14 +123,14 @@ class CaddyManagerIT {
         assertEquals(200, health.status());
         assertEquals(notAfter, health.leaf().getNotAfter().toInstant());
 
-        // the HTTP port redirects to HTTPS
+        // the HTTP port redirects to HTTPS, keeping the non-standard HTTPS port, the path and the query
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             HttpResponse<Void> redirect = http.send(HttpRequest.newBuilder(
-                            URI.create("http://" + DOMAIN + ":" + httpPort + "/v1/models")).build(),
+                            URI.create("http://" + DOMAIN + ":" + httpPort + "/v1/models?x=1")).build(),
                     HttpResponse.BodyHandlers.discarding());
             assertEquals(308, redirect.statusCode());
-            assertTrue(redirect.headers().firstValue("Location").orElse("").startsWith("https://" + DOMAIN),
-                    redirect.headers().toString());
+            assertEquals("https://" + DOMAIN + ":" + httpsPort + "/v1/models?x=1",
+                    redirect.headers().firstValue("Location").orElse(""), redirect.headers().toString());
         }
     }
 

@@ -97,13 +97,14 @@ public final class FoundrySim implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .host("127.0.0.1")
                     .port(settings.port())
-                    .routing(r -> r.register("/openai", dataPlane)
+                    .routing(r -> r.addFilter(new NoBodyForHead())
+                            .register("/openai", dataPlane)
                             .register("/_sim", control)
                             .register(identity.managedIdentity()))
                     .putSocket("authority", s -> s.host("127.0.0.1")
                             .port(settings.tokenPort())
                             .tls(tls)
-                            .routing(r -> r.register(identity.authority())))
+                            .routing(r -> r.addFilter(new NoBodyForHead()).register(identity.authority())))
                     .build()
                     .start();
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import com.aoaigw.config.Secret;
 import com.aoaigw.config.StoreSettings;
+import com.aoaigw.proxy.upstream.PoolOverrides;
 
 import io.helidon.config.Config;
 
@@ -26,6 +27,10 @@ import io.helidon.config.Config;
  * @param forwardHeaders     {@code UPSTREAM_FORWARD_HEADERS}: extra client headers forwarded to Azure, comma-separated
  *                           names or prefixes ending with {@code *} (e.g. {@code x-ms-client-request-id,x-sim-*});
  *                           default none. Credentials, cookies and hop-by-hop headers are never forwarded.
+ * @param poolOverrides      the original's {@code UPSTREAM_MAX_CONNECTIONS}, {@code UPSTREAM_KEEPALIVE_TIMEOUT_MS}, ...
+ *                           overriding {@code server.upstream.pool} of every config version; default none
+ * @param connectionTimeouts {@code REQUEST_HEAD_TIMEOUT_MS} and {@code KEEP_ALIVE_IDLE_TIMEOUT_MS}: how long a client
+ *                           connection may take to finish a request head, and stay silent between requests
  */
 public record ProcessSettings(Integer port,
                               String host,
@@ -35,7 +40,9 @@ public record ProcessSettings(Integer port,
                               StoreSettings store,
                               Secret caddyManagerToken,
                               long configPollMs,
-                              java.util.List<String> forwardHeaders) {
+                              java.util.List<String> forwardHeaders,
+                              PoolOverrides poolOverrides,
+                              ConnectionTimeouts connectionTimeouts) {
     /** The default body limit (50 MiB). */
     public static final long DEFAULT_BODY_LIMIT = 52_428_800L;
 
@@ -65,7 +72,49 @@ public record ProcessSettings(Integer port,
                 Optional.ofNullable(integer(env.apply("CONFIG_POLL_MS"), null)).map(Integer::longValue).orElse(1000L),
                 Optional.ofNullable(env.apply("UPSTREAM_FORWARD_HEADERS"))
                         .map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
-                        .orElse(java.util.List.of()));
+                        .orElse(java.util.List.of()),
+                PoolOverrides.from(env),
+                new ConnectionTimeouts(
+                        positive("REQUEST_HEAD_TIMEOUT_MS", env, ConnectionTimeouts.DEFAULT_REQUEST_HEAD_MS),
+                        positive("KEEP_ALIVE_IDLE_TIMEOUT_MS", env, ConnectionTimeouts.DEFAULT_KEEP_ALIVE_IDLE_MS)));
+    }
+
+    private static long positive(String name, Function<String, String> env, long dflt) {
+        String v = env.apply(name);
+        if (v == null) {
+            return dflt;
+        }
+        long ms = Long.parseLong(v.trim());
+        if (ms <= 0) {
+            throw new IllegalArgumentException(name + " must be a positive number of milliseconds, got " + v.trim());
+        }
+        return ms;
+    }
+
+    /**
+     * Limits on client connections that are not busy with a request.
+     *
+     * @param requestHeadMs   a request head (request line and headers) must be complete this long after its request
+     *                        line arrived, else the connection is closed; default 30000
+     * @param keepAliveIdleMs a connection with no request in progress (a new one that sent nothing yet, a keep-alive
+     *                        one between requests, one sending its request line) is closed after this long; default
+     *                        180000, longer than the 120 s Caddy keeps its idle connections to the proxy, so that it is
+     *                        always Caddy that closes a connection it pools, never the proxy under Caddy's feet
+     */
+    public record ConnectionTimeouts(long requestHeadMs, long keepAliveIdleMs) {
+        /** Default of {@code REQUEST_HEAD_TIMEOUT_MS}. */
+        public static final long DEFAULT_REQUEST_HEAD_MS = 30_000;
+        /** Default of {@code KEEP_ALIVE_IDLE_TIMEOUT_MS}. */
+        public static final long DEFAULT_KEEP_ALIVE_IDLE_MS = 180_000;
+    }
+
+    /**
+     * @param timeouts client connection timeouts
+     * @return a copy with these timeouts
+     */
+    public ProcessSettings withConnectionTimeouts(ConnectionTimeouts timeouts) {
+        return new ProcessSettings(port, host, bodyLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
+                configPollMs, forwardHeaders, poolOverrides, timeouts);
     }
 
     /**
@@ -90,7 +139,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withBodyLimit(long newLimit) {
         return new ProcessSettings(port, host, newLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, forwardHeaders);
+                configPollMs, forwardHeaders, poolOverrides, connectionTimeouts);
     }
 
     /**
@@ -99,7 +148,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withForwardHeaders(java.util.List<String> headers) {
         return new ProcessSettings(port, host, bodyLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, java.util.List.copyOf(headers));
+                configPollMs, java.util.List.copyOf(headers), poolOverrides, connectionTimeouts);
     }
 
     private static Integer integer(String v, Integer dflt) {

@@ -12,15 +12,17 @@ import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
-import com.aoaigw.proxy.admin.HolderConfigAccess;
+import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.proxy.api.ClientAuthFilter;
 import com.aoaigw.proxy.api.Forwarder;
+import com.aoaigw.proxy.api.HeadRequestFilter;
 import com.aoaigw.proxy.api.HealthService;
 import com.aoaigw.proxy.api.ModelsService;
 import com.aoaigw.proxy.api.OpenAiDirectHandler;
 import com.aoaigw.proxy.api.OpenAiService;
+import com.aoaigw.proxy.api.RequestHeadTimeout;
 import com.aoaigw.proxy.api.RequestIdFilter;
 import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.config.ConfigSnapshot;
@@ -35,11 +37,14 @@ import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
+import com.aoaigw.proxy.upstream.PoolOverrides;
 import com.aoaigw.proxy.upstream.UpstreamClient;
+import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.metrics.api.Metrics;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
@@ -60,12 +65,15 @@ public final class ProxyServer implements AutoCloseable {
     private final ConfigHolder config;
     private final Watchdog watchdog;
     private final ConfigStore store;
+    private final RequestHeadTimeout heads;
 
-    private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store) {
+    private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store,
+                        RequestHeadTimeout heads) {
         this.server = server;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
+        this.heads = heads;
     }
 
     /**
@@ -91,11 +99,7 @@ public final class ProxyServer implements AutoCloseable {
         ConfigLoader loader = new ConfigLoader();
         ConfigHolder holder = new ConfigHolder(loader);
         CredentialCache credentials = new CredentialCache();
-        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
-        holder.onChange(s -> {
-            upstream.update(s.config().server().upstream());
-            credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
-        });
+        UpstreamClient upstream = upstreamClient(holder, credentials, settings.poolOverrides());
         Telemetry telemetry = Telemetry.fromEnvironment(System.getenv());
         RequestRecorder recorder = new RequestRecorder(new AccessLog(),
                 new ProxyMetrics(Metrics.globalRegistry()), telemetry);
@@ -111,7 +115,7 @@ public final class ProxyServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "no valid config at start: " + holder.problem()
                     + " (/healthz answers 503 until one is written)");
         }
-        Forwarder forwarder = new Forwarder(holder, mapper, errors, new ModelRouter(),
+        Forwarder forwarder = new Forwarder(mapper, errors, new ModelRouter(),
                 new CompatibilityTranslators(mapper), upstream, watchdog, settings.forwardHeaders(),
                 settings.bodyLimit());
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
@@ -120,16 +124,27 @@ public final class ProxyServer implements AutoCloseable {
         String host = settings.host() != null ? settings.host() : (snap != null ? snap.config().server().host() : "0.0.0.0");
         int port = settings.port() != null ? settings.port() : (snap != null ? snap.config().server().port() : 3000);
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
+        ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
+        RequestHeadTimeout heads = new RequestHeadTimeout(timeouts.requestHeadMs());
         WebServerConfig.Builder b = WebServer.builder().host(host).port(port)
                 // one flush per SSE event must leave at once, not wait for the previous segment's ACK (Nagle)
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                // Helidon closes a connection waiting for a request line (new, or kept alive) once it has been idle
+                // this long; its idle clock ticks once a second, so the check runs at most every second
+                .idleConnectionTimeout(Duration.ofMillis(timeouts.keepAliveIdleMs()))
+                .idleConnectionPeriod(Duration.ofMillis(Math.clamp(timeouts.keepAliveIdleMs() / 4, 250, 10_000)))
                 .featuresDiscoverServices(false)
+                // only this HTTP/1.1 configuration: with the discovered default as well, Helidon had two candidate
+                // protocols and read a first byte before picking one, so a connection that never sent a byte was
+                // not yet a connection its idle check could see (and stayed open for good)
+                .protocolsDiscoverServices(false)
                 // the server-wide backstop behind the per-route body limits: no request entity (declared or chunked)
                 // larger than the data plane's limit is read, whichever handler reads it
                 .maxPayloadSize(Math.max(settings.bodyLimit(), MIN_PAYLOAD_LIMIT))
                 // the response headers are the proxy's own or upstream headers that the client already validated
                 // when it parsed them, so they are not checked a second time; request headers still are
-                .addProtocol(Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false).build())
+                .addProtocol(Http1Config.builder().validateRequestHeaders(true).validateResponseHeaders(false)
+                        .addReceiveListener(heads).build())
                 .directHandlers(d -> {
                     for (io.helidon.http.DirectHandler.EventType t : io.helidon.http.DirectHandler.EventType.values()) {
                         d.addHandler(t, direct);
@@ -137,9 +152,15 @@ public final class ProxyServer implements AutoCloseable {
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
                 .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin));
-        WebServer server = b.build().start();
+        WebServer server;
+        try {
+            server = b.build().start();
+        } catch (RuntimeException e) {
+            heads.close();
+            throw e;
+        }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, holder, watchdog, store);
+        return new ProxyServer(server, holder, watchdog, store, heads);
     }
 
     /**
@@ -148,7 +169,8 @@ public final class ProxyServer implements AutoCloseable {
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
                                 AdminFeature admin) {
-        routing.addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
+        routing.addFeature(new HeadRequestFilter())
+                .addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {
@@ -158,6 +180,10 @@ public final class ProxyServer implements AutoCloseable {
                     });
                     if (e.getCause() != null) {
                         LOG.log(System.Logger.Level.DEBUG, "request failed: " + e.code(), e.getCause());
+                    }
+                    if (e.status() == UpstreamFailures.CLIENT_CLOSED) {
+                        // nobody to answer: end the connection quietly (the access log still records the 499)
+                        throw new CloseConnectionException("the client closed the connection", e);
                     }
                     if (!res.isSent()) {
                         errors.send(res, e);
@@ -175,7 +201,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .register(new HealthService(config, mapper))
-                .register(new ModelsService(config, mapper, errors))
+                .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
                 .addFeature(admin);
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
@@ -189,7 +215,7 @@ public final class ProxyServer implements AutoCloseable {
     private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
                                       ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
                                       Clock clock) {
-        HolderConfigAccess access = new HolderConfigAccess(holder, store, loader, clock);
+        AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
                 return settings.host();
@@ -247,6 +273,26 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The upstream client, rebuilt from each new config version with the pool variables applied over it.
+     *
+     * @param holder      the config holder
+     * @param credentials the credential cache (trimmed to the credentials the new version uses)
+     * @param overrides   the {@code UPSTREAM_*} pool variables
+     * @return the client
+     */
+    static UpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
+        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
+        if (!overrides.describe().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "server.upstream.pool overridden by " + overrides.describe());
+        }
+        holder.onChange(s -> {
+            upstream.update(overrides.apply(s.config().server().upstream()));
+            credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
+        });
+        return upstream;
+    }
+
     /** @return the port the server listens on */
     public int port() {
         return server.port();
@@ -260,6 +306,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Stops the server. */
     public void stop() {
         server.stop();
+        heads.close();
         watchdog.close();
         store.close();
     }

@@ -82,6 +82,11 @@ class NodeSdkIT {
                 assertFalse(r.at("/azureClassic/text").asText().isEmpty(), r.toString());
                 assertFalse(r.at("/azureClassic/streamText").asText().isEmpty(), r.toString());
 
+                // AzureOpenAI.models.list() and retrieve() call GET /openai/models[/{id}]?api-version=
+                assertEquals("[\"gpt-4o-mini\",\"text-embedding-3-small\",\"classic-model\"]",
+                        r.at("/azureModels/ids").toString(), r.toString());
+                assertEquals("gpt-4o-mini", r.at("/azureModels/retrieved").asText(), r.toString());
+
                 JsonNode rl = r.get("rateLimit");
                 assertTrue(rl.path("isRateLimit").asBoolean(), rl.toString());
                 assertEquals(429, rl.path("status").asInt());

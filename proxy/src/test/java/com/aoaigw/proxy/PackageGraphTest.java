@@ -33,11 +33,13 @@ class PackageGraphTest {
     static {
         ALLOWED.put("error", Set.of());
         ALLOWED.put("config", Set.of("error"));
-        ALLOWED.put("route", Set.of("error", "config"));
+        ALLOWED.put("state", Set.of("error", "config"));
+        ALLOWED.put("route", Set.of("error", "config", "state"));
+        ALLOWED.put("limit", Set.of("error", "config", "state", "route"));
         ALLOWED.put("upstream", Set.of("error", "config", "route"));
         ALLOWED.put("translate", Set.of("error", "config", "route", "upstream"));
         ALLOWED.put("observe", Set.of("error", "config", "route", "upstream", "translate"));
-        ALLOWED.put("api", Set.of("error", "config", "route", "upstream", "translate", "observe"));
+        ALLOWED.put("api", Set.of("error", "config", "state", "route", "limit", "upstream", "translate", "observe"));
         ALLOWED.put("admin", Set.of("error", "config", "upstream", "observe"));
     }
 

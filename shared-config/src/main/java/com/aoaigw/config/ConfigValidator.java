@@ -86,6 +86,10 @@ public final class ConfigValidator {
             }
         }
         caddy(s.caddy(), s.upstream(), p);
+        if (!s.adminAuth().enabled() && s.caddy().enabled()) {
+            p.add(ConfigProblem.warning("server.adminAuth.enabled", "is false but Caddy is enabled: requests through "
+                    + "Caddy arrive from loopback, so the proxy keeps admin credentials required; set it to true"));
+        }
         image(s.imageCompression(), p);
         upstreamSettings(s.upstream(), p);
         sharedState(s.sharedState(), p);

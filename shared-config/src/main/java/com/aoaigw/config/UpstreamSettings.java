@@ -71,6 +71,16 @@ public record UpstreamSettings(Long connectTimeoutMs,
         return maxAttempts > 0 ? maxAttempts : Math.max(1, deployments) + maxRetries;
     }
 
+    /**
+     * @param newPool another pool block
+     * @return a copy with that pool (the proxy's {@code UPSTREAM_*} pool variables override the document's)
+     */
+    public UpstreamSettings withPool(Pool newPool) {
+        return new UpstreamSettings(connectTimeoutMs, requestTimeoutMs, firstByteTimeoutMs, idleTimeoutMs, maxRetries,
+                retryBaseMs, retryMaxMs, retryStatuses, retryAfterMaxMs, streamUsage, newPool, maxAttempts,
+                failoverOnTimeout, circuitBreaker);
+    }
+
     /** @return the defaults */
     public static UpstreamSettings defaults() {
         return new UpstreamSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null);

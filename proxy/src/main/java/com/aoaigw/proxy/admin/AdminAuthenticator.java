@@ -87,10 +87,20 @@ public final class AdminAuthenticator {
         generated.set(new Generated(username, hash));
     }
 
-    /** @return true when the admin area needs no credentials (switched off, and the proxy listens on loopback) */
+    /**
+     * @return true when the admin area needs no credentials: switched off, the proxy listens on loopback, and Caddy
+     *         is not enabled (through Caddy every request arrives from loopback, whoever sent it)
+     */
     public boolean open() {
         AdminAuth auth = config.get().server().adminAuth();
         if (auth.enabled()) {
+            return false;
+        }
+        if (config.get().server().caddy().enabled()) {
+            if (warned.add("enabled-false-caddy")) {
+                LOG.log(System.Logger.Level.WARNING, "server.adminAuth.enabled=false is ignored: Caddy is enabled, "
+                        + "so requests from anywhere arrive through loopback; admin credentials stay required");
+            }
             return false;
         }
         if (loopback(listenHost.get())) {

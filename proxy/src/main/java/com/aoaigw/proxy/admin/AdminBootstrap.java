@@ -9,6 +9,7 @@ import com.aoaigw.config.ConfigException;
 import com.aoaigw.config.ConfigLoader;
 import com.aoaigw.config.ConfigStore;
 import com.aoaigw.config.ConfigStoreException;
+import com.aoaigw.config.LoadedConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -85,9 +86,9 @@ public final class AdminBootstrap {
                 adminAuth.remove("password");
                 adminAuth.put("passwordHash", hash);
                 String json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
-                loader.load(json);
+                LoadedConfig loaded = loader.load(json);
                 String etag = store.write(json, v.etag());
-                access.applied(new ConfigStore.Versioned(json, etag));
+                access.applied(etag, loaded);
                 LOG.log(System.Logger.Level.INFO, "generated admin password hash stored in the config");
                 return;
             } catch (ConfigConflictException e) {

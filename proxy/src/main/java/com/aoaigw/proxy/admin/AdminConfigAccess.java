@@ -4,28 +4,58 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import com.aoaigw.config.ConfigProblem;
 import com.aoaigw.config.ConfigStore;
 import com.aoaigw.config.GatewayConfig;
+import com.aoaigw.config.LoadedConfig;
+import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.config.ConfigSnapshot;
+import com.aoaigw.proxy.config.KeyIndex;
 
 /**
- * What the admin API needs from the proxy's config holder: the snapshot in effect, the store behind it, and a way
- * to hand over a version the admin API just wrote (the store watcher may deliver the same version again; applying
- * it twice is harmless).
+ * What the admin API reads and writes of the config: the data plane's one {@link ConfigHolder} and the store it
+ * follows. The admin API validates a version once, writes it through the store and hands the validated document to
+ * the holder at once; the store's watcher then delivers the same etag again, which the holder skips. A version
+ * written by another process (or pulled from the blob) reaches the holder through the same watcher.
  */
-public interface AdminConfigAccess {
-    /** @return the config in effect */
-    Snapshot current();
+public final class AdminConfigAccess {
+    /** What the admin area sees before any valid config was loaded (credentials then come from the bootstrap). */
+    private static final GatewayConfig EMPTY = new GatewayConfig(null, null, null, null, null);
 
-    /** @return the store both processes read and write */
-    ConfigStore store();
+    private final ConfigHolder holder;
+    private final ConfigStore store;
 
     /**
-     * Applies a version that the admin API wrote and validated.
-     *
-     * @param written the version now stored
+     * @param holder the data plane's holder, following {@code store}
+     * @param store  the store
      */
-    void applied(ConfigStore.Versioned written);
+    public AdminConfigAccess(ConfigHolder holder, ConfigStore store) {
+        this.holder = holder;
+        this.store = store;
+    }
+
+    /** @return the config in effect (an empty one with etag {@code none} before any valid one was loaded) */
+    public ConfigSnapshot current() {
+        ConfigSnapshot s = holder.current();
+        if (s == null) {
+            return new ConfigSnapshot(EMPTY, KeyIndex.of(EMPTY.apiKeys()), Instant.EPOCH, "none", List.of());
+        }
+        return s.etag() != null ? s : new ConfigSnapshot(s.config(), s.keys(), s.loadedAt(), "unknown", s.warnings());
+    }
+
+    /** @return the store both processes read and write */
+    public ConfigStore store() {
+        return store;
+    }
+
+    /**
+     * Puts a version that the admin API validated and wrote in service.
+     *
+     * @param etag   the etag the store gave it
+     * @param loaded the validated document
+     */
+    public void applied(String etag, LoadedConfig loaded) {
+        holder.apply(loaded, etag);
+    }
 
     /**
      * Re-reads the store and applies what it holds.
@@ -33,37 +63,14 @@ public interface AdminConfigAccess {
      * @return the snapshot now in effect
      * @throws com.aoaigw.config.ConfigException when the stored document is refused (the last good one stays)
      */
-    Snapshot reload();
-
-    /** @return the newest stored version that was refused, if any came after the one in effect */
-    Optional<Rejected> lastRejected();
-
-    /**
-     * A config in effect.
-     *
-     * @param config   the document
-     * @param etag     its store etag
-     * @param warnings the validator's warnings
-     * @param loadedAt when it took effect
-     */
-    record Snapshot(GatewayConfig config, String etag, List<ConfigProblem> warnings, Instant loadedAt) {
-        /** Copies the list. */
-        public Snapshot {
-            warnings = List.copyOf(warnings);
-        }
+    public ConfigSnapshot reload() {
+        ConfigStore.Versioned v = store.read();
+        holder.apply(v.json(), v.etag());
+        return current();
     }
 
-    /**
-     * A stored version that was refused.
-     *
-     * @param etag     its etag
-     * @param at       when it was refused
-     * @param problems why
-     */
-    record Rejected(String etag, Instant at, List<ConfigProblem> problems) {
-        /** Copies the list. */
-        public Rejected {
-            problems = List.copyOf(problems);
-        }
+    /** @return the newest stored version that was refused, if any came after the one in effect */
+    public Optional<ConfigHolder.Rejection> lastRejected() {
+        return Optional.ofNullable(holder.rejected());
     }
 }

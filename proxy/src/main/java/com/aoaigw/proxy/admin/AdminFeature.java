@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.aoaigw.config.ConfigLoader;
+import com.aoaigw.proxy.config.ConfigSnapshot;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpFeature;
@@ -91,7 +92,7 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
         this.report = new CaddyReportService(tls, o.env(), clock);
         AtomicReference<Object[]> cache = new AtomicReference<>(new Object[] {null, List.of()});
         LogRedactor redactor = new LogRedactor(() -> {
-            AdminConfigAccess.Snapshot s = access.current();
+            ConfigSnapshot s = access.current();
             Object[] c = cache.get();
             if (s != null && !s.etag().equals(c[0])) {
                 List<String> values = new ArrayList<>(ConfigSecrets.values(s.config()));

@@ -110,7 +110,8 @@ public final class AdminSecurityFilter implements Filter {
             return;
         }
         boolean write = req.prologue().method() != Method.GET && req.prologue().method() != Method.HEAD;
-        if (authenticator.open()) {
+        // open mode is for a local operator only: a request relayed by a proxy (Caddy) may come from anywhere
+        if (authenticator.open() && !proxied(req)) {
             if (write && !req.headers().contains(REQUESTED_WITH) && !req.headers().contains(CSRF)) {
                 AdminErrors.send(mapper, res, 403, "csrf_required",
                         "writes need the X-Requested-With or X-CSRF-Token header");
@@ -138,14 +139,16 @@ public final class AdminSecurityFilter implements Filter {
         if (authz.isPresent() && authz.get().regionMatches(true, 0, "Basic ", 0, 6)) {
             String[] userPass = basic(authz.get());
             String ip = clientAddress(req).map(InetAddress::getHostAddress).orElse("unknown");
-            String[] subjects = {"ip:" + ip, "user:" + (userPass == null ? "" : userPass[0])};
-            Optional<Duration> wait = throttle.blockedFor(subjects);
+            String user = userPass == null ? "" : userPass[0];
+            String[] subjects = LoginThrottle.subjects(ip, user);
+            Optional<Duration> wait = throttle.acquire(subjects);
             if (wait.isPresent()) {
                 tooMany(res, wait.get());
                 return;
             }
+            throttle.slowDown(user);
             if (userPass == null || !authenticator.check(userPass[0], userPass[1])) {
-                throttle.failure(subjects);
+                throttle.userFailure(user);
                 unauthorized(res);
                 return;
             }
@@ -173,6 +176,16 @@ public final class AdminSecurityFilter implements Filter {
         res.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds));
         AdminErrors.send(mapper, res, 429, "too_many_attempts",
                 "too many failed admin logins; try again in " + seconds + " s");
+    }
+
+    /**
+     * @param req a request
+     * @return true when it carries a header a reverse proxy adds ({@code X-Forwarded-For}, {@code Forwarded},
+     *         {@code X-Forwarded-Proto})
+     */
+    static boolean proxied(ServerRequest req) {
+        return req.headers().contains(HeaderNames.X_FORWARDED_FOR) || req.headers().contains(HeaderNames.FORWARDED)
+                || req.headers().contains(FORWARDED_PROTO);
     }
 
     private boolean allowedAddress(ServerRequest req) {

@@ -27,6 +27,7 @@ import com.aoaigw.config.LoadedConfig;
 import com.aoaigw.config.StoreStatus;
 import com.aoaigw.config.Upstream;
 import com.aoaigw.config.caddy.CaddyfileRenderException;
+import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -127,21 +128,23 @@ public final class AdminService implements HttpService {
         String username = body.path("username").asText("");
         String password = body.path("password").asText("");
         String ip = AdminSecurityFilter.clientAddress(req).map(java.net.InetAddress::getHostAddress).orElse("unknown");
-        String[] subjects = {"ip:" + ip, "user:" + username};
-        Optional<Duration> wait = parts.throttle().blockedFor(subjects);
+        String[] subjects = LoginThrottle.subjects(ip, username);
+        Optional<Duration> wait = parts.throttle().acquire(subjects);
         if (wait.isPresent()) {
             long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
             res.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds));
             error(res, 429, "too_many_attempts", "too many failed admin logins; try again in " + seconds + " s");
             return;
         }
+        parts.throttle().slowDown(username);
         if (!parts.authenticator().check(username, password)) {
-            parts.throttle().failure(subjects);
+            parts.throttle().userFailure(username);
             LOG.log(System.Logger.Level.WARNING, "admin login failed for user '" + safe(username) + "' from " + ip);
             error(res, 401, "invalid_credentials", "wrong user name or password");
             return;
         }
         parts.throttle().success(subjects);
+        parts.throttle().userSuccess(username);
         SessionStore.Session s = parts.sessions().create(username);
         res.header(HeaderNames.SET_COOKIE, cookie(s.id(), AdminSecurityFilter.secure(req), 12 * 3600));
         LOG.log(System.Logger.Level.INFO, "admin login for user '" + safe(username) + "' from " + ip);
@@ -184,7 +187,7 @@ public final class AdminService implements HttpService {
         if (doc == null) {
             return;
         }
-        AdminConfigAccess.Snapshot current = parts.access().current();
+        ConfigSnapshot current = parts.access().current();
         ObjectNode out = mapper.createObjectNode();
         out.put("etag", v.etag());
         out.put("inEffectEtag", current.etag());
@@ -240,7 +243,7 @@ public final class AdminService implements HttpService {
             error(res, 503, "store_failed", "the config could not be stored: " + e.getMessage());
             return;
         }
-        parts.access().applied(new ConfigStore.Versioned(p.json(), etag));
+        parts.access().applied(etag, p.loaded());
         // new admin credentials end every session, including the one that made the change
         boolean relogin = !before.equals(p.loaded().config().server().adminAuth());
         if (relogin) {
@@ -332,7 +335,7 @@ public final class AdminService implements HttpService {
 
     private void reload(ServerRequest req, ServerResponse res) {
         try {
-            AdminConfigAccess.Snapshot s = parts.access().reload();
+            ConfigSnapshot s = parts.access().reload();
             event(System.Logger.Level.INFO, "admin.config_reloaded", "etag", s.etag());
             ObjectNode out = mapper.createObjectNode();
             out.put("ok", true);
@@ -551,9 +554,10 @@ public final class AdminService implements HttpService {
                 return null;
             }
             String json;
+            LoadedConfig loaded;
             try {
                 json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
-                loader.load(json);
+                loaded = loader.load(json);
             } catch (ConfigException e) {
                 AdminErrors.send(mapper, res, 422, "config_invalid", "the change would make the config invalid",
                         e.problems(), null);
@@ -564,7 +568,7 @@ public final class AdminService implements HttpService {
             }
             try {
                 String etag = parts.access().store().write(json, v.etag());
-                parts.access().applied(new ConfigStore.Versioned(json, etag));
+                parts.access().applied(etag, loaded);
                 return etag;
             } catch (ConfigConflictException e) {
                 LOG.log(System.Logger.Level.DEBUG, "key change conflicted with another write; retrying");
@@ -628,7 +632,7 @@ public final class AdminService implements HttpService {
     }
 
     private void runtime(ServerRequest req, ServerResponse res) {
-        AdminConfigAccess.Snapshot s = parts.access().current();
+        ConfigSnapshot s = parts.access().current();
         Instant now = parts.clock().instant();
         ObjectNode out = mapper.createObjectNode();
         ObjectNode v = out.putObject("versions");

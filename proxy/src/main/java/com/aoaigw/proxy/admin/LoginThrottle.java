@@ -9,13 +9,22 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Backoff and lockout after failed admin logins, tracked per client address and per user name (D9).
+ * Backoff and lockout after failed admin logins, tracked per client address and per address and user name (D9).
  * After {@link Policy#freeFailures()} failures each further attempt waits an exponentially growing delay; after
  * {@link Policy#lockoutFailures()} failures the subject is locked for {@link Policy#lockout()}. Failures are
  * forgotten after {@link Policy#forgetAfter()} without a new failure, and on a successful login.
+ *
+ * <p>A user name alone is never locked (anyone could lock the admin out from a few addresses): failures for a
+ * user name only slow its attempts down, by an exponential delay capped at {@link #USER_DELAY_MAX}
+ * ({@link #slowDown}). {@link #acquire} checks and records an attempt in one step, so a concurrent burst gets
+ * exactly the evaluations the policy allows.
  */
 public final class LoginThrottle {
+    /** The longest delay failures of one user name add to each attempt for it. */
+    public static final Duration USER_DELAY_MAX = Duration.ofSeconds(3);
     private static final int MAX_TRACKED = 10_000;
+    /** User names are client-supplied: only this much of one is part of a key. */
+    private static final int MAX_NAME = 64;
 
     private final Policy policy;
     private final Clock clock;
@@ -50,7 +59,85 @@ public final class LoginThrottle {
     }
 
     /**
-     * @param subjects the keys of this attempt, e.g. {@code ip:1.2.3.4} and {@code user:admin}
+     * @param ip       the client address
+     * @param username the user name tried
+     * @return the subjects an attempt is throttled by: the address, and the address with the user name
+     */
+    public static String[] subjects(String ip, String username) {
+        return new String[] {"ip:" + ip, "ipuser:" + ip + "|" + name(username)};
+    }
+
+    /**
+     * Checks and records an attempt atomically: when allowed, the attempt counts as a failure until
+     * {@link #success} clears it, so concurrent attempts see each other.
+     *
+     * @param subjects the keys of this attempt ({@link #subjects})
+     * @return how long the caller must wait, or empty when it may evaluate the credentials now
+     */
+    public synchronized Optional<Duration> acquire(String... subjects) {
+        Optional<Duration> wait = blockedFor(subjects);
+        if (wait.isEmpty()) {
+            failure(subjects);
+        }
+        return wait;
+    }
+
+    /**
+     * Waits the delay earned by the recent failures of this user name (from any address), at most
+     * {@link #USER_DELAY_MAX}.
+     *
+     * @param username the user name tried
+     */
+    public void slowDown(String username) {
+        Failures f = failures.get("user:" + name(username));
+        if (f == null || clock.instant().isAfter(f.last().plus(policy.forgetAfter()))) {
+            return;
+        }
+        Duration d = userDelay(f.count());
+        if (!d.isZero()) {
+            try {
+                Thread.sleep(d);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Records a failed attempt for a user name (its slowdown, never a lock).
+     *
+     * @param username the user name tried
+     */
+    public void userFailure(String username) {
+        failure("user:" + name(username));
+    }
+
+    /**
+     * Forgets a user name's failures.
+     *
+     * @param username the user name that logged in
+     */
+    public void userSuccess(String username) {
+        failures.remove("user:" + name(username));
+    }
+
+    Duration userDelay(int count) {
+        if (count < policy.freeFailures()) {
+            return Duration.ZERO;
+        }
+        int exp = Math.min(20, count - policy.freeFailures());
+        Duration d = policy.baseDelay().multipliedBy(1L << exp);
+        Duration cap = policy.maxDelay().compareTo(USER_DELAY_MAX) < 0 ? policy.maxDelay() : USER_DELAY_MAX;
+        return d.compareTo(cap) > 0 ? cap : d;
+    }
+
+    private static String name(String username) {
+        String n = username == null ? "" : username;
+        return n.length() > MAX_NAME ? n.substring(0, MAX_NAME) : n;
+    }
+
+    /**
+     * @param subjects the keys of this attempt, e.g. {@code ip:1.2.3.4} and {@code ipuser:1.2.3.4|admin}
      * @return how long the caller must wait before trying again, or empty when an attempt is allowed now
      */
     public Optional<Duration> blockedFor(String... subjects) {

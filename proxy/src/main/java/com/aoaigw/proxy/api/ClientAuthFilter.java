@@ -16,6 +16,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
 
 /**
  * Client key authentication for the OpenAI-compatible API ({@code /v1/...} and {@code /openai/...}). The key is
@@ -62,8 +63,19 @@ public final class ClientAuthFilter implements Filter {
         }
         ClientIdentity id = ClientIdentity.of(key.get());
         req.context().register(id);
+        // the one snapshot this request reads, however many reloads happen while it runs
+        req.context().register(snap);
         req.context().get(ExchangeLog.class).ifPresent(l -> l.keyId(id.keyId()));
         chain.proceed();
+    }
+
+    /**
+     * @param req a client API request that passed this filter
+     * @return the config snapshot taken when it was authenticated
+     */
+    public static ConfigSnapshot snapshot(ServerRequest req) {
+        return req.context().get(ConfigSnapshot.class).orElseThrow(() -> new ProxyException.Internal(503,
+                "config_unavailable", "The gateway has no valid configuration loaded.", null));
     }
 
     /**

@@ -12,12 +12,12 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 import com.aoaigw.config.GatewayConfig;
 import com.aoaigw.config.ImageCompression;
 import com.aoaigw.config.UpstreamSettings;
-import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
@@ -50,6 +50,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -66,7 +67,6 @@ public final class Forwarder {
     /** Largest entity whose announced length is reserved before its bytes arrive. */
     static final int PREALLOCATE_MAX = 1 << 20;
 
-    private final ConfigHolder holder;
     private final ObjectMapper mapper;
     private final ErrorRenderer errors;
     private final ModelRouter router;
@@ -78,10 +78,10 @@ public final class Forwarder {
     private static final java.util.Set<String> TRACE_HEADERS = java.util.Set.of("traceparent", "tracestate");
     private final HeaderPolicy headers;
     private final long bodyLimit;
+    private final ClientLiveness clients = new ClientLiveness();
     private final InlineImageCompressor images;
 
     /**
-     * @param config         the config holder (one snapshot is taken per request)
      * @param mapper         the shared Jackson mapper
      * @param errors         the error renderer (errors inside a started stream)
      * @param router         the model router
@@ -91,10 +91,9 @@ public final class Forwarder {
      * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
      * @param bodyLimit      largest request body, in bytes
      */
-    public Forwarder(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
+    public Forwarder(ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
                      Translators translators, UpstreamClient upstream, Watchdog watchdog, List<String> forwardHeaders,
                      long bodyLimit) {
-        this.holder = config;
         this.mapper = mapper;
         this.errors = errors;
         this.router = router;
@@ -117,15 +116,11 @@ public final class Forwarder {
     public void forward(ServerRequest req, ServerResponse res, RouteKey route, String pathModel) {
         ExchangeLog log = req.context().get(ExchangeLog.class).orElseThrow();
         log.route(route.key());
-        ConfigSnapshot snap = holder.current();
-        if (snap == null) {
-            throw new ProxyException.Internal(503, "config_unavailable", "The gateway has no valid configuration loaded.",
-                    null);
-        }
+        ConfigSnapshot snap = ClientAuthFilter.snapshot(req);
         GatewayConfig config = snap.config();
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
-        RequestBody body = RequestBody.scan(readBody(req, res), mapper.getFactory());
+        RequestBody body = RequestBody.scan(readBody(req, res, log), mapper.getFactory());
         log.stream(body.stream());
         String model = pathModel != null ? pathModel : body.model();
         if (model == null || model.isBlank()) {
@@ -173,7 +168,9 @@ public final class Forwarder {
                 log.requestId(), config.effectiveAuth(plan.upstream()).resolve(), forwarded);
 
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(us.requestTimeoutMs());
-        try (Watchdog.Watch watch = watchdog.watch(deadline)) {
+        // a client that hangs up while the proxy waits for Azure cancels the upstream call (499 client_disconnected)
+        BooleanSupplier clientGone = clients.probe(req.localPeer().address(), req.remotePeer().address());
+        try (Watchdog.Watch watch = watchdog.watch(deadline, clientGone)) {
             UpstreamClient.Answer answer;
             try {
                 answer = upstream.send(ureq, us, watch);
@@ -410,7 +407,7 @@ public final class Forwarder {
         }
     }
 
-    private byte[] readBody(ServerRequest req, ServerResponse res) {
+    private byte[] readBody(ServerRequest req, ServerResponse res, ExchangeLog log) {
         long limit = bodyLimit;
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
@@ -440,10 +437,29 @@ public final class Forwarder {
             if (e.status().code() == 413) {
                 throw tooLarge(res, limit);
             }
-            throw e;
+            throw brokenFraming(res, log, e);
         } catch (IOException | UncheckedIOException e) {
             throw new ProxyException.InvalidRequest(null, "body_read_failed", "The request body could not be read.");
+        } catch (ProxyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw brokenFraming(res, log, e);
         }
+    }
+
+    /**
+     * Helidon's chunked decoder reports a broken size line (overflowing, negative, ended by a bare LF) as a
+     * NumberFormatException or a RequestException; nothing after it can be framed, so after the 400 the connection is
+     * closed instead of waiting for a next request that can never be found.
+     */
+    private CloseConnectionException brokenFraming(ServerResponse res, ExchangeLog log, RuntimeException e) {
+        ProxyException bad = new ProxyException.InvalidRequest(null, "invalid_body_framing",
+                "The request body's chunked framing is invalid.");
+        log.status(bad.status());
+        log.errorCode(bad.code());
+        res.header(HeaderValues.CONNECTION_CLOSE);
+        errors.send(res, bad);
+        return new CloseConnectionException("malformed chunked request body", e);
     }
 
     /**

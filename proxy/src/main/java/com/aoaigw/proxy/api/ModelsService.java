@@ -3,7 +3,6 @@ package com.aoaigw.proxy.api;
 import java.io.IOException;
 
 import com.aoaigw.config.ModelRoute;
-import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
@@ -18,29 +17,28 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code GET /v1/models} and {@code GET /v1/models/{id}} (also under {@code /openai/v1}), answered from the config
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}} (also under {@code /openai/v1} and {@code /openai}, the path
+ * of Azure's data-plane model list, where an {@code api-version} query is accepted and ignored), answered from the config
  * without calling Azure and filtered by the key's model allowlist. {@code created} is the time the config version
  * was loaded (stable between calls); {@code owned_by} is {@code azure}.
  */
 public final class ModelsService implements HttpService {
-    private final ConfigHolder config;
     private final ObjectMapper mapper;
     private final ErrorRenderer errors;
 
     /**
-     * @param config snapshot holder
      * @param mapper mapper
      * @param errors error renderer
      */
-    public ModelsService(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors) {
-        this.config = config;
+    public ModelsService(ObjectMapper mapper, ErrorRenderer errors) {
         this.mapper = mapper;
         this.errors = errors;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        for (String prefix : new String[] {"/v1/models", "/openai/v1/models"}) {
+        // /openai/models is what the Azure-flavoured SDKs call (AzureOpenAI.models.list(), with ?api-version=)
+        for (String prefix : new String[] {"/v1/models", "/openai/v1/models", "/openai/models"}) {
             rules.get(prefix, this::list);
             rules.get(prefix + "/{id}", this::one);
             for (String p : new String[] {prefix, prefix + "/{id}"}) {
@@ -55,7 +53,7 @@ public final class ModelsService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) throws IOException {
-        ConfigSnapshot snap = snapshot();
+        ConfigSnapshot snap = ClientAuthFilter.snapshot(req);
         ClientIdentity who = req.context().get(ClientIdentity.class).orElseThrow(ProxyException.Unauthorized::new);
         ObjectNode root = mapper.createObjectNode();
         root.put("object", "list");
@@ -69,7 +67,7 @@ public final class ModelsService implements HttpService {
     }
 
     private void one(ServerRequest req, ServerResponse res) throws IOException {
-        ConfigSnapshot snap = snapshot();
+        ConfigSnapshot snap = ClientAuthFilter.snapshot(req);
         ClientIdentity who = req.context().get(ClientIdentity.class).orElseThrow(ProxyException.Unauthorized::new);
         String id = req.path().pathParameters().get("id");
         ModelRoute m = snap.config().model(id).filter(x -> who.allows(x.id())).orElseThrow(() ->
@@ -85,15 +83,6 @@ public final class ModelsService implements HttpService {
         n.put("created", snap.loadedAt().getEpochSecond());
         n.put("owned_by", "azure");
         return n;
-    }
-
-    private ConfigSnapshot snapshot() {
-        ConfigSnapshot snap = config.current();
-        if (snap == null) {
-            throw new ProxyException.Internal(503, "config_unavailable", "The gateway has no valid configuration loaded.",
-                    null);
-        }
-        return snap;
     }
 
     private void send(ServerResponse res, ObjectNode body) throws IOException {

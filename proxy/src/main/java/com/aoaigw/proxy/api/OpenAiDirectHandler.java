@@ -35,8 +35,11 @@ public final class OpenAiDirectHandler implements DirectHandler {
         TransportResponse.Builder b = TransportResponse.builder()
                 .status(status)
                 .headers(headers)
-                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .entity(errors.body(status.reasonPhrase() + ".", type, null, code));
+                .header(HeaderNames.CONTENT_TYPE, "application/json");
+        if (!"HEAD".equals(request.method())) {
+            // an answer to HEAD never has a body, not even an error's
+            b.entity(errors.body(status.reasonPhrase() + ".", type, null, code));
+        }
         if (!eventType.keepAlive()) {
             b.keepAlive(false);
         }

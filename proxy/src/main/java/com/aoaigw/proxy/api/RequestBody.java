@@ -42,6 +42,14 @@ public record RequestBody(byte[] body, String model, int modelStart, int modelEn
         boolean streamOptions = false;
         boolean includeUsage = false;
         int objStart;
+        if (!validUtf8(body)) {
+            // Jackson decodes overlong forms (C0 AF is '/') and surrogates without complaint: what the proxy reads
+            // and what Azure reads must be the same characters, so only well-formed UTF-8 passes
+            throw new ProxyException.InvalidRequest(null, "invalid_json",
+                    "The request body is not valid UTF-8.");
+        }
+        boolean seenModel = false;
+        boolean seenStream = false;
         try (JsonParser p = json.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new ProxyException.InvalidRequest(null, "invalid_json",
@@ -54,6 +62,7 @@ public record RequestBody(byte[] body, String model, int modelStart, int modelEn
                 JsonToken v = p.nextToken();
                 switch (name) {
                     case "model" -> {
+                        seenModel = duplicate(seenModel, name);
                         if (v == JsonToken.VALUE_STRING) {
                             mStart = (int) p.currentTokenLocation().getByteOffset();
                             model = p.getText();
@@ -63,7 +72,11 @@ public record RequestBody(byte[] body, String model, int modelStart, int modelEn
                             p.skipChildren();
                         }
                     }
-                    case "stream" -> stream = v == JsonToken.VALUE_TRUE;
+                    case "stream" -> {
+                        seenStream = duplicate(seenStream, name);
+                        stream = v == JsonToken.VALUE_TRUE;
+                        p.skipChildren();
+                    }
                     case "stream_options" -> {
                         streamOptions = true;
                         if (v == JsonToken.START_OBJECT) {
@@ -93,6 +106,75 @@ public record RequestBody(byte[] body, String model, int modelStart, int modelEn
             throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body could not be read.");
         }
         return new RequestBody(body, model, mStart, mEnd, stream, streamOptions, includeUsage, objStart);
+    }
+
+    /**
+     * A key the proxy acts on may appear once: with two, the proxy would act on one value (the last) while another
+     * parser (Azure's) might take the first, so the two could disagree on the model or on streaming.
+     */
+    private static boolean duplicate(boolean seen, String name) {
+        if (seen) {
+            throw new ProxyException.InvalidRequest(name, "duplicate_key",
+                    "The request body has more than one `" + name + "` key.");
+        }
+        return true;
+    }
+
+    /**
+     * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no stray or
+     * missing continuation bytes.
+     *
+     * @param b the bytes
+     * @return true when well-formed
+     */
+    static boolean validUtf8(byte[] b) {
+        int i = 0;
+        int n = b.length;
+        while (i < n) {
+            int c = b[i];
+            if (c >= 0) {
+                i++;
+                continue;
+            }
+            c &= 0xff;
+            int need;
+            int lo = 0x80;
+            int hi = 0xbf;
+            if (c >= 0xc2 && c <= 0xdf) {
+                need = 1;
+            } else if (c >= 0xe0 && c <= 0xef) {
+                need = 2;
+                if (c == 0xe0) {
+                    lo = 0xa0; // below: overlong
+                } else if (c == 0xed) {
+                    hi = 0x9f; // above: surrogates
+                }
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                need = 3;
+                if (c == 0xf0) {
+                    lo = 0x90; // below: overlong
+                } else if (c == 0xf4) {
+                    hi = 0x8f; // above: beyond U+10FFFF
+                }
+            } else {
+                return false; // continuation byte without a lead, C0/C1 (overlong), F5..FF
+            }
+            if (i + need >= n) {
+                return false;
+            }
+            int second = b[i + 1] & 0xff;
+            if (second < lo || second > hi) {
+                return false;
+            }
+            for (int k = 2; k <= need; k++) {
+                int cont = b[i + k] & 0xff;
+                if (cont < 0x80 || cont > 0xbf) {
+                    return false;
+                }
+            }
+            i += need + 1;
+        }
+        return true;
     }
 
     /**

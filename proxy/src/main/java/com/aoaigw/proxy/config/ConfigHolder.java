@@ -125,6 +125,17 @@ public final class ConfigHolder {
             rejected.set(new Rejection(etag, java.time.Instant.now(), e.problems()));
             throw e;
         }
+        return apply(loaded, etag);
+    }
+
+    /**
+     * Puts a document that was validated already (the admin API validates what it writes, once) in service.
+     *
+     * @param loaded the validated document
+     * @param etag   its version tag, or null
+     * @return the new snapshot
+     */
+    public ConfigSnapshot apply(LoadedConfig loaded, String etag) {
         ConfigSnapshot next = ConfigSnapshot.of(loaded.config(), etag, loaded.warnings());
         current.set(next);
         problem.set(null);

@@ -1,5 +1,6 @@
 package com.aoaigw.proxy.observe;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,10 +14,19 @@ import io.helidon.metrics.api.Timer;
 /**
  * Prometheus metrics through helidon-metrics: {@code aoaigw_requests_total} (tags model, key_id, upstream,
  * status, code), {@code aoaigw_tokens_total} (model, key_id, upstream, kind = prompt|completion|cached),
- * {@code aoaigw_request_latency_seconds} and {@code aoaigw_time_to_first_token_seconds} timers (model, upstream).
- * Meters are cached per tag set so the hot path allocates nothing once warm.
+ * {@code aoaigw_request_latency_seconds} and {@code aoaigw_time_to_first_token_seconds} histograms with fixed buckets
+ * (model, upstream). Only API calls are counted (not the admin area, probes or caddy-manager's reports). Meters are
+ * cached per tag set so the hot path allocates nothing once warm.
  */
 public final class ProxyMetrics {
+    /**
+     * The bucket bounds of both histograms, from 10 ms (a cached answer) to 15 min (the default request timeout);
+     * the same everywhere, so buckets add up across replicas.
+     */
+    static final Duration[] BUCKETS = java.util.stream.DoubleStream.of(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+                    10, 30, 60, 120, 300, 900)
+            .mapToObj(s -> Duration.ofMillis(Math.round(s * 1000))).toArray(Duration[]::new);
+
     /** Longest label value; the values are config names, ids and error codes, all far shorter. */
     static final int MAX_LABEL = 128;
 
@@ -36,6 +46,9 @@ public final class ProxyMetrics {
      * @param latencyMs total latency
      */
     public void record(ExchangeLog e, long latencyMs) {
+        if (!apiCall(e.path())) {
+            return;
+        }
         String model = nz(e.model());
         String key = nz(e.keyId());
         String up = nz(e.upstream());
@@ -51,16 +64,33 @@ public final class ProxyMetrics {
         addTokens(model, key, up, "cached", e.usage().cachedTokens());
         if (e.model() != null) {
             latency.computeIfAbsent(List.of(model, up), t -> registry.getOrCreate(
-                    Timer.builder("aoaigw_request_latency").description("Request latency")
-                            .tags(List.of(Tag.create("model", t.get(0)), Tag.create("upstream", t.get(1))))))
+                    histogram("aoaigw_request_latency", "Request latency", t)))
                     .record(latencyMs, TimeUnit.MILLISECONDS);
             if (e.ttftMs() >= 0) {
                 ttft.computeIfAbsent(List.of(model, up), t -> registry.getOrCreate(
-                        Timer.builder("aoaigw_time_to_first_token").description("Time to the first byte or event")
-                                .tags(List.of(Tag.create("model", t.get(0)), Tag.create("upstream", t.get(1))))))
+                        histogram("aoaigw_time_to_first_token", "Time to the first byte or event", t)))
                         .record(e.ttftMs(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /**
+     * @param path a request path
+     * @return true for the OpenAI-compatible API ({@code /v1/...}, {@code /openai/...}); the admin area, health
+     *     probes and caddy-manager's reports are not API calls and are not counted
+     */
+    static boolean apiCall(String path) {
+        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || path.equals("/openai")
+                || path.startsWith("/openai/"));
+    }
+
+    private static Timer.Builder histogram(String name, String description, List<String> t) {
+        // fixed buckets and no client-side percentiles: Prometheus exports a histogram (le buckets, _sum, _count)
+        // that sums across replicas, instead of a summary whose quantiles cannot be aggregated
+        return Timer.builder(name).description(description)
+                .buckets(BUCKETS)
+                .percentiles(new double[0])
+                .tags(List.of(Tag.create("model", t.get(0)), Tag.create("upstream", t.get(1))));
     }
 
     private void addTokens(String model, String key, String up, String kind, long n) {

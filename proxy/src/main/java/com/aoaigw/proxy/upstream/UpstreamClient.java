@@ -20,6 +20,7 @@ import io.helidon.webclient.http1.Http1ClientRequest;
 import io.helidon.webclient.api.ClientUri;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
@@ -53,7 +54,7 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public UpstreamClient(UpstreamSettings settings, CredentialCache credentials) {
         this.credentials = credentials;
-        this.built = new Built(settings, build(settings));
+        this.built = build(settings);
     }
 
     /**
@@ -67,12 +68,19 @@ public final class UpstreamClient implements AutoCloseable {
         Built b = built;
         if (!Objects.equals(b.settings().connectTimeoutMs(), settings.connectTimeoutMs())
                 || !Objects.equals(b.settings().pool(), settings.pool())) {
-            built = new Built(settings, build(settings));
+            built = build(settings);
+            // in-flight requests finish on the old connections, which are then closed instead of kept
+            b.connections().close();
             LOG.log(System.Logger.Level.INFO, "upstream client rebuilt for new connect/pool settings");
         }
     }
 
-    private static Http1Client build(UpstreamSettings s) {
+    /** @return the settings the current WebClient was built with (what counts: its connect timeout and pool) */
+    public UpstreamSettings settings() {
+        return built.settings();
+    }
+
+    private static Built build(UpstreamSettings s) {
         WebClient client = WebClient.builder()
                 .connectTimeout(Duration.ofMillis(s.connectTimeoutMs()))
                 // small SSE events must not wait for delayed ACKs (Nagle)
@@ -92,8 +100,9 @@ public final class UpstreamClient implements AutoCloseable {
                         .validateRequestHeaders(false).validateResponseHeaders(true).build())
                 .build();
         // WebClient.post() looks the protocol up in a cache under a write lock on every call; the HTTP/1.1 client
-        // taken once avoids that contention on the hot path
-        return client.client(Http1Client.PROTOCOL);
+        // taken once avoids that contention on the hot path. Its connections come from the proxy's own pool, so that
+        // a failed exchange's connection can be closed (see UpstreamConnections)
+        return new Built(s, client.client(Http1Client.PROTOCOL), new UpstreamConnections(client, s.pool().connections()));
     }
 
     /**
@@ -107,7 +116,8 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public Answer send(Request request, UpstreamSettings settings, Watchdog.Watch watch) {
         RetryPolicy policy = new RetryPolicy(settings);
-        Http1Client client = built.client();
+        Built b = built;
+        Http1Client client = b.client();
         int attempts = 0;
         int retries = 0;
         boolean tokenRetried = false;
@@ -118,7 +128,8 @@ public final class UpstreamClient implements AutoCloseable {
                 throw new Failure(new ProxyException.UpstreamFailure(500, "invalid_upstream_credential",
                         "The upstream credential contains characters a header cannot carry.", null), attempts);
             }
-            Http1ClientRequest r = client.post().uri(targets.get(request.target()))
+            ClientUri uri = targets.get(request.target());
+            Http1ClientRequest r = client.post().uri(uri)
                     .header(JSON)
                     .header(request.stream() ? ACCEPT_SSE : ACCEPT_JSON)
                     .header(X_REQUEST_ID, request.requestId())
@@ -129,9 +140,16 @@ public final class UpstreamClient implements AutoCloseable {
             long sentAt = System.nanoTime();
             HttpClientResponse resp;
             watch.arm(Watchdog.Phase.FIRST_BYTE, settings.firstByteTimeoutMs());
+            TcpClientConnection connection = null;
             try {
-                resp = r.submit(request.body());
+                connection = b.connections().take(uri);
+                resp = r.connection(connection).submit(request.body());
             } catch (RuntimeException e) {
+                if (connection != null) {
+                    // Helidon 4.5.0 leaves the connection open when the upstream closed it before the status line
+                    // (README, known issues): close it here, whatever the failure, since it cannot be reused
+                    connection.closeResource();
+                }
                 Watchdog.Phase expired = watch.expired();
                 watch.disarm();
                 ProxyException.UpstreamFailure f = UpstreamFailures.classify(e, expired);
@@ -202,7 +220,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
-        // WebClient holds no resources beyond pooled connections, which close with the JVM
+        built.connections().close();
     }
 
     /**
@@ -251,6 +269,6 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private record Built(UpstreamSettings settings, Http1Client client) {
+    private record Built(UpstreamSettings settings, Http1Client client, UpstreamConnections connections) {
     }
 }

@@ -19,6 +19,8 @@ import io.helidon.common.buffers.DataReader;
  * gets its own code. Codes and statuses are documented in {@code proxy/ERRORS.md}.
  */
 public final class UpstreamFailures {
+    /** The status recorded for a request whose client left before the answer (nginx's "client closed request"). */
+    public static final int CLIENT_CLOSED = 499;
     private UpstreamFailures() {
     }
 
@@ -39,6 +41,10 @@ public final class UpstreamFailures {
                         "The upstream stream was silent for longer than idleTimeoutMs.", e);
                 case REQUEST -> new ProxyException.UpstreamFailure(504, "upstream_request_timeout",
                         "The upstream exchange took longer than requestTimeoutMs.", e);
+                // never sent (the client is gone): recorded in the access log as 499, as nginx does
+                case CLIENT_GONE -> new ProxyException.UpstreamFailure(CLIENT_CLOSED, "client_disconnected",
+                        "The client closed the connection before the answer started; the upstream call was cancelled.",
+                        e);
             };
         }
         for (Throwable t = e; t != null; t = t.getCause()) {

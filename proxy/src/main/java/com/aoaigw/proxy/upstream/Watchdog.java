@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Enforces the per-phase upstream timeouts. WebClient's read timeout is per socket read, so it cannot express
@@ -24,11 +25,19 @@ public final class Watchdog implements AutoCloseable {
         /** the gap between two stream events. */
         IDLE,
         /** the whole exchange. */
-        REQUEST
+        REQUEST,
+        /** not a timeout: the client closed its connection while the proxy waited for the upstream. */
+        CLIENT_GONE
     }
+
+    /** How often the client connections of waiting requests are checked (every n-th tick). */
+    private static final int CLIENT_CHECK_TICKS = 10;
+    /** A request is not checked before it has waited this long: most answers come sooner. */
+    private static final long CLIENT_CHECK_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final Set<Watch> active = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
+    private int ticks;
 
     /** Starts the ticker (one daemon platform thread). */
     public Watchdog() {
@@ -45,15 +54,30 @@ public final class Watchdog implements AutoCloseable {
      * @return a watch for the current thread; close it when the exchange ends
      */
     public Watch watch(long requestDeadlineNanos) {
-        Watch w = new Watch(Thread.currentThread(), requestDeadlineNanos);
+        return watch(requestDeadlineNanos, null);
+    }
+
+    /**
+     * @param requestDeadlineNanos {@link System#nanoTime()} by which the whole exchange must end
+     * @param clientGone           true once the client's connection is closed (null: not watched); asked about
+     *                             five times a second while the thread waits for the upstream before anything was
+     *                             sent to the client, from the ticker thread
+     * @return a watch for the current thread; close it when the exchange ends
+     */
+    public Watch watch(long requestDeadlineNanos, BooleanSupplier clientGone) {
+        Watch w = new Watch(Thread.currentThread(), requestDeadlineNanos, clientGone);
         active.add(w);
         return w;
     }
 
     private void tick() {
         long now = System.nanoTime();
+        boolean checkClients = ++ticks % CLIENT_CHECK_TICKS == 0;
         for (Watch w : active) {
             w.check(now);
+            if (checkClients) {
+                w.checkClient(now);
+            }
         }
     }
 
@@ -66,15 +90,18 @@ public final class Watchdog implements AutoCloseable {
     public final class Watch implements AutoCloseable {
         private final Thread thread;
         private final long requestDeadline;
+        private final BooleanSupplier clientGone;
+        private final long created = System.nanoTime();
         private final ReentrantLock lock = new ReentrantLock();
         private volatile boolean armed;
         private volatile long phaseDeadline;
         private volatile Phase phase;
         private volatile Phase expired;
 
-        private Watch(Thread thread, long requestDeadline) {
+        private Watch(Thread thread, long requestDeadline, BooleanSupplier clientGone) {
             this.thread = thread;
             this.requestDeadline = requestDeadline;
+            this.clientGone = clientGone;
         }
 
         /**
@@ -139,6 +166,35 @@ public final class Watchdog implements AutoCloseable {
             try {
                 if (armed && expired == null) {
                     expired = hit;
+                    thread.interrupt();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * Cancels the upstream call of a client that left while the thread waits for Azure's first byte or for the
+         * rest of a non-streamed answer (between stream events a write to the client notices it).
+         */
+        private void checkClient(long now) {
+            if (clientGone == null || !armed || expired != null || phase == Phase.IDLE
+                    || now - created < CLIENT_CHECK_GRACE_NANOS) {
+                return;
+            }
+            boolean gone;
+            try {
+                gone = clientGone.getAsBoolean();
+            } catch (RuntimeException e) {
+                return;
+            }
+            if (!gone) {
+                return;
+            }
+            lock.lock();
+            try {
+                if (armed && expired == null) {
+                    expired = Phase.CLIENT_GONE;
                     thread.interrupt();
                 }
             } finally {

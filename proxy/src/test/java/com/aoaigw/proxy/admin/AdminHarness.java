@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import com.aoaigw.config.ConfigLoader;
+import com.aoaigw.proxy.config.ConfigHolder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -28,7 +29,7 @@ final class AdminHarness implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final MemoryConfigStore store;
-    final StoreConfigAccess access;
+    final AdminConfigAccess access;
     final AdminFeature admin;
     final WebServer server;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -37,7 +38,10 @@ final class AdminHarness implements AutoCloseable {
     AdminHarness(String configJson, Map<String, String> env, LoginThrottle.Policy policy, String listenHost,
                  Consumer<HttpRouting.Builder> extra) {
         store = new MemoryConfigStore(configJson);
-        access = new StoreConfigAccess(store, new ConfigLoader(), Clock.systemUTC(), s -> { });
+        // the production path: the data plane's holder follows the store, the admin area reads and writes through it
+        ConfigHolder holder = new ConfigHolder(new ConfigLoader());
+        holder.follow(store);
+        access = new AdminConfigAccess(holder, store);
         admin = AdminFeature.create(new AdminFeature.Options(access, k -> env.containsKey(k) ? env.get(k) : System.getenv(k), () -> listenHost, Clock.systemUTC(),
                 new HttpUpstreamVerifier(), new RendererCaddyfilePreview(), policy,
                 new PrintStream(stdout, true, StandardCharsets.UTF_8), "test", true));

@@ -16,6 +16,9 @@ import java.util.UUID;
 
 import com.aoaigw.proxy.ProcessSettings;
 import com.aoaigw.proxy.ProxyServer;
+import com.aoaigw.proxy.observe.AccessLog;
+import com.aoaigw.proxy.observe.AccessRecord;
+import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.reliability.Rig.Resources;
 import com.aoaigw.proxy.reliability.Rig.Timed;
 import com.aoaigw.sim.DeploymentSettings;
@@ -350,18 +353,69 @@ class FaultMatrixIT {
         Rig.await("the sim to see the proxy hang up", 8000, () -> sim.stats().clientDisconnects() > disconnects);
     }
 
+    /**
+     * Issue 20 item 14 (and issue 14 item 7): a client that hangs up while the proxy still waits for Azure's headers
+     * is noticed within a second: the upstream call is cancelled (the simulator, asleep for 5 s, sees its connection
+     * closed well before that and before firstByteTimeoutMs) and the access log records 499
+     * {@code client_disconnected}.
+     */
     @Test
     void clientDisconnectWhileWaitingForHeadersIsHarmless() throws Exception {
-        String body = Rig.chat("gpt-4o-mini", false);
-        byte[] req = ("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer rel-client-key\r\n"
-                + "Content-Type: application/json\r\nx-sim-fault: slow-headers\r\nx-sim-delay-ms: 800\r\n"
-                + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
-        try (Socket s = socket()) {
-            s.getOutputStream().write(req);
-            s.getOutputStream().flush();
-            Rig.pause(200);
+        String id = "gone-" + key();
+        List<ExchangeLog> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r instanceof AccessRecord a && id.equals(a.exchange().requestId())) {
+                    lines.add(a.exchange());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger access = java.util.logging.Logger.getLogger(AccessLog.LOGGER);
+        access.addHandler(capture);
+        try {
+            String k = key();
+            String body = Rig.chat("gpt-4o-mini", false);
+            byte[] req = ("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer rel-client-key\r\n"
+                    + "Content-Type: application/json\r\nx-sim-fault: slow-headers\r\nx-sim-delay-ms: 5000\r\n"
+                    + "x-sim-fault-key: " + k + "\r\nx-request-id: " + id + "\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+            long hungUp;
+            java.util.Set<String> open;
+            try (Socket s = socket()) {
+                s.getOutputStream().write(req);
+                s.getOutputStream().flush();
+                Rig.await("the request to reach the simulator", 4000, () -> simRequestsFor(k) == 1);
+                // the simulator's end of the proxy's upstream connection is among those open now
+                open = new java.util.HashSet<>();
+                Rig.socketStates(sim.port()).forEach((inode, st) -> {
+                    if (st.equals("01")) {
+                        open.add(inode);
+                    }
+                });
+                hungUp = System.nanoTime();
+            }
+            Rig.await("the upstream call to be cancelled", 4000, () -> {
+                java.util.Map<String, String> now = Rig.socketStates(sim.port());
+                return open.stream().anyMatch(i -> "08".equals(now.get(i)));
+            });
+            long ms = (System.nanoTime() - hungUp) / 1_000_000;
+            Rig.await("the access line", 4000, () -> !lines.isEmpty());
+            assertEquals(499, lines.getFirst().status());
+            assertEquals("client_disconnected", lines.getFirst().errorCode(),
+                    "cancelled because the client left, not by a timeout");
+            assertTrue(ms < 2000, "the upstream call was cancelled " + ms + " ms after the client left");
+        } finally {
+            access.removeHandler(capture);
         }
-        Rig.pause(1200);
     }
 
     private static Socket socket() throws IOException {

@@ -235,6 +235,44 @@ final class Rig {
         return n;
     }
 
+    /**
+     * @param localPort a port of this JVM (a listener's)
+     * @return the TCP sockets of this JVM on that local port: inode to state ({@code 01} established, {@code 08}
+     *         CLOSE_WAIT: the peer hung up and this side has not closed yet)
+     */
+    static Map<String, String> socketStates(int localPort) {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String t = Files.readSymbolicLink(fd).toString();
+                    if (t.startsWith("socket:[")) {
+                        inodes.add(t.substring(8, t.length() - 1));
+                    }
+                } catch (IOException ignored) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        Map<String, String> states = new java.util.HashMap<>();
+        for (String table : new String[] {"tcp", "tcp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/net", table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && inodes.contains(f[9])
+                            && Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16) == localPort) {
+                        states.put(f[9], f[3]);
+                    }
+                }
+            } catch (IOException ignored) {
+                // no such table
+            }
+        }
+        return states;
+    }
+
     static void pause(long ms) {
         try {
             Thread.sleep(ms);

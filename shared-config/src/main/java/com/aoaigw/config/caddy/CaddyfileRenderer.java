@@ -15,7 +15,8 @@ import com.aoaigw.config.CaddyTransport;
  *     <li>The global {@code admin} line is always rendered with the same address, so a {@code /load} never moves
  *     Caddy's admin listener (the admin-listener hazard, reference caddy.md 6.3).</li>
  *     <li>{@code http_port} is rendered too: port 80 carries the HTTP to HTTPS redirect and the ACME HTTP
- *     challenge.</li>
+ *     challenge. With an HTTPS port other than 443 the redirect is an explicit {@code http://} site (a 308 to the
+ *     same host on the HTTPS port, path and query kept): Caddy's automatic one leaves the port out.</li>
  *     <li>{@code servers { protocols h1 h2 }}: no HTTP/3, because the container exposes TCP only.</li>
  *     <li>No {@code flush_interval -1}, on purpose. Caddy 2.6.2 flushes every write at once anyway for
  *     {@code text/event-stream} responses and for responses without a length (its {@code flushInterval} rule), so
@@ -40,6 +41,8 @@ public final class CaddyfileRenderer {
     public static final String LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
     /** The health endpoint of the proxy that Caddy checks actively. */
     public static final String HEALTH_URI = "/healthz";
+    /** The HTTPS port a redirect may leave out of its URL. */
+    public static final int DEFAULT_HTTPS_PORT = 443;
 
     private static final Pattern UNSAFE = Pattern.compile("[\\s\"'`{}#\\\\]");
 
@@ -124,6 +127,15 @@ public final class CaddyfileRenderer {
         out.line(2, "}");
         out.line(1, "}");
         out.line(0, "}");
+        int httpsPort = port("server.caddy.httpsPort", caddy.httpsPort());
+        if (httpsPort != DEFAULT_HTTPS_PORT) {
+            // Caddy's automatic redirect drops a non-standard HTTPS port (it sends https://host/), so the redirect
+            // is rendered explicitly; ACME HTTP challenges are still answered first on this port
+            out.blank();
+            out.line(0, "http://" + domain + ":" + port("server.caddy.httpPort", caddy.httpPort()) + " {");
+            out.line(1, "redir https://{host}:" + httpsPort + "{uri} 308");
+            out.line(0, "}");
+        }
         return Optional.of(out.toString());
     }
 

@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 /**
  * Holds the last good config of a store and follows its changes: each new version is parsed and validated; a valid
  * one replaces the snapshot (listeners are told), an invalid one is refused, logged once, and exposed by
- * {@link #lastRejected()} while the last good snapshot keeps serving. Used by the proxy and by caddy-manager.
+ * {@link #lastRejected()} while the last good snapshot keeps serving. A test helper: the store tests read through it
+ * what a process following the store would see (the proxy's own holder is {@code proxy.config.ConfigHolder}).
  */
 public final class ConfigWatcher {
     private static final System.Logger LOG = System.getLogger(ConfigWatcher.class.getName());
