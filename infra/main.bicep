@@ -21,8 +21,22 @@ param proxyImage string
 @description('Image of caddy-manager (it contains Caddy), e.g. <registry>/aoai-gateway/caddy-manager:<version>.')
 param caddyManagerImage string
 
-@description('Optional DNS label: the public IP gets <label>.<region>.azurecontainer.io. Empty means no label.')
-param dnsNameLabel string = ''
+@description('DNS label: the public IP gets <label>.<region>.azurecontainer.io, the default site name. Defaults to aoaigw-<hash of the resource group>.')
+param dnsNameLabel string = format('aoaigw-{0}', uniqueString(resourceGroup().id))
+
+@description('Host name Caddy serves with a certificate (seeded into server.caddy.domain). Empty means the DNS label\'s FQDN, <dnsNameLabel>.<location>.azurecontainer.io; a custom name needs its CNAME to that FQDN first.')
+param domain string = ''
+
+@description('ACME account email for certificate notices (seeded into server.caddy.email); empty is allowed.')
+param acmeEmail string = ''
+
+@description('Certificate authority (seeded into server.caddy.ca): acme (Let\'s Encrypt), acme-staging (for trials, untrusted certificates) or internal (Caddy\'s local CA).')
+@allowed([
+  'acme'
+  'acme-staging'
+  'internal'
+])
+param ca string = 'acme'
 
 @description('CPU cores of the proxy container, as a decimal string (e.g. 1 or 1.5).')
 param proxyCpu string = '1'
@@ -64,8 +78,22 @@ param cognitiveServicesAccountName string
 @description('Resource group of that account (same subscription); defaults to this deployment\'s resource group.')
 param cognitiveServicesAccountResourceGroup string = resourceGroup().name
 
+@description('A deployment name on that account, seeded as the first model (public id = deployment name); add more on the admin page.')
+@minLength(1)
+param modelDeployment string = 'gpt-4o-mini'
+
+@description('The first client key of the seeded config (passed as AOAIGW_FIRST_CLIENT_KEY, never stored in the config). Empty: no usable key until one is created on the admin page.')
+@secure()
+param clientKey string = ''
+
 @description('Log level of both processes (e.g. INFO, WARNING, FINE).')
 param logLevel string = 'INFO'
+
+@description('Name of the Azure Container Registry holding both images: pulled with the group\'s user-assigned identity, granted AcrPull by this deployment (no admin user). Empty: public images, or registryLoginServer with credentials.')
+param acrName string = ''
+
+@description('Resource group of that registry (same subscription); defaults to this deployment\'s resource group.')
+param acrResourceGroup string = resourceGroup().name
 
 @description('Login server of a private registry holding the images; empty for public images.')
 param registryLoginServer string = ''
@@ -82,11 +110,23 @@ param registryPassword string = ''
 @secure()
 param caddyManagerToken string = newGuid()
 
+@description('Optional Redis URL for limits shared across replicas (rediss://:<password>@<host>:6380), passed as REDIS_URL; the config must say server.sharedState.redisUrl "env:REDIS_URL". No Redis is created.')
+@secure()
+param redisUrl string = ''
+
+@description('Optional Application Insights connection string, passed to both containers as APPLICATIONINSIGHTS_CONNECTION_STRING (traces and metrics to Azure Monitor). Empty: off.')
+@secure()
+param applicationInsightsConnectionString string = ''
+
 var useAzureFile = persistenceMode == 'azureFile'
 // The cloud's own storage suffix: sovereign clouds work unchanged.
 var blobAccountUrl = 'https://${storageAccountName}.blob.${environment().suffixes.storage}'
 var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var dataMountPath = '/app/data'
+var useAcr = !empty(acrName)
+var pullIdentityName = '${containerGroupName}-pull'
+// The site Caddy serves: the custom domain, else the DNS label's FQDN (what ACI gives the public IP).
+var siteDomain = empty(domain) ? '${dnsNameLabel}.${location}.azurecontainer.io' : domain
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: storageAccountName
@@ -119,16 +159,49 @@ resource configContainer 'Microsoft.Storage/storageAccounts/blobServices/contain
   }
 }
 
+// The identity that pulls the images from ACR. User-assigned, because the pull happens while the group is created,
+// before a system-assigned identity could hold a role; the system-assigned one keeps the data-plane roles.
+resource pullIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = if (useAcr) {
+  name: pullIdentityName
+  location: location
+}
+
+// AcrPull on the registry, which may live in another resource group; granted before the group pulls.
+module acrPullRole 'modules/acr-pull-role.bicep' = if (useAcr) {
+  name: '${containerGroupName}-acr-pull'
+  scope: resourceGroup(acrResourceGroup)
+  params: {
+    acrName: acrName
+    principalId: useAcr ? pullIdentity.properties.principalId : ''
+  }
+}
+
+// The account the seeded config calls, for its endpoint.
+resource account 'Microsoft.CognitiveServices/accounts@2023-05-01' existing = {
+  name: cognitiveServicesAccountName
+  scope: resourceGroup(cognitiveServicesAccountResourceGroup)
+}
+
 resource containerGroup 'Microsoft.ContainerInstance/containerGroups@2023-05-01' = {
   name: containerGroupName
   location: location
-  identity: {
+  identity: useAcr ? {
+    type: 'SystemAssigned, UserAssigned'
+    userAssignedIdentities: {
+      '${pullIdentity.id}': {}
+    }
+  } : {
     type: 'SystemAssigned'
   }
   properties: {
     osType: 'Linux'
     restartPolicy: 'Always'
-    imageRegistryCredentials: empty(registryLoginServer) ? [] : [
+    imageRegistryCredentials: useAcr ? [
+      {
+        server: '${acrName}${environment().suffixes.acrLoginServer}'
+        identity: pullIdentity.id
+      }
+    ] : empty(registryLoginServer) ? [] : [
       {
         server: registryLoginServer
         username: registryUsername
@@ -193,6 +266,56 @@ resource containerGroup 'Microsoft.ContainerInstance/containerGroups@2023-05-01'
             {
               name: 'CADDY_MANAGER_TOKEN'
               secureValue: caddyManagerToken
+            }
+            {
+              // The first config, written by the entry point when the store has none (never over an existing one):
+              // Caddy on for the site, the account as the upstream with the group's identity, one model, one key.
+              name: 'CONFIG_SEED_JSON'
+              value: string({
+                server: {
+                  host: '0.0.0.0'
+                  caddy: {
+                    enabled: true
+                    domain: siteDomain
+                    email: acmeEmail
+                    ca: ca
+                  }
+                }
+                auth: {
+                  mode: 'managedIdentity'
+                }
+                apiKeys: [
+                  {
+                    id: 'first'
+                    key: 'env:AOAIGW_FIRST_CLIENT_KEY'
+                  }
+                ]
+                upstreams: [
+                  {
+                    name: 'azure'
+                    baseUrl: account.properties.endpoint
+                  }
+                ]
+                models: [
+                  {
+                    id: modelDeployment
+                    upstream: 'azure'
+                    targetModel: modelDeployment
+                  }
+                ]
+              })
+            }
+            {
+              name: 'AOAIGW_FIRST_CLIENT_KEY'
+              secureValue: clientKey
+            }
+            {
+              name: 'REDIS_URL'
+              secureValue: redisUrl
+            }
+            {
+              name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+              secureValue: applicationInsightsConnectionString
             }
           ]
           volumeMounts: [
@@ -262,6 +385,10 @@ resource containerGroup 'Microsoft.ContainerInstance/containerGroups@2023-05-01'
               name: 'CADDY_MANAGER_TOKEN'
               secureValue: caddyManagerToken
             }
+            {
+              name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+              secureValue: applicationInsightsConnectionString
+            }
           ]
           volumeMounts: [
             {
@@ -290,6 +417,7 @@ resource containerGroup 'Microsoft.ContainerInstance/containerGroups@2023-05-01'
   dependsOn: [
     fileShare
     configContainer
+    acrPullRole
   ]
 }
 
@@ -324,6 +452,9 @@ output publicIpAddress string = containerGroup.properties.ipAddress.ip
 
 @description('Public FQDN when dnsNameLabel is set, else empty. Point your domain (CNAME) here.')
 output fqdn string = empty(dnsNameLabel) ? '' : containerGroup.properties.ipAddress.fqdn
+
+@description('The admin page, served by Caddy with a certificate for the seeded domain.')
+output siteUrl string = 'https://${siteDomain}/admin/'
 
 @description('Blob endpoint of the new storage account.')
 output blobAccountUrl string = blobAccountUrl

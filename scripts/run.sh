@@ -117,7 +117,11 @@ if [ "$use_sim" = 1 ]; then
 fi
 
 export CADDY_MANAGER_TOKEN=${CADDY_MANAGER_TOKEN:-$(rand 32)}
-CONFIG_PATH="$CONFIG_PATH" PORT=$PORT "$JAVA" -jar proxy/target/proxy.jar > >(tee "$RUN_DIR/proxy.log") 2>&1 &
+# The JVM flags `make aot` trained the cache with; the cache is used only when it is newer than the jar it was made from.
+PROXY_RUN_OPTS=${PROXY_RUN_OPTS:--XX:+UseSerialGC -XX:+UseCompactObjectHeaders}
+if [ proxy/target/proxy.aot -nt proxy/target/proxy.jar ]; then PROXY_RUN_OPTS="$PROXY_RUN_OPTS -XX:AOTCache=proxy/target/proxy.aot"; fi
+# shellcheck disable=SC2086
+CONFIG_PATH="$CONFIG_PATH" PORT=$PORT "$JAVA" $PROXY_RUN_OPTS -jar proxy/target/proxy.jar > >(tee "$RUN_DIR/proxy.log") 2>&1 &
 pids+=($!)
 wait_for proxy "http://127.0.0.1:$PORT/healthz" "${pids[-1]}"
 

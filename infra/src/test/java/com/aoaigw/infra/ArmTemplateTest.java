@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ArmTemplateTest {
     static final String STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
     static final String COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
+    static final String ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
     private static final Pattern PARAMETER = Pattern.compile("parameters\\('([^']+)'\\)");
     private static final Pattern VARIABLE = Pattern.compile("variables\\('([^']+)'\\)");
     private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -42,9 +43,20 @@ class ArmTemplateTest {
 
     /** The nested deployment that assigns the OpenAI role in the account's resource group. */
     static JsonNode nestedDeployment() {
+        return deployment("-openai-user-role");
+    }
+
+    /** The nested deployment that grants AcrPull in the registry's resource group. */
+    static JsonNode acrDeployment() {
+        return deployment("-acr-pull");
+    }
+
+    private static JsonNode deployment(String suffix) {
         List<JsonNode> deployments = resources(template(), "Microsoft.Resources/deployments");
-        assertEquals(1, deployments.size(), "one nested deployment");
-        return deployments.getFirst();
+        assertEquals(2, deployments.size(), "two nested deployments (OpenAI role, AcrPull)");
+        List<JsonNode> named = deployments.stream().filter(d -> d.path("name").asText().contains(suffix)).toList();
+        assertEquals(1, named.size(), suffix);
+        return named.getFirst();
     }
 
     static List<JsonNode> resources(JsonNode template, String type) {
@@ -98,33 +110,44 @@ class ArmTemplateTest {
 
     @Test
     void everyParameterAndVariableIsDeclaredAndUsed() {
-        for (JsonNode t : List.of(template(), nestedDeployment().at("/properties/template"))) {
+        for (JsonNode t : List.of(template(), nestedDeployment().at("/properties/template"),
+                acrDeployment().at("/properties/template"))) {
             assertEquals(names(t.get("parameters")), used(t, PARAMETER), "parameters declared vs used");
             assertEquals(names(t.path("variables")), used(t, VARIABLE), "variables declared vs used");
         }
         // The nested deployment passes exactly the parameters its template declares.
-        JsonNode nested = nestedDeployment().get("properties");
-        assertEquals(names(nested.at("/template/parameters")), names(nested.get("parameters")));
+        for (JsonNode d : List.of(nestedDeployment(), acrDeployment())) {
+            JsonNode nested = d.get("properties");
+            assertEquals(names(nested.at("/template/parameters")), names(nested.get("parameters")));
+        }
     }
 
     @Test
     void secretsAreSecureParametersAndNeverLeak() {
         JsonNode params = template().get("parameters");
-        for (String secret : List.of("registryUsername", "registryPassword", "caddyManagerToken")) {
+        for (String secret : List.of("registryUsername", "registryPassword", "caddyManagerToken", "clientKey", "redisUrl",
+                "applicationInsightsConnectionString")) {
             assertEquals("securestring", params.at("/" + secret + "/type").asText(), secret);
         }
         assertEquals("[newGuid()]", params.at("/caddyManagerToken/defaultValue").asText());
         List<String> outputs = new ArrayList<>();
         strings(template().get("outputs"), outputs);
         outputs.forEach(o -> assertFalse(o.contains("registryPassword") || o.contains("caddyManagerToken")
+                || o.contains("clientKey") || o.contains("redisUrl") || o.contains("applicationInsights")
                 || o.contains("listKeys"), "output leaks a secret: " + o));
+        // No Redis (nor any other data service) is created: redisUrl only points at one the operator runs.
+        template().get("resources").forEach(r -> assertFalse(r.path("type").asText().toLowerCase().contains("redis"),
+                r.path("type").asText()));
     }
 
     @Test
     void onlyCaddysPortsArePublicAndTheProxyStaysPrivate() {
         JsonNode group = resources(template(), "Microsoft.ContainerInstance/containerGroups").getFirst();
         JsonNode props = group.get("properties");
-        assertEquals("SystemAssigned", group.at("/identity/type").asText());
+        assertEquals("[if(variables('useAcr'), createObject('type', 'SystemAssigned, UserAssigned', 'userAssignedIdentities', "
+                + "createObject(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('pullIdentityName')), "
+                + "createObject())), createObject('type', 'SystemAssigned'))]", group.path("identity").asText(),
+                "system-assigned always (data-plane roles); the user-assigned pull identity only with acrName");
         assertEquals("Always", props.path("restartPolicy").asText());
         assertEquals("Public", props.at("/ipAddress/type").asText());
         assertEquals("[{\"port\":80,\"protocol\":\"TCP\"},{\"port\":443,\"protocol\":\"TCP\"}]",
@@ -142,7 +165,10 @@ class ArmTemplateTest {
             assertEquals("[parameters('caddyManagerToken')]", env.get("CADDY_MANAGER_TOKEN").path("secureValue").asText(),
                     c.path("name").asText() + ": the token is a secureValue");
             env.values().forEach(e -> assertFalse(e.path("value").asText().matches(
-                    ".*parameters\\('(registryUsername|registryPassword|caddyManagerToken)'\\).*"), e.toString()));
+                    ".*parameters\\('(registryUsername|registryPassword|caddyManagerToken|clientKey|redisUrl|"
+                            + "applicationInsightsConnectionString)'\\).*"), e.toString()));
+            assertEquals("[parameters('applicationInsightsConnectionString')]",
+                    env.get("APPLICATIONINSIGHTS_CONNECTION_STRING").path("secureValue").asText());
             for (String name : List.of("CONFIG_PATH", "PERSISTENCE_MODE", "AZURE_STORAGE_ACCOUNT_URL",
                     "CONFIG_BLOB_CONTAINER", "CONFIG_BLOB_NAME", "LOG_LEVEL")) {
                 assertTrue(env.containsKey(name), c.path("name").asText() + " lacks " + name);
@@ -155,6 +181,9 @@ class ArmTemplateTest {
         assertEquals("[format('{0}/caddy', variables('dataMountPath'))]", env(manager).get("CADDY_DATA_DIR").path("value").asText(),
                 "Caddy's storage on the data volume (D42)");
         assertEquals("3000", env(proxy).get("PORT").path("value").asText());
+        assertEquals("[parameters('redisUrl')]", env(proxy).get("REDIS_URL").path("secureValue").asText());
+        assertEquals("[parameters('clientKey')]", env(proxy).get("AOAIGW_FIRST_CLIENT_KEY").path("secureValue").asText());
+        assertTrue(env(proxy).get("CONFIG_SEED_JSON").path("value").asText().startsWith("[string(createObject("));
     }
 
     @Test
@@ -228,12 +257,24 @@ class ArmTemplateTest {
         assertEquals("[parameters('principalId')]", openAi.at("/properties/principalId").asText());
         assertEquals("ServicePrincipal", openAi.at("/properties/principalType").asText());
 
+        JsonNode acr = acrDeployment();
+        assertEquals("[variables('useAcr')]", acr.path("condition").asText(), "only with acrName");
+        assertEquals("[parameters('acrResourceGroup')]", acr.path("resourceGroup").asText());
+        JsonNode acrInner = acr.at("/properties/template");
+        JsonNode pull = resources(acrInner, "Microsoft.Authorization/roleAssignments").getFirst();
+        assertTrue(pull.path("scope").asText().contains("Microsoft.ContainerRegistry/registries/"), pull.toString());
+        assertEquals(ACR_PULL, roleId(acrInner, pull));
+        assertTrue(acr.at("/properties/parameters/principalId/value").asText()
+                .contains("Microsoft.ManagedIdentity/userAssignedIdentities"), "granted to the pull identity");
+        JsonNode group = resources(t, "Microsoft.ContainerInstance/containerGroups").getFirst();
+        assertTrue(group.path("dependsOn").toString().contains("-acr-pull"), "the role exists before the first pull");
+
         Set<String> guids = new TreeSet<>();
         Matcher m = GUID.matcher(t.toString());
         while (m.find()) {
             guids.add(m.group().toLowerCase());
         }
-        assertEquals(new TreeSet<>(Set.of(STORAGE_BLOB_DATA_CONTRIBUTOR, COGNITIVE_SERVICES_OPENAI_USER)), guids,
+        assertEquals(new TreeSet<>(Set.of(STORAGE_BLOB_DATA_CONTRIBUTOR, COGNITIVE_SERVICES_OPENAI_USER, ACR_PULL)), guids,
                 "no other role (the original also granted the deploying user data access)");
     }
 
@@ -249,7 +290,7 @@ class ArmTemplateTest {
     void outputsExist() {
         JsonNode outputs = template().get("outputs");
         assertEquals(new TreeSet<>(Set.of("containerGroupId", "principalId", "publicIpAddress", "fqdn", "blobAccountUrl",
-                "storageMode")), names(outputs));
+                "storageMode", "siteUrl")), names(outputs));
         outputs.forEach(o -> {
             assertEquals("string", o.path("type").asText(), o.toString());
             assertTrue(o.path("value").asText().startsWith("["), o.toString());

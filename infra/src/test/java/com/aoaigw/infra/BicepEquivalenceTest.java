@@ -200,11 +200,14 @@ class BicepEquivalenceTest {
     void moduleMatchesTheNestedDeployment() {
         String bicep = Repo.text("infra/main.bicep");
         Matcher m = MODULE.matcher(bicep);
-        assertTrue(m.find(), "main.bicep has a module");
-        assertEquals("modules/openai-user-role.bicep", m.group(2));
+        List<String> modules = new ArrayList<>();
+        while (m.find()) {
+            modules.add(m.group(2));
+        }
+        assertEquals(List.of("modules/acr-pull-role.bicep", "modules/openai-user-role.bicep"), modules);
         assertTrue(bicep.contains("scope: resourceGroup(cognitiveServicesAccountResourceGroup)"),
                 "the module is deployed into the account's resource group");
-        String module = Repo.text("infra/" + m.group(2));
+        String module = Repo.text("infra/modules/openai-user-role.bicep");
         JsonNode nested = ArmTemplateTest.nestedDeployment();
         assertEquivalent(module, nested.at("/properties/template"), "module vs nested template");
         assertTrue(module.contains("resource account 'Microsoft.CognitiveServices/accounts@2023-05-01' existing"),
@@ -214,6 +217,28 @@ class BicepEquivalenceTest {
         // Deployment names agree.
         assertTrue(bicep.contains("name: '${containerGroupName}-openai-user-role'"));
         assertEquals("[format('{0}-openai-user-role', parameters('containerGroupName'))]", nested.path("name").asText());
+
+        String acrModule = Repo.text("infra/modules/acr-pull-role.bicep");
+        JsonNode acr = ArmTemplateTest.acrDeployment();
+        assertEquivalent(acrModule, acr.at("/properties/template"), "acr module vs nested template");
+        assertTrue(bicep.contains("scope: resourceGroup(acrResourceGroup)"));
+        assertTrue(bicep.contains("name: '${containerGroupName}-acr-pull'"));
+        assertEquals("[format('{0}-acr-pull', parameters('containerGroupName'))]", acr.path("name").asText());
+        assertEquals(ArmTemplateTest.ACR_PULL, unquote(bicepVariables(acrModule).get("acrPullRoleId")));
+    }
+
+    @Test
+    void theSeededConfigHasTheSameFieldsInBoth() {
+        // The ARM side is rendered and loaded by AciSeedTest; here the Bicep object must say the same thing.
+        String bicep = Repo.text("infra/main.bicep");
+        String seed = bicep.substring(bicep.indexOf("name: 'CONFIG_SEED_JSON'"), bicep.indexOf("name: 'AOAIGW_FIRST_CLIENT_KEY'"));
+        for (String line : List.of("enabled: true", "domain: siteDomain", "email: acmeEmail", "ca: ca", "host: '0.0.0.0'", "mode: 'managedIdentity'", "key: 'env:AOAIGW_FIRST_CLIENT_KEY'",
+                "baseUrl: account.properties.endpoint", "id: modelDeployment", "targetModel: modelDeployment")) {
+            assertTrue(seed.contains(line), "the Bicep seed lacks " + line);
+        }
+        assertTrue(bicep.contains("var siteDomain = empty(domain) ? '${dnsNameLabel}.${location}.azurecontainer.io' : domain"));
+        assertEquals("[if(empty(parameters('domain')), format('{0}.{1}.azurecontainer.io', parameters('dnsNameLabel'), "
+                + "parameters('location')), parameters('domain'))]", ArmTemplateTest.template().at("/variables/siteDomain").asText());
     }
 
     @Test

@@ -46,7 +46,7 @@ class DockerfileTest {
         Dockerfiles.Stage build = stages.getFirst();
         assertTrue(build.image().startsWith("maven:") && build.image().contains("temurin-25"), build.image());
         String run = build.all("RUN").stream().map(Dockerfiles.Instruction::args).collect(Collectors.joining(" "));
-        assertTrue(run.matches(".*mvn -B .*-DskipTests package -pl " + module + " -am.*"), run);
+        assertTrue(run.matches(".*mvn -B .*-DskipTests package -pl " + module + "(,foundry-sim)? -am.*"), run);
         assertTrue(run.contains("javac --release 25 -d /out/probe infra/docker/HealthProbe.java"), run);
 
         Dockerfiles.Stage runtime = stages.getLast();
@@ -135,5 +135,31 @@ class DockerfileTest {
         for (String required : List.of(".git", "**/target", "tools/node_modules", ".env")) {
             assertTrue(lines.contains(required), ".dockerignore lacks " + required);
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void proxyImageStartsFromAnAotCacheTrainedOnItsOwnBaseWithItsOwnFlags() {
+        String text = Repo.text("proxy/Dockerfile");
+        List<Dockerfiles.Stage> stages = Dockerfiles.stages(text);
+        Dockerfiles.Stage runtime = stages.getLast();
+        Dockerfiles.Stage aot = stages.stream().filter(s -> s.all("RUN").stream()
+                .anyMatch(r -> r.args().startsWith("java ") && r.args().contains("AotTraining"))).findFirst().orElseThrow();
+        assertEquals(runtime.image(), aot.image(), "the cache only works with the JVM it was made by");
+        String copies = aot.all("COPY").stream().map(Dockerfiles.Instruction::args).collect(Collectors.joining("\n"));
+        assertTrue(copies.contains("/src/proxy/target/proxy.jar /app/proxy.jar")
+                && copies.contains("/src/proxy/target/libs/ /app/libs/"), "the same class path as the final image");
+        String env = runtime.all("ENV").stream().map(Dockerfiles.Instruction::args).collect(Collectors.joining(" "));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_OPTS=\"([^\"]*)\"").matcher(env);
+        assertTrue(m.find(), env);
+        String opts = m.group(1);
+        assertTrue(opts.contains("-XX:AOTCache=/app/proxy.aot"), opts);
+        String training = aot.all("RUN").stream().map(Dockerfiles.Instruction::args).collect(Collectors.joining(" "));
+        assertTrue(training.replaceAll("\\s+", " ").contains(opts.replace(" -XX:AOTCache=/app/proxy.aot", "")),
+                "trained with the image's JVM flags: " + training);
+        assertTrue(runtime.all("COPY").stream().anyMatch(c -> c.args().equals("--from=aot /app/proxy.aot /app/proxy.aot")));
+        assertTrue(Repo.text("compose.yaml").contains("JAVA_OPTS: ${PROXY_JAVA_OPTS:-" + opts + "}"),
+                "compose's default JVM flags are the image's (it replaces JAVA_OPTS)");
+        assertTrue(runtime.all("COPY").stream().noneMatch(c -> c.args().contains("foundry-sim")),
+                "the simulator is used for training only");
     }
 }
