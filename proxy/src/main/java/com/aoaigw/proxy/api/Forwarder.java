@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -22,6 +23,7 @@ import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.observe.GenAiReader;
 import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
@@ -121,6 +123,12 @@ public final class Forwarder {
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
         RequestBody body = RequestBody.scan(readBody(req, res, log), mapper.getFactory());
+        if (log.traced()) {
+            // traced: the GenAI span attributes need the output limit now and the answer's model and finish later
+            GenAiReader genAi = new GenAiReader(mapper);
+            genAi.request(body.body());
+            log.genAiReader(genAi);
+        }
         log.stream(body.stream());
         String model = pathModel != null ? pathModel : body.model();
         if (model == null || model.isBlank()) {
@@ -134,7 +142,12 @@ public final class Forwarder {
             throw new ProxyException.Forbidden("model", "model_not_allowed",
                     "This API key is not allowed to use the model `" + model + "`.");
         }
+        long routeStart = System.nanoTime();
         RoutePlan plan = router.route(config, route, model);
+        if (log.traced()) {
+            log.phase(new ExchangeLog.Phase("route", routeStart, System.nanoTime(), false, false, Map.of(
+                    "aoaigw.deployment", plan.deployment().deployment(), "aoaigw.upstream", plan.upstream().name())));
+        }
         log.deployment(plan.deployment().deployment());
         log.upstream(plan.upstream().name());
         TranslationPlan tp = translators.plan(plan, body.stream());
@@ -241,6 +254,9 @@ public final class Forwarder {
         if (status >= 200 && status < 300) {
             UsageMeter meter = new UsageMeter(mapper);
             meter.observeBody(bytes);
+            if (log.genAiReader() != null) {
+                log.genAiReader().answer(bytes);
+            }
             log.usage(meter.usage());
             if (!tp.passThrough()) {
                 bytes = tp.response().apply(bytes);
@@ -299,8 +315,12 @@ public final class Forwarder {
         try {
             SseEvent ev = first;
             boolean done = false;
+            GenAiReader genAi = log.genAiReader();
             while (ev != null) {
                 boolean usageOnly = meter.observe(ev);
+                if (genAi != null) {
+                    genAi.event(ev.data());
+                }
                 if (ev.contains(DONE)) {
                     done = true;
                 }

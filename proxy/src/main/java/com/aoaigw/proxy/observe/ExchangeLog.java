@@ -178,6 +178,7 @@ public final class ExchangeLog {
 
     private java.util.List<Phase> phases;
     private GenAiDetails genAi;
+    private GenAiReader genAiReader;
     private Telemetry.ServerSpan trace = Telemetry.ServerSpan.NONE;
 
     /**
@@ -223,12 +224,27 @@ public final class ExchangeLog {
 
     /** @return the answer's GenAI details, or null */
     public GenAiDetails genAi() {
-        return genAi;
+        return genAi != null ? genAi : genAiReader != null ? genAiReader.details() : null;
+    }
+
+    /** @return the reader of GenAI details while this request is traced, else null */
+    public GenAiReader genAiReader() {
+        return genAiReader;
+    }
+
+    /** @param reader the reader of GenAI details for a traced request */
+    public void genAiReader(GenAiReader reader) {
+        this.genAiReader = reader;
     }
 
     /** @param details the answer's GenAI details */
     public void genAi(GenAiDetails details) {
         this.genAi = details;
+    }
+
+    /** @return true while this request is traced (its phases become spans) */
+    public boolean traced() {
+        return trace.span() != null;
     }
 
     /** @return the request's trace context (never null) */
