@@ -14,6 +14,7 @@ import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
 import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
+import com.aoaigw.proxy.admin.LimitsAdminService;
 import com.aoaigw.proxy.admin.RequestRecord;
 import com.aoaigw.proxy.api.ClientAuthFilter;
 import com.aoaigw.proxy.api.Forwarder;
@@ -28,6 +29,7 @@ import com.aoaigw.proxy.config.ConfigHolder;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
+import com.aoaigw.proxy.limit.Limits;
 import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
@@ -65,14 +67,16 @@ public final class ProxyServer implements AutoCloseable {
     private final ConfigHolder config;
     private final Watchdog watchdog;
     private final ConfigStore store;
+    private final Limits limits;
     private final RequestHeadTimeout heads;
 
     private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store,
-                        RequestHeadTimeout heads) {
+                        RequestHeadTimeout heads, Limits limits) {
         this.server = server;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
+        this.limits = limits;
         this.heads = heads;
     }
 
@@ -101,8 +105,11 @@ public final class ProxyServer implements AutoCloseable {
         CredentialCache credentials = new CredentialCache();
         UpstreamClient upstream = upstreamClient(holder, credentials, settings.poolOverrides());
         Telemetry telemetry = Telemetry.fromEnvironment(System.getenv());
-        RequestRecorder recorder = new RequestRecorder(new AccessLog(),
-                new ProxyMetrics(Metrics.globalRegistry()), telemetry);
+        ProxyMetrics metrics = new ProxyMetrics(Metrics.globalRegistry());
+        RequestRecorder recorder = new RequestRecorder(new AccessLog(), metrics, telemetry);
+        Limits limits = new Limits(System::currentTimeMillis);
+        holder.onChange(s -> limits.update(s.config().server().sharedState()));
+        metrics.sharedStateUp(() -> limits.limiter().state().up());
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
         Watchdog watchdog = new Watchdog();
 
@@ -117,7 +124,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         Forwarder forwarder = new Forwarder(mapper, errors, new ModelRouter(),
                 new CompatibilityTranslators(mapper), upstream, watchdog, settings.forwardHeaders(),
-                settings.bodyLimit());
+                settings.bodyLimit(), limits);
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
 
         ConfigSnapshot snap = holder.current();
@@ -151,7 +158,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin));
+                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits));
         WebServer server;
         try {
             server = b.build().start();
@@ -160,7 +167,7 @@ public final class ProxyServer implements AutoCloseable {
             throw e;
         }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, holder, watchdog, store, heads);
+        return new ProxyServer(server, holder, watchdog, store, heads, limits);
     }
 
     /**
@@ -168,7 +175,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin) {
+                                AdminFeature admin, Limits limits) {
         routing.addFeature(new HeadRequestFilter())
                 .addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
@@ -203,7 +210,7 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new HealthService(config, mapper))
                 .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
-                .addFeature(admin);
+                .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper)));
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
     }
@@ -309,6 +316,7 @@ public final class ProxyServer implements AutoCloseable {
         heads.close();
         watchdog.close();
         store.close();
+        limits.close();
     }
 
     @Override

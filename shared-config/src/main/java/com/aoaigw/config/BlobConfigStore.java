@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -375,7 +374,7 @@ public final class BlobConfigStore implements ConfigStore {
             }
             Path side = cache.path().resolveSibling(cache.path().getFileName() + ".conflict-"
                     + STAMP.format(Instant.now()));
-            Files.writeString(side, local.json(), StandardCharsets.UTF_8);
+            FileModes.writePrivate(side, local.json());
             pending = false;
             blobEtag = null;
             pull();
@@ -467,10 +466,8 @@ public final class BlobConfigStore implements ConfigStore {
         n.put("blobEtag", blobEtag);
         n.put("pendingSync", pending);
         n.put("location", location);
-        Path tmp = syncStatePath.resolveSibling(syncStatePath.getFileName() + ".tmp-" + Thread.currentThread().threadId());
         try {
-            Files.writeString(tmp, n.toPrettyString(), StandardCharsets.UTF_8);
-            Files.move(tmp, syncStatePath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            FileModes.writePrivate(syncStatePath, n.toPrettyString());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot save {0}: {1}", syncStatePath, e.getMessage());
         }

@@ -127,7 +127,8 @@ public final class FileConfigStore implements ConfigStore {
             throw new ConfigStoreException("cannot create the directory of " + path + ": " + e.getMessage(), e);
         }
         localLock.lock();
-        try (FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try (FileChannel lockChannel = FileChannel.open(lockPath,
+                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), FileModes.ownerOnly(lockPath));
              FileLock ignored = lockAcross(lockChannel)) {
             Versioned current = readOrNull();
             if (!"*".equals(ifMatch)) {
@@ -175,7 +176,10 @@ public final class FileConfigStore implements ConfigStore {
         Path dir = path.getParent();
         Path tmp = dir.resolve("." + path.getFileName() + ".tmp-" + UUID.randomUUID());
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), FileModes.ownerOnly(tmp))) {
+                // the replacement gets the original's mode and owner (600 for a new file) before it holds anything
+                FileModes.inherit(path, tmp);
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);

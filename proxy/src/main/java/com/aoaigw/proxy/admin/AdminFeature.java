@@ -30,6 +30,7 @@ import io.helidon.webserver.staticcontent.StaticContentFeature;
  * one {@link RequestRecord} per finished client API request.
  */
 public final class AdminFeature implements HttpFeature, AutoCloseable {
+    private final java.util.List<io.helidon.webserver.http.HttpService> extraApis = new java.util.ArrayList<>();
     private final AdminService service;
     private final CaddyReportService report;
     private final AdminSecurityFilter filter;
@@ -134,9 +135,22 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
         close();
     }
 
+    /**
+     * Adds an API service under {@code /admin/api}, behind the same security filter, before the admin API's own
+     * routes (whose catch-all answers 404); call before the routing is built.
+     *
+     * @param api the service
+     * @return this feature
+     */
+    public AdminFeature withApi(io.helidon.webserver.http.HttpService api) {
+        extraApis.add(api);
+        return this;
+    }
+
     @Override
     public void setup(HttpRouting.Builder routing) {
         routing.addFilter(filter);
+        extraApis.forEach(api -> routing.register("/admin/api", api));
         routing.get("/admin", (req, res) -> {
             res.status(301);
             res.header(HeaderNames.LOCATION, "/admin/");

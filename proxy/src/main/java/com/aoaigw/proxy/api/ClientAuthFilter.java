@@ -64,6 +64,16 @@ public final class ClientAuthFilter implements Filter {
             req.context().get(ExchangeLog.class).ifPresent(l -> l.errorCode("invalid_api_key"));
             return;
         }
+        java.util.Optional<java.time.Instant> expiry = key.get().expiry();
+        if (expiry.isPresent() && !expiry.get().isAfter(java.time.Instant.now())) {
+            errors.send(res, new ProxyException.Unauthorized("This API key expired at " + expiry.get()
+                    + ". Ask the gateway's operator for a new key."));
+            req.context().get(ExchangeLog.class).ifPresent(l -> {
+                l.keyId(key.get().id());
+                l.errorCode("invalid_api_key");
+            });
+            return;
+        }
         ClientIdentity id = ClientIdentity.of(key.get());
         req.context().register(id);
         // the one snapshot this request reads, however many reloads happen while it runs

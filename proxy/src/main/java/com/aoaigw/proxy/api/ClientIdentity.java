@@ -3,6 +3,7 @@ package com.aoaigw.proxy.api;
 import java.util.List;
 
 import com.aoaigw.config.ClientKey;
+import com.aoaigw.config.KeyLimits;
 
 /**
  * Who called: the client key that authenticated the request. Registered in the request context by
@@ -10,8 +11,9 @@ import com.aoaigw.config.ClientKey;
  *
  * @param keyId  the key's {@code id} (never the key itself)
  * @param models the key's model allowlist; empty means every model
+ * @param limits the key's limits, or null when it has none
  */
-public record ClientIdentity(String keyId, List<String> models) {
+public record ClientIdentity(String keyId, List<String> models, KeyLimits limits) {
     /** Copies the list. */
     public ClientIdentity {
         models = List.copyOf(models);
@@ -22,7 +24,7 @@ public record ClientIdentity(String keyId, List<String> models) {
      * @return its identity
      */
     public static ClientIdentity of(ClientKey key) {
-        return new ClientIdentity(key.id(), key.models());
+        return new ClientIdentity(key.id(), key.models(), key.limits());
     }
 
     /**

@@ -22,6 +22,12 @@ import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.error.ErrorRenderer;
 import com.aoaigw.proxy.error.ProxyException;
+import com.aoaigw.proxy.limit.CompletionSeen;
+import com.aoaigw.proxy.limit.LimitExceededException;
+import com.aoaigw.proxy.limit.Limiter;
+import com.aoaigw.proxy.limit.Limits;
+import com.aoaigw.proxy.limit.Refusal;
+import com.aoaigw.proxy.translate.ModelFamily;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.GenAiReader;
 import com.aoaigw.proxy.observe.Telemetry;
@@ -82,6 +88,7 @@ public final class Forwarder {
     private final long bodyLimit;
     private final ClientLiveness clients = new ClientLiveness();
     private final InlineImageCompressor images;
+    private final Limits limits;
 
     /**
      * @param mapper         the shared Jackson mapper
@@ -92,10 +99,11 @@ public final class Forwarder {
      * @param watchdog       phase timeouts
      * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
      * @param bodyLimit      largest request body, in bytes
+     * @param limits         the limits, quotas and budgets
      */
     public Forwarder(ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
                      Translators translators, UpstreamClient upstream, Watchdog watchdog, List<String> forwardHeaders,
-                     long bodyLimit) {
+                     long bodyLimit, Limits limits) {
         this.mapper = mapper;
         this.errors = errors;
         this.router = router;
@@ -105,6 +113,7 @@ public final class Forwarder {
         this.headers = new HeaderPolicy(forwardHeaders);
         this.bodyLimit = bodyLimit;
         this.images = new InlineImageCompressor(mapper);
+        this.limits = limits;
     }
 
     /**
@@ -151,6 +160,82 @@ public final class Forwarder {
         log.deployment(plan.deployment().deployment());
         log.upstream(plan.upstream().name());
         TranslationPlan tp = translators.plan(plan, body.stream());
+        String family = ModelFamily.of(plan.model().family(), plan.deployment().deployment()).configName();
+        Limiter limiter = limits.limiter();
+        Limiter.Ticket ticket = admit(limiter, who, plan, body, family, us, config, log);
+        boolean keyLimited = who.limits() != null;
+        if (keyLimited) {
+            ticket.headers().asMap().forEach((n, v) -> res.header(HeaderNames.create(n), v));
+        }
+        CompletionSeen seen = new CompletionSeen(!ticket.checks().isEmpty());
+        try {
+            exchange(req, res, body, plan, tp, us, config, log, seen, keyLimited);
+        } finally {
+            charge(limiter, ticket, plan, family, seen, log);
+        }
+    }
+
+    /**
+     * Admits the request against its key's and model's limits (nothing is sent to Azure when it is refused).
+     */
+    private Limiter.Ticket admit(Limiter limiter, ClientIdentity who, RoutePlan plan, RequestBody body, String family,
+                                 UpstreamSettings us, GatewayConfig config, ExchangeLog log) {
+        long estimate = 0;
+        if (Limiter.needsEstimate(who.limits(), plan.model())) {
+            try {
+                estimate = limits.estimator().estimate(mapper.readTree(body.body()), family);
+            } catch (IOException e) {
+                throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
+            }
+        }
+        try {
+            // a slot is held at most as long as the request may run, plus a minute
+            return limiter.admit(who.keyId(), who.limits(), plan.model(), estimate, log.requestId(),
+                    us.requestTimeoutMs() + 60_000, currency(config));
+        } catch (LimitExceededException e) {
+            Refusal r = e.refusal();
+            log.limited(r.limit());
+            java.util.Map<String, String> h = new java.util.LinkedHashMap<>(r.headers().asMap());
+            if (r.retryMs() > 0) {
+                h.put("retry-after", Long.toString((r.retryMs() + 999) / 1000));
+                h.put("retry-after-ms", Long.toString(r.retryMs()));
+            }
+            throw new ProxyException.Limited(r.status(), r.type(), r.code(), r.message(), h);
+        }
+    }
+
+    /**
+     * Charges what the exchange used: Azure's usage when it came; else, when Azure answered, the prompt estimate plus
+     * the completion text relayed so far (a stream cut by the client or a timeout); else nothing.
+     */
+    private void charge(Limiter limiter, Limiter.Ticket ticket, RoutePlan plan, String family, CompletionSeen seen,
+                        ExchangeLog log) {
+        try {
+            var u = log.usage();
+            long prompt = u.promptTokens();
+            long completion = u.completionTokens();
+            if (prompt + completion == 0 && seen.wasAnswered()) {
+                prompt = ticket.estimate();
+                completion = limits.estimator().count(seen.text(mapper), family);
+            }
+            limiter.charge(ticket, prompt, u.cachedTokens(), completion, plan.model().pricing());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "charging " + log.requestId() + " failed", e);
+        }
+    }
+
+    private static String currency(GatewayConfig config) {
+        for (var m : config.models()) {
+            if (m.pricing() != null) {
+                return m.pricing().currency();
+            }
+        }
+        return "USD";
+    }
+
+    private void exchange(ServerRequest req, ServerResponse res, RequestBody body, RoutePlan plan, TranslationPlan tp,
+                          UpstreamSettings us, GatewayConfig config, ExchangeLog log, CompletionSeen seen,
+                          boolean ownRateHeaders) {
 
         boolean injectUsage = body.stream() && us.streamUsage() && !body.includeUsage()
                 && plan.backendRoute() == RouteKey.CHAT;
@@ -197,9 +282,10 @@ public final class Forwarder {
                 boolean sse = up.headers().contentType().map(ct -> ct.mediaType().text()
                         .toLowerCase(Locale.ROOT).startsWith("text/event-stream")).orElse(false);
                 if (status >= 200 && status < 300 && body.stream() && sse) {
-                    relayStream(res, up, plan, tp, dropUsageChunk, watch, answer.sentAtNanos(), us, log);
+                    relayStream(res, up, plan, tp, dropUsageChunk, watch, answer.sentAtNanos(), us, log, seen,
+                            ownRateHeaders);
                 } else {
-                    relayWhole(res, up, status, plan, tp, watch, us, log);
+                    relayWhole(res, up, status, plan, tp, watch, us, log, seen, ownRateHeaders);
                 }
             }
         }
@@ -238,7 +324,8 @@ public final class Forwarder {
     }
 
     private void relayWhole(ServerResponse res, HttpClientResponse up, int status, RoutePlan plan, TranslationPlan tp,
-                            Watchdog.Watch watch, UpstreamSettings us, ExchangeLog log) {
+                            Watchdog.Watch watch, UpstreamSettings us, ExchangeLog log, CompletionSeen seen,
+                            boolean ownRateHeaders) {
         byte[] bytes;
         watch.arm(Watchdog.Phase.REQUEST, us.requestTimeoutMs());
         try (InputStream in = up.inputStream()) {
@@ -249,9 +336,10 @@ public final class Forwarder {
             throw UpstreamFailures.classify(e, expired);
         }
         watch.disarm();
-        copyHeaders(up, res, log);
+        copyHeaders(up, res, log, ownRateHeaders);
         String ct = up.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
         if (status >= 200 && status < 300) {
+            seen.answered();
             UsageMeter meter = new UsageMeter(mapper);
             meter.observeBody(bytes);
             if (log.genAiReader() != null) {
@@ -273,7 +361,7 @@ public final class Forwarder {
 
     private void relayStream(ServerResponse res, HttpClientResponse up, RoutePlan plan, TranslationPlan tp,
                              boolean dropUsageChunk, Watchdog.Watch watch, long sentAt, UpstreamSettings us,
-                             ExchangeLog log) {
+                             ExchangeLog log, CompletionSeen seen, boolean ownRateHeaders) {
         SseFramer framer = new SseFramer(up.inputStream());
         UsageMeter meter = new UsageMeter(mapper);
         StreamTransform transform = tp.stream().get();
@@ -289,7 +377,8 @@ public final class Forwarder {
                     "The upstream ended the stream before sending any event.", null);
         }
         // only now, with a first event in hand, is the client told 200
-        copyHeaders(up, res, log);
+        seen.answered();
+        copyHeaders(up, res, log, ownRateHeaders);
         res.status(200);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
@@ -318,6 +407,7 @@ public final class Forwarder {
             GenAiReader genAi = log.genAiReader();
             while (ev != null) {
                 boolean usageOnly = meter.observe(ev);
+                seen.event(ev.data());
                 if (genAi != null) {
                     genAi.event(ev.data());
                 }
@@ -384,9 +474,16 @@ public final class Forwarder {
         }
     }
 
-    private static void copyHeaders(HttpClientResponse up, ServerResponse res, ExchangeLog log) {
+    /**
+     * Copies the allowed upstream headers; for a key with its own limits ({@code ownRateHeaders}) Azure's
+     * {@code x-ratelimit-*} stay behind: they describe the shared deployment, and the key's own are already set.
+     */
+    private static void copyHeaders(HttpClientResponse up, ServerResponse res, ExchangeLog log, boolean ownRateHeaders) {
         for (Header h : up.headers()) {
             String n = h.headerName().lowerCase();
+            if (ownRateHeaders && n.startsWith("x-ratelimit-")) {
+                continue;
+            }
             if (HeaderPolicy.passResponse(n)) {
                 res.header(h);
             } else if (n.equals("x-request-id") && !h.get().equals(log.requestId())) {

@@ -83,6 +83,7 @@ public final class ErrorRenderer {
      */
     public void send(ServerResponse res, ProxyException e) {
         res.status(e.status());
+        e.headers().forEach((name, value) -> res.header(HeaderNames.create(name), value));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(body(e));

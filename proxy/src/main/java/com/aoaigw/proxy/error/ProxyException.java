@@ -8,7 +8,7 @@ package com.aoaigw.proxy.error;
  */
 public abstract sealed class ProxyException extends RuntimeException
         permits ProxyException.InvalidRequest, ProxyException.Unauthorized, ProxyException.Forbidden,
-        ProxyException.NotFound, ProxyException.UpstreamFailure, ProxyException.Internal {
+        ProxyException.NotFound, ProxyException.UpstreamFailure, ProxyException.Internal, ProxyException.Limited {
     private final int status;
     private final String type;
     private final String param;
@@ -42,6 +42,11 @@ public abstract sealed class ProxyException extends RuntimeException
         return code;
     }
 
+    /** @return extra response headers of this error (name to value); empty for most */
+    public java.util.Map<String, String> headers() {
+        return java.util.Map.of();
+    }
+
     /** A client mistake: 400, 405, 413 or 415. */
     public static final class InvalidRequest extends ProxyException {
         /**
@@ -70,9 +75,12 @@ public abstract sealed class ProxyException extends RuntimeException
     public static final class Unauthorized extends ProxyException {
         /** The standard answer, as OpenAI words it. */
         public Unauthorized() {
-            super(401, "invalid_request_error", null, "invalid_api_key",
-                    "Incorrect API key provided. Pass a valid key in the Authorization: Bearer, api-key or x-api-key header.",
-                    null);
+            this("Incorrect API key provided. Pass a valid key in the Authorization: Bearer, api-key or x-api-key header.");
+        }
+
+        /** @param message why the key is refused (an expired key says when it expired) */
+        public Unauthorized(String message) {
+            super(401, "invalid_request_error", null, "invalid_api_key", message, null);
         }
     }
 
@@ -123,6 +131,32 @@ public abstract sealed class ProxyException extends RuntimeException
          */
         public Internal(int status, String code, String message, Throwable cause) {
             super(status, "server_error", null, code, message, cause);
+        }
+    }
+
+    /**
+     * A request that a key's or a model's limits do not admit: 429 {@code rate_limit_exceeded} (type
+     * {@code requests} or {@code tokens}), 429 {@code insufficient_quota}, or 503 {@code shared_state_unavailable};
+     * with {@code retry-after} and the key's {@code x-ratelimit-*} headers.
+     */
+    public static final class Limited extends ProxyException {
+        private final transient java.util.Map<String, String> headers;
+
+        /**
+         * @param status  429 or 503
+         * @param type    OpenAI error type
+         * @param code    code
+         * @param message English message naming the limit, its value and when it resets
+         * @param headers response headers ({@code retry-after}, {@code x-ratelimit-*})
+         */
+        public Limited(int status, String type, String code, String message, java.util.Map<String, String> headers) {
+            super(status, type, null, code, message, null);
+            this.headers = java.util.Map.copyOf(headers);
+        }
+
+        @Override
+        public java.util.Map<String, String> headers() {
+            return headers;
         }
     }
 }

@@ -52,21 +52,21 @@ public final class Limiter {
     }
 
     /**
-     * @param key   the client key
+     * @param key   the client key's limits, or null
      * @param model the model, or null
      * @return true when an admission is needed (the key or the model has limits)
      */
-    public static boolean limited(ClientKey key, ModelRoute model) {
-        return key.limits() != null || model != null && model.limits() != null;
+    public static boolean limited(KeyLimits key, ModelRoute model) {
+        return key != null || model != null && model.limits() != null;
     }
 
     /**
-     * @param key   the client key
+     * @param key   the client key's limits, or null
      * @param model the model, or null
      * @return true when a token window or quota needs the prompt estimate
      */
-    public static boolean needsEstimate(ClientKey key, ModelRoute model) {
-        KeyLimits k = key.limits();
+    public static boolean needsEstimate(KeyLimits key, ModelRoute model) {
+        KeyLimits k = key;
         ModelLimits m = model == null ? null : model.limits();
         return k != null && (k.tpm() != null || k.tokensPerDay() != null || k.tokensPerMonth() != null)
                 || m != null && m.tpm() != null;
@@ -75,7 +75,8 @@ public final class Limiter {
     /**
      * Admits the request or throws.
      *
-     * @param key       the client key
+     * @param keyId     the client key's id
+     * @param kl        the client key's limits, or null
      * @param model     the model, or null when it has no config entry
      * @param estimate  the prompt estimate in tokens
      * @param requestId the request id (holds the concurrency slots)
@@ -84,12 +85,11 @@ public final class Limiter {
      * @return the ticket to charge at the end
      * @throws LimitExceededException when a limit has no room, or the shared state is unavailable in reject mode
      */
-    public Ticket admit(ClientKey key, ModelRoute model, long estimate, String requestId, long leaseMs,
+    public Ticket admit(String keyId, KeyLimits kl, ModelRoute model, long estimate, String requestId, long leaseMs,
                         String currency) {
         long now = clock.getAsLong();
         Periods p = Periods.at(now);
-        String k = "key:" + key.id() + ":";
-        KeyLimits kl = key.limits();
+        String k = "key:" + keyId + ":";
         ModelLimits ml = model == null ? null : model.limits();
         String m = model == null ? null : "model:" + model.id() + ":";
         List<Check> checks = new ArrayList<>(9);
@@ -130,7 +130,7 @@ public final class Limiter {
                     leaseMs));
         }
         if (checks.isEmpty()) {
-            return new Ticket(key.id(), model == null ? null : model.id(), now, estimate, List.of(), List.of(),
+            return new Ticket(keyId, model == null ? null : model.id(), now, estimate, List.of(), List.of(),
                     RateHeaders.NONE);
         }
         Admission a;
@@ -143,10 +143,10 @@ public final class Limiter {
         }
         RateHeaders headers = headers(kl, names, a);
         if (!a.admitted()) {
-            throw new LimitExceededException(refusal(key, model, checks.get(a.refused()), names.get(a.refused()),
+            throw new LimitExceededException(refusal(keyId, model, checks.get(a.refused()), names.get(a.refused()),
                     a.used()[a.refused()], a.retryMs(), headers, currency));
         }
-        return new Ticket(key.id(), model == null ? null : model.id(), now, estimate, List.copyOf(checks),
+        return new Ticket(keyId, model == null ? null : model.id(), now, estimate, List.copyOf(checks),
                 List.copyOf(names), headers);
     }
 
@@ -244,10 +244,10 @@ public final class Limiter {
                 t < 0 ? -1 : kl.tpm(), t < 0 ? 0 : kl.tpm() - a.used()[t], t < 0 ? 0 : a.resetMs()[t]);
     }
 
-    private static Refusal refusal(ClientKey key, ModelRoute model, Check c, String name, long used, long retryMs,
+    private static Refusal refusal(String keyId, ModelRoute model, Check c, String name, long used, long retryMs,
                                    RateHeaders headers, String currency) {
         boolean modelWide = name.startsWith("model_");
-        String who = modelWide ? "model `" + model.id() + "`" : "key `" + key.id() + "`";
+        String who = modelWide ? "model `" + model.id() + "`" : "key `" + keyId + "`";
         String wait = "Please try again in " + RateHeaders.duration(Math.max(retryMs, 1)) + ".";
         return switch (name) {
             case "rpm", "model_rpm" -> new Refusal(429, "requests", "rate_limit_exceeded", name,

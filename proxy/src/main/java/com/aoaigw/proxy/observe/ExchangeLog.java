@@ -30,6 +30,7 @@ public final class ExchangeLog {
     private String errorCode;
     private boolean stream;
     private int attempts;
+    private String limited;
 
     /**
      * @param requestId  the request id
@@ -172,6 +173,16 @@ public final class ExchangeLog {
     /** @param attempts upstream attempts */
     public void attempts(int attempts) {
         this.attempts = attempts;
+    }
+
+    /** @return the limit that refused this request ({@code rpm}, {@code tpm}, ...), or null */
+    public String limited() {
+        return limited;
+    }
+
+    /** @param limit the limit that refused this request */
+    public void limited(String limit) {
+        this.limited = limit;
     }
 
     // ---- tracing (observe/Telemetry): timed phases, GenAI details, the trace context -----------------------------

@@ -35,6 +35,7 @@ public final class ProxyMetrics {
     private final Map<List<String>, Counter> tokens = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> latency = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> ttft = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> limited = new ConcurrentHashMap<>();
 
     /** @param registry the meter registry (Helidon's global one in production) */
     public ProxyMetrics(MeterRegistry registry) {
@@ -59,6 +60,12 @@ public final class ProxyMetrics {
                         .tags(List.of(Tag.create("model", t.get(0)), Tag.create("key_id", t.get(1)),
                                 Tag.create("upstream", t.get(2)), Tag.create("status", t.get(3)),
                                 Tag.create("code", t.get(4)))))).increment();
+        if (e.limited() != null) {
+            limited.computeIfAbsent(List.of(key, model, e.limited()), t -> registry.getOrCreate(
+                    Counter.builder("aoaigw_limited").description("Requests refused by a key's or a model's limit")
+                            .tags(List.of(Tag.create("key_id", t.get(0)), Tag.create("model", t.get(1)),
+                                    Tag.create("limit", t.get(2)))))).increment();
+        }
         addTokens(model, key, up, "prompt", e.usage().promptTokens());
         addTokens(model, key, up, "completion", e.usage().completionTokens());
         addTokens(model, key, up, "cached", e.usage().cachedTokens());
@@ -72,6 +79,17 @@ public final class ProxyMetrics {
                         .record(e.ttftMs(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /**
+     * Registers {@code aoaigw_shared_state_up}: 1 while the limit counters are where they should be (always in local
+     * mode; Redis reachable in redis mode), 0 during a Redis outage.
+     *
+     * @param up the state's health
+     */
+    public void sharedStateUp(java.util.function.BooleanSupplier up) {
+        registry.getOrCreate(io.helidon.metrics.api.Gauge.builder("aoaigw_shared_state_up",
+                () -> up.getAsBoolean() ? 1 : 0).description("1 while the shared state (limits) is reachable"));
     }
 
     /**

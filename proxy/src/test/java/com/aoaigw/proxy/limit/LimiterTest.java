@@ -34,14 +34,14 @@ class LimiterTest {
 
     private Refusal refused(ClientKey k, ModelRoute m, long estimate) {
         return assertThrows(LimitExceededException.class,
-                () -> limiter.admit(k, m, estimate, "r", 60_000, "USD")).refusal();
+                () -> limiter.admit(k.id(), k.limits(), m, estimate, "r", 60_000, "USD")).refusal();
     }
 
     @Test
     void rpmRefusesTheRequestAfterTheLimitWithOpenAiShapeAndHeaders() {
         ClientKey k = key(new KeyLimits(3, null, null, null, null, null));
         for (int i = 0; i < 3; i++) {
-            Limiter.Ticket t = limiter.admit(k, MODEL, 0, "r" + i, 60_000, "USD");
+            Limiter.Ticket t = limiter.admit(k.id(), k.limits(), MODEL, 0, "r" + i, 60_000, "USD");
             assertEquals(3 - i - 1, t.headers().requestRemaining());
             clock.addAndGet(1000);
         }
@@ -58,13 +58,13 @@ class LimiterTest {
         assertEquals("0", r.headers().asMap().get("x-ratelimit-remaining-requests"));
         assertNull(r.headers().asMap().get("x-ratelimit-limit-tokens"));
         clock.addAndGet(58_000);
-        limiter.admit(k, MODEL, 0, "r9", 60_000, "USD");
+        limiter.admit(k.id(), k.limits(), MODEL, 0, "r9", 60_000, "USD");
     }
 
     @Test
     void tpmCountsActualTokensAndTheEstimateOfTheNextPrompt() {
         ClientKey k = key(new KeyLimits(null, 1000, null, null, null, null));
-        Limiter.Ticket t = limiter.admit(k, MODEL, 100, "r1", 60_000, "USD");
+        Limiter.Ticket t = limiter.admit(k.id(), k.limits(), MODEL, 100, "r1", 60_000, "USD");
         assertEquals(900, t.headers().tokenRemaining());
         assertEquals("1m1s", t.headers().asMap().get("x-ratelimit-reset-tokens"));
         limiter.charge(t, 100, 0, 800, MODEL.pricing());
@@ -73,25 +73,25 @@ class LimiterTest {
         assertEquals("tokens", r.type());
         assertTrue(r.message().startsWith("Rate limit reached for key `team` on tokens per min (TPM): Limit 1000, "
                 + "Used 900, Requested 101."), r.message());
-        limiter.admit(k, MODEL, 100, "r2", 60_000, "USD");
+        limiter.admit(k.id(), k.limits(), MODEL, 100, "r2", 60_000, "USD");
         assertEquals(1000, limiter.usage(k, "USD").tokensPerMin().used());
     }
 
     @Test
     void concurrencyCountsUntilTheChargeFreesTheSlot() {
         ClientKey k = key(new KeyLimits(null, null, 1, null, null, null));
-        Limiter.Ticket t = limiter.admit(k, MODEL, 0, "r1", 60_000, "USD");
+        Limiter.Ticket t = limiter.admit(k.id(), k.limits(), MODEL, 0, "r1", 60_000, "USD");
         Refusal r = refused(k, MODEL, 0);
         assertEquals("maxConcurrent", r.limit());
         assertEquals(1, limiter.usage(k, "USD").concurrent().used());
         limiter.charge(t, 10, 0, 10, null);
-        limiter.admit(k, MODEL, 0, "r2", 60_000, "USD");
+        limiter.admit(k.id(), k.limits(), MODEL, 0, "r2", 60_000, "USD");
     }
 
     @Test
     void dailyAndMonthlyQuotasResetAtUtcMidnightAndMonthEnd() {
         ClientKey k = key(new KeyLimits(null, null, null, 1000L, 1500L, null));
-        Limiter.Ticket t = limiter.admit(k, MODEL, 50, "r1", 60_000, "USD");
+        Limiter.Ticket t = limiter.admit(k.id(), k.limits(), MODEL, 50, "r1", 60_000, "USD");
         limiter.charge(t, 50, 0, 950, null);
         Refusal r = refused(k, MODEL, 1);
         assertEquals(429, r.status());
@@ -106,11 +106,11 @@ class LimiterTest {
         KeyUsage u = limiter.usage(k, "USD");
         assertEquals(0, u.tokensToday().used());
         assertEquals(0, u.tokensMonth().used());
-        Limiter.Ticket t2 = limiter.admit(k, MODEL, 10, "r2", 60_000, "USD");
+        Limiter.Ticket t2 = limiter.admit(k.id(), k.limits(), MODEL, 10, "r2", 60_000, "USD");
         limiter.charge(t2, 10, 0, 990, null);
         clock.set(T0 + 60_000 + 86_400_000L);
         // next day: the daily quota is fresh, the month holds 1000 of 1500
-        Limiter.Ticket t3 = limiter.admit(k, MODEL, 400, "r3", 60_000, "USD");
+        Limiter.Ticket t3 = limiter.admit(k.id(), k.limits(), MODEL, 400, "r3", 60_000, "USD");
         limiter.charge(t3, 400, 0, 100, null);
         Refusal month = refused(k, MODEL, 1);
         assertEquals("tokensPerMonth", month.limit());
@@ -120,14 +120,14 @@ class LimiterTest {
     @Test
     void theBudgetCountsCostWithCachedInputAtItsOwnPrice() {
         ClientKey k = key(new KeyLimits(null, null, null, null, null, 10.0));
-        Limiter.Ticket t = limiter.admit(k, MODEL, 0, "r1", 60_000, "USD");
+        Limiter.Ticket t = limiter.admit(k.id(), k.limits(), MODEL, 0, "r1", 60_000, "USD");
         // 1M prompt (400k cached) at 2 and 0.5, 1M completion at 8: 1.2 + 0.2 + 8 = 9.4
         limiter.charge(t, 1_000_000, 400_000, 1_000_000, MODEL.pricing());
         KeyUsage u = limiter.usage(k, "USD");
         assertEquals(9.4, u.costMonth(), 1e-9);
         assertEquals(9.4, u.costToday(), 1e-9);
         assertEquals(0.6, u.budgetRemaining(), 1e-9);
-        Limiter.Ticket t2 = limiter.admit(k, MODEL, 0, "r2", 60_000, "USD");
+        Limiter.Ticket t2 = limiter.admit(k.id(), k.limits(), MODEL, 0, "r2", 60_000, "USD");
         limiter.charge(t2, 0, 0, 100_000, MODEL.pricing());
         Refusal r = refused(k, MODEL, 0);
         assertEquals("budgetPerMonth", r.limit());
@@ -141,9 +141,9 @@ class LimiterTest {
         ModelRoute m = new ModelRoute("m", "u", "d", null, null, null, null, null, null, new ModelLimits(2, null, null), null);
         ClientKey a = new ClientKey("a", Secret.of("ka"), null, null);
         ClientKey b = new ClientKey("b", Secret.of("kb"), null, null);
-        assertTrue(Limiter.limited(a, m));
-        limiter.admit(a, m, 0, "r1", 60_000, "USD");
-        limiter.admit(b, m, 0, "r2", 60_000, "USD");
+        assertTrue(Limiter.limited(a.limits(), m));
+        limiter.admit(a.id(), a.limits(), m, 0, "r1", 60_000, "USD");
+        limiter.admit(b.id(), b.limits(), m, 0, "r2", 60_000, "USD");
         Refusal r = refused(a, m, 0);
         assertEquals("model_rpm", r.limit());
         assertTrue(r.message().startsWith("Rate limit reached for model `m` on requests per min (RPM): Limit 2"));
@@ -154,7 +154,7 @@ class LimiterTest {
     @Test
     void unlimitedKeysAreCountedForTheAdminPage() {
         ClientKey k = new ClientKey("free", Secret.of("kf"), null, null);
-        Limiter.Ticket t = limiter.admit(k, MODEL, 0, "r1", 60_000, "USD");
+        Limiter.Ticket t = limiter.admit(k.id(), k.limits(), MODEL, 0, "r1", 60_000, "USD");
         assertTrue(t.checks().isEmpty());
         limiter.charge(t, 500, 0, 500, MODEL.pricing());
         KeyUsage u = limiter.usage(k, "USD");

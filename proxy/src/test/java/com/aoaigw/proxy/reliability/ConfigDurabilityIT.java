@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -241,9 +242,57 @@ class ConfigDurabilityIT {
             assertEquals(200, chat(p, "blob-key-1").status());
             assertEquals(200, chat(p, "blob-key-2").status());
             assertTrue(Files.readString(cache).contains("blob-key-2"));
+            Path sync = d.resolve("config.json.sync.json");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sync)),
+                    "the sync state file is 600");
         } finally {
             azurite.close();
         }
+    }
+
+    /**
+     * Issue 20.5: an admin save keeps the config file's mode (a 600 file holding the upstream key stays 600, a 640
+     * one stays 640, whatever the umask), and a new config file and the {@code .lock} file are created 600.
+     */
+    @Test
+    void adminSaveKeepsTheConfigFileModeAndNewFilesAreOwnerOnly() throws Exception {
+        Path d = dir.resolve("mode");
+        Files.createDirectories(d);
+        Path file = d.resolve("config.json");
+        Files.writeString(file, doc("mode-key-1"));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Map<String, String> env = Map.of("CONFIG_PATH", file.toString(), "PORT", "0", "HOST", "127.0.0.1",
+                "CONFIG_POLL_MS", "200");
+        try (ProxyServer p = ProxyServer.start(ProcessSettings.from(env::get))) {
+            String base = "http://127.0.0.1:" + p.port();
+            saveWithKey(base, "mode-key-2");
+            assertTrue(Files.readString(file).contains("mode-key-2"));
+            assertEquals("rw-------", mode(file), "a 600 config stays 600 after a save");
+            assertEquals("rw-------", mode(d.resolve("config.json.lock")), "the lock file is 600");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+            saveWithKey(base, "mode-key-3");
+            assertEquals("rw-r-----", mode(file), "the operator's mode is kept");
+        }
+        Path fresh = d.resolve("new").resolve("config.json");
+        new com.aoaigw.config.FileConfigStore(fresh, Duration.ofSeconds(1)).write(doc("mode-key-4"), null);
+        assertEquals("rw-------", mode(fresh), "a new config file is 600");
+    }
+
+    private static String mode(Path file) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+    }
+
+    private static void saveWithKey(String base, String key) {
+        Timed get = Rig.get(base + "/admin/api/config", "authorization", basic());
+        assertEquals(200, get.status(), get.body());
+        JsonNode got = Rig.openJson(get.body());
+        ObjectNode cfg = (ObjectNode) got.path("config");
+        ((ArrayNode) cfg.path("apiKeys")).addObject().put("id", key).put("key", key);
+        Timed put = Rig.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/config"))
+                .timeout(Duration.ofSeconds(30)).header("authorization", basic()).header("x-requested-with", "t")
+                .header("content-type", "application/json").header("if-match", "\"" + got.path("etag").asText() + "\"")
+                .PUT(HttpRequest.BodyPublishers.ofString(cfg.toString())).build());
+        assertEquals(200, put.status(), put.body());
     }
 
     private static String blobText(BlobClient blob) {
