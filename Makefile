@@ -9,7 +9,7 @@ JARS := proxy/target/proxy.jar caddy-manager/target/caddy-manager.jar foundry-si
 PROXY_RUN_OPTS := -XX:+UseSerialGC -XX:+UseCompactObjectHeaders
 export PROXY_RUN_OPTS
 
-.PHONY: run test build aot bench soak clean tools
+.PHONY: run test build aot bench soak clean tools admin-password
 
 build:
 	@test -n "$(JAVA_HOME)" || { echo "error: this project needs JDK 25 or newer (scripts/find-jdk.sh says where it looked and how to get it)"; exit 1; }
@@ -20,7 +20,8 @@ build:
 # which `make run` passes as -XX:AOTCache (about half the start-up CPU, see README "Start-up and memory").
 aot:
 	"$(JAVA_HOME)/bin/java" infra/docker/AotTraining.java proxy/target/proxy.jar foundry-sim/target/foundry-sim.jar \
-	  proxy/target/proxy.aot $(PROXY_RUN_OPTS)
+	  proxy/target/proxy.aot $(PROXY_RUN_OPTS) \
+	  || echo "warning: the AOT training run failed (see above); the proxy starts without the cache, only slower"
 
 $(JARS):
 	$(MAKE) build
@@ -34,6 +35,10 @@ test: tools
 
 run: $(JARS)
 	scripts/run.sh $(CONFIG)
+
+# A new admin password for the config of `make run` (or CONFIG=file), its hash written through the store.
+admin-password: proxy/target/proxy.jar
+	CONFIG_PATH="$(or $(CONFIG),$(CONFIG_PATH),.run/config.json)" "$(JAVA_HOME)/bin/java" -jar proxy/target/proxy.jar reset-admin-password
 
 bench: $(JARS)
 	scripts/bench.sh

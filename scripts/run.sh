@@ -11,16 +11,32 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 JAVA_HOME=${JAVA_HOME:-$(scripts/find-jdk.sh)}
 JAVA="$JAVA_HOME/bin/java"
-RUN_DIR="$ROOT/.run"
+RUN_DIR=${RUN_DIR:-$ROOT/.run}   # tests point it elsewhere
 PORT=${PORT:-3000}
 SIM_PORT=${SIM_PORT:-18081}
 USER_CONFIG=${1:-}
 mkdir -p "$RUN_DIR"
 chmod 700 "$RUN_DIR"
 
+# One make run per checkout: a second one would overwrite the first one's logs in .run/.
+exec 9>"$RUN_DIR/run.lock"
+if ! flock -n 9; then
+  echo "error: another make run is already running from this checkout (its logs are in .run/); stop it first" >&2
+  exit 1
+fi
+
+port_in_use() { # $1 = port on 127.0.0.1
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+if port_in_use "$PORT"; then
+  echo "error: port $PORT is already in use (another make run or another program); stop it or use make run PORT=<free port>" >&2
+  exit 1
+fi
+
 pids=()
 cleanup() {
   trap - INT TERM EXIT
+  [ "${#pids[@]}" -gt 0 ] || return 0
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -99,17 +115,50 @@ EOF
   fi
 fi
 
-wait_for() { # $1 = what, $2 = url, $3 = pid
-  for _ in $(seq 1 150); do
-    if curl -fsS -o /dev/null "$2" 2>/dev/null; then return 0; fi
-    kill -0 "$3" 2>/dev/null || { echo "error: $1 exited; see its log in .run/" >&2; return 1; }
+# The validator first (a second or two): a config with errors stops here with its lines, each naming the file.
+if ! summary=$("$JAVA" -jar proxy/target/proxy.jar check-config "$CONFIG_PATH"); then
+  echo "error: the config has errors (above); nothing was started" >&2
+  exit 1
+fi
+models=$(printf '%s\n' "$summary" | sed -n 's/^models //p')
+model=${models%% *}
+[ -n "$model" ] || model=gpt-4o-mini
+if [ -n "$USER_CONFIG" ]; then
+  key_ids=$(printf '%s\n' "$summary" | sed -n 's/^keys //p')
+  client_key="one of apiKeys[] in $USER_CONFIG (ids: ${key_ids:-none active})"
+  if printf '%s\n' "$summary" | grep -qx 'admin-password usable'; then
+    admin_password="the one configured in $USER_CONFIG"
+  else
+    admin_password="generated: see the 'Admin password generated' line above"
+  fi
+fi
+
+wait_for_proxy() { # $1 = url, $2 = pid, $3 = log: ready when this run's proxy logged its listening line and answers 200
+  for _ in $(seq 1 300); do
+    if ! kill -0 "$2" 2>/dev/null; then
+      # its own one-line error is already on the console (the log is a copy of its output)
+      grep -q '^error: ' "$3" 2>/dev/null || echo "error: the proxy exited; see .run/proxy.log" >&2
+      return 1
+    fi
+    if grep -q "proxy listening on" "$3" 2>/dev/null; then
+      code=$(curl -sS -o "$RUN_DIR/healthz.json" -w '%{http_code}' "$1" 2>/dev/null || true)
+      [ "$code" = 200 ] && return 0
+      if [ "$code" = 503 ]; then
+        echo "error: the proxy has no valid config: $(cat "$RUN_DIR/healthz.json")" >&2
+        return 1
+      fi
+    fi
     sleep 0.2
   done
-  echo "error: $1 did not answer at $2 within 30 s; see .run/" >&2
+  echo "error: the proxy did not answer at $1 within 60 s; see .run/proxy.log" >&2
   return 1
 }
 
 if [ "$use_sim" = 1 ]; then
+  if port_in_use "$SIM_PORT"; then
+    echo "error: port $SIM_PORT (the simulator's) is already in use; stop what listens there or use make run SIM_PORT=<free port>" >&2
+    exit 1
+  fi
   SIM_PORT=$SIM_PORT SIM_API_KEYS=$SIM_API_KEYS "$JAVA" -jar foundry-sim/target/foundry-sim.jar > "$RUN_DIR/sim.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 150); do grep -q "foundry-sim listening" "$RUN_DIR/sim.log" 2>/dev/null && break; sleep 0.2; done
@@ -123,7 +172,7 @@ if [ proxy/target/proxy.aot -nt proxy/target/proxy.jar ]; then PROXY_RUN_OPTS="$
 # shellcheck disable=SC2086
 CONFIG_PATH="$CONFIG_PATH" PORT=$PORT "$JAVA" $PROXY_RUN_OPTS -jar proxy/target/proxy.jar > >(tee "$RUN_DIR/proxy.log") 2>&1 &
 pids+=($!)
-wait_for proxy "http://127.0.0.1:$PORT/healthz" "${pids[-1]}"
+wait_for_proxy "http://127.0.0.1:$PORT/healthz" "${pids[-1]}" "$RUN_DIR/proxy.log"
 
 if command -v "${CADDY_BIN:-caddy}" >/dev/null 2>&1 && [ -f caddy-manager/target/caddy-manager.jar ]; then
   CONFIG_PATH="$CONFIG_PATH" CADDY_DATA_DIR="$RUN_DIR/caddy" PROXY_ADMIN_URL="http://127.0.0.1:$PORT" \
@@ -140,23 +189,25 @@ cat <<EOF
    client key   $client_key
    admin page   http://127.0.0.1:$PORT/admin/   (user admin, password: $admin_password)
    config       ${CONFIG_PATH#"$ROOT"/}     logs: .run/
+   models       $models
 $( [ "$first_run" = 1 ] && echo "   The key and password are printed this once; only their hashes are stored.")
 
  curl:
    curl -sS $BASE/chat/completions -H "Authorization: Bearer \$KEY" \\
      -H 'content-type: application/json' \\
-     -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}]}'
+     -d '{"model":"$model","messages":[{"role":"user","content":"Say hello"}]}'
 
- Node (npm install openai):
+ Node (save as hello.mjs in a directory where npm install openai ran; run: node hello.mjs):
    import OpenAI from 'openai';
    const client = new OpenAI({ baseURL: '$BASE', apiKey: process.env.KEY });
-   const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
+   const r = await client.chat.completions.create({ model: '$model', messages: [{ role: 'user', content: 'Say hello' }] });
    console.log(r.choices[0].message.content);
 
- Python (pip install openai):
+ Python (pip install openai; save as hello.py; run: python3 hello.py):
+   import os
    from openai import OpenAI
    client = OpenAI(base_url="$BASE", api_key=os.environ["KEY"])
-   r = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Say hello"}])
+   r = client.chat.completions.create(model="$model", messages=[{"role": "user", "content": "Say hello"}])
    print(r.choices[0].message.content)
 
  (export KEY=<the client key> first.)  Ctrl-C stops everything.

@@ -158,6 +158,18 @@ class ComposeFileTest {
         assertTrue(redis.at("/ports").isMissingNode(), "redis must not be published on the host");
         assertTrue(redis.get("volumes").toString().contains("/data"), "counters survive a restart");
         assertTrue(texts(redis.get("command")).contains("--appendonly"), redis.toString());
+        // The config line the README gives, loaded by the real loader with the proxy's environment from compose.
+        com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode)
+                Repo.json("infra/compose/sim-config.json");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("server")).putObject("sharedState")
+                .put("mode", "redis").put("redisUrl", "env:REDIS_URL");
+        Map<String, String> proxyEnv = new HashMap<>(Map.of("DEMO_CLIENT_KEY", "k-0123456789abcdef", "SIM_API_KEYS", "s"));
+        proxyEnv.put("REDIS_URL", cfg.at("/services/proxy/environment/REDIS_URL").asText());
+        com.aoaigw.config.LoadedConfig loaded = new com.aoaigw.config.ConfigLoader(proxyEnv::get).load(doc.toString());
+        assertEquals("redis", loaded.config().server().sharedState().mode());
+        assertEquals("redis://redis:6379", loaded.config().server().sharedState().redisUrl().reveal());
+        assertEquals("env:REDIS_URL", loaded.config().server().sharedState().redisUrl().stored());
+
         JsonNode given = config(Map.of("REDIS_URL", "rediss://:pw@cache.example:6380"), List.of("compose.yaml"));
         assertEquals("rediss://:pw@cache.example:6380", given.at("/services/proxy/environment/REDIS_URL").asText());
     }

@@ -9,7 +9,8 @@ public final class Main {
     }
 
     /**
-     * @param args unused
+     * @param args none to start the proxy; {@code check-config [FILE]} or {@code reset-admin-password} for a
+     *             one-shot command (see {@link Commands})
      */
     public static void main(String[] args) {
         // Netty (under the Azure SDK's HTTP client) would use sun.misc.Unsafe, which JDK 24+ reports with a warning
@@ -18,11 +19,26 @@ public final class Main {
         if (System.getProperty("io.netty.noUnsafe") == null) {
             System.setProperty("io.netty.noUnsafe", "true");
         }
+        if (args.length > 0) {
+            // one-shot operator commands: no server, no Helidon config (a quick start), only warnings in the log
+            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+            System.exit(Commands.run(args, k -> {
+                String v = System.getProperty(k, System.getenv(k));
+                return v == null || v.isBlank() ? null : v;
+            }, System.out, System.err));
+        }
         LogConfig.configureRuntime();
         Config config = Config.create();
         ProcessSettings settings = ProcessSettings.from(config);
         java.util.logging.Logger.getLogger("").setLevel(julLevel(settings.logLevel()));
-        ProxyServer.start(settings);
+        try {
+            ProxyServer.start(settings);
+        } catch (ProxyServer.ListenFailedException e) {
+            // one line, no stack trace: the common case is a port another process holds
+            System.out.flush();
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+        }
     }
 
     /**

@@ -122,14 +122,23 @@ public final class ProxyServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "no valid config at start: " + holder.problem()
                     + " (/healthz answers 503 until one is written)");
         }
+        ConfigSnapshot first = holder.current();
+        String host = settings.host() != null ? settings.host() : (first != null ? first.config().server().host() : "0.0.0.0");
+        int port = settings.port() != null ? settings.port() : (first != null ? first.config().server().port() : 3000);
+        try {
+            // before anything else happens (a generated admin password, a report), so a second run on a port
+            // in use fails at once with one line and changes nothing
+            ensureFree(host, port);
+        } catch (ListenFailedException e) {
+            watchdog.close();
+            store.close();
+            throw e;
+        }
         Forwarder forwarder = new Forwarder(mapper, errors, new ModelRouter(),
                 new CompatibilityTranslators(mapper), upstream, watchdog, settings.forwardHeaders(),
                 settings.bodyLimit(), limits);
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
 
-        ConfigSnapshot snap = holder.current();
-        String host = settings.host() != null ? settings.host() : (snap != null ? snap.config().server().host() : "0.0.0.0");
-        int port = settings.port() != null ? settings.port() : (snap != null ? snap.config().server().port() : 3000);
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
         ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
         RequestHeadTimeout heads = new RequestHeadTimeout(timeouts.requestHeadMs());
@@ -165,6 +174,14 @@ public final class ProxyServer implements AutoCloseable {
         } catch (RuntimeException e) {
             heads.close();
             throw e;
+        }
+        if (server.port() < 0) {
+            // Helidon reports a failed bind by logging it and leaving the server stopped (port -1)
+            server.stop();
+            heads.close();
+            watchdog.close();
+            store.close();
+            throw new ListenFailedException("cannot listen on " + host + ":" + port + " (see the log above)");
         }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
         return new ProxyServer(server, holder, watchdog, store, heads, limits);
@@ -238,7 +255,7 @@ public final class ProxyServer implements AutoCloseable {
                 defaults.preview(), defaults.throttle(), defaults.stdout(), defaults.appVersion(), true);
         AdminFeature admin = AdminFeature.create(options, null);
         recorder.subscribe((e, latencyMs) -> {
-            if (clientApi(e.path())) {
+            if (e.path() != null && ClientAuthFilter.apiPath(e.path())) {
                 admin.stats().accept(new RequestRecord(clock.instant(), e.model(), e.keyId(), e.upstream(),
                         e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().completionTokens(),
                         e.usage().cachedTokens(), latencyMs, e.ttftMs()));
@@ -259,10 +276,6 @@ public final class ProxyServer implements AutoCloseable {
         }
         return new HttpUpstreamVerifier.Credential(h.name(), h.value(),
                 h.token() == null ? null : h.token().getExpiresAt().toInstant());
-    }
-
-    private static boolean clientApi(String path) {
-        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/openai/"));
     }
 
     /** Answers 404 {@code unknown_url} to whatever no route matched, for every method. */
@@ -298,6 +311,29 @@ public final class ProxyServer implements AutoCloseable {
             credentials.retain(s.config().upstreams().stream().map(u -> s.config().effectiveAuth(u).resolve()).toList());
         });
         return upstream;
+    }
+
+    /** The proxy could not listen on its address (typically: another process holds the port). */
+    public static final class ListenFailedException extends RuntimeException {
+        /** @param message what failed and what to do */
+        public ListenFailedException(String message) {
+            super(message);
+        }
+    }
+
+    private static void ensureFree(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.net.BindException e) {
+            throw new ListenFailedException("port " + port + " on " + host + " is already in use; stop what listens "
+                    + "there or choose another port (PORT=...)");
+        } catch (java.io.IOException e) {
+            throw new ListenFailedException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        }
     }
 
     /** @return the port the server listens on */

@@ -73,7 +73,28 @@ public final class AdminBootstrap {
         return Optional.of(password);
     }
 
-    private void persist(String hash) {
+    /**
+     * Replaces the admin password whatever the config holds (the lost-password path, {@code reset-admin-password}):
+     * a new random password, its hash written through the store in {@code server.adminAuth.passwordHash} (a plain
+     * {@code password} is removed), the password printed once.
+     *
+     * @param out where the new password is printed, once
+     * @return true when the hash was stored (a running proxy picks it up like any other config change)
+     */
+    public boolean reset(PrintStream out) {
+        AdminAuth auth = access.current().config().server().adminAuth();
+        String username = auth.username().isBlank() ? "admin" : auth.username();
+        String password = random.randomBase62(24);
+        if (!persist(hasher.hash(password))) {
+            return false;
+        }
+        out.println("New admin password for user '" + username + "': " + password);
+        out.println("(shown once; its hash is stored in server.adminAuth.passwordHash)");
+        out.flush();
+        return true;
+    }
+
+    private boolean persist(String hash) {
         ConfigStore store = access.store();
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
@@ -90,16 +111,17 @@ public final class AdminBootstrap {
                 String etag = store.write(json, v.etag());
                 access.applied(etag, loaded);
                 LOG.log(System.Logger.Level.INFO, "generated admin password hash stored in the config");
-                return;
+                return true;
             } catch (ConfigConflictException e) {
                 LOG.log(System.Logger.Level.DEBUG, "config changed while storing the admin hash; retrying");
             } catch (ConfigException | ConfigStoreException | java.io.IOException | ClassCastException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot store the generated admin password hash ("
                         + e.getMessage() + "); the password works until the proxy restarts");
-                return;
+                return false;
             }
         }
         LOG.log(System.Logger.Level.WARNING, "cannot store the generated admin password hash after " + ATTEMPTS
                 + " conflicting writes; the password works until the proxy restarts");
+        return false;
     }
 }

@@ -95,7 +95,7 @@ public final class ClientAuthFilter implements Filter {
      * @param path a request path
      * @return true when it belongs to the client API
      */
-    static boolean apiPath(String path) {
+    public static boolean apiPath(String path) {
         return path.equals("/v1") || path.startsWith("/v1/") || path.equals("/openai") || path.startsWith("/openai/");
     }
 

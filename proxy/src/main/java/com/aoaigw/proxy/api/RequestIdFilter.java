@@ -50,6 +50,7 @@ public final class RequestIdFilter implements Filter {
         res.header(X_REQUEST_ID, id);
         String path = req.path().path();
         ExchangeLog log = new ExchangeLog(id, System.nanoTime(), req.prologue().method().text(), path);
+        log.client(clientAddress(req), req.headers().first(HeaderNames.USER_AGENT).orElse(null));
         req.context().register(log);
         if (path.startsWith("/v1/") || path.startsWith("/openai/")) {
             log.trace(telemetry.start(log.method(), path, log.startNanos(), name -> req.headers().first(header(name)).orElse(null)));
@@ -64,6 +65,27 @@ public final class RequestIdFilter implements Filter {
                 recorder.record(log);
             }
         }
+    }
+
+    /**
+     * The peer's address; behind a reverse proxy on loopback (Caddy, which replaces {@code X-Forwarded-For} with
+     * the address it saw), the last {@code X-Forwarded-For} entry instead. At most 64 characters.
+     */
+    private static String clientAddress(RoutingRequest req) {
+        String peer = req.remotePeer().address() instanceof java.net.InetSocketAddress isa && isa.getAddress() != null
+                ? isa.getAddress().getHostAddress() : req.remotePeer().host();
+        boolean loopback = req.remotePeer().address() instanceof java.net.InetSocketAddress isa
+                && isa.getAddress() != null && isa.getAddress().isLoopbackAddress();
+        if (loopback) {
+            String xff = req.headers().first(HeaderNames.X_FORWARDED_FOR).orElse(null);
+            if (xff != null && !xff.isBlank()) {
+                String last = xff.substring(xff.lastIndexOf(',') + 1).trim();
+                if (!last.isEmpty()) {
+                    peer = last;
+                }
+            }
+        }
+        return peer == null || peer.length() <= 64 ? peer : peer.substring(0, 64);
     }
 
     private static HeaderName header(String name) {

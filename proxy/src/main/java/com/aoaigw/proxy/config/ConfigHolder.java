@@ -138,6 +138,10 @@ public final class ConfigHolder {
     public ConfigSnapshot apply(LoadedConfig loaded, String etag) {
         ConfigSnapshot next = ConfigSnapshot.of(loaded.config(), etag, loaded.warnings());
         current.set(next);
+        // warnings do not stop a version, so the console is where an operator sees them (at start and on reload)
+        for (com.aoaigw.config.ConfigProblem w : loaded.warnings()) {
+            LOG.log(System.Logger.Level.WARNING, "config " + w);
+        }
         problem.set(null);
         rejected.set(null);
         for (Consumer<ConfigSnapshot> l : listeners) {

@@ -7,7 +7,7 @@ import java.util.logging.Logger;
 /**
  * One structured line per request on the logger {@code aoaigw.access}: a JSON object with ts, requestId, method, path,
  * keyId, model, deployment, upstream, route, status, latencyMs, ttftMs, promptTokens, completionTokens, cachedTokens,
- * errorCode, stream, attempts. The line is built once, as the message of an {@link AccessRecord} that also carries
+ * errorCode, stream, attempts, clientAddress, userAgent. The line is built once, as the message of an {@link AccessRecord} that also carries
  * the fields; the console handler ({@link ConsoleLogHandler}) writes it off the request thread.
  */
 public final class AccessLog {
@@ -67,13 +67,22 @@ public final class AccessLog {
         text(b, "errorCode", e.errorCode());
         b.append(",\"stream\":").append(e.stream());
         b.append(",\"attempts\":").append(e.attempts());
+        text(b, "clientAddress", e.clientAddress());
+        text(b, "userAgent", e.userAgent());
         if (e.trace().traceId() != null) {
             text(b, "traceId", e.trace().traceId());
         }
         return b.append('}').toString();
     }
 
-    private static void text(StringBuilder b, String name, String value) {
+    /**
+     * Appends {@code ,"name":"value"} (or {@code null}) with JSON escaping.
+     *
+     * @param b     the line
+     * @param name  the field name (plain ASCII)
+     * @param value the value, or null
+     */
+    static void text(StringBuilder b, String name, String value) {
         b.append(",\"").append(name).append("\":");
         if (value == null) {
             b.append("null");

@@ -73,6 +73,8 @@ public final class AccessRecord extends LogRecord {
         o.put("errorCode", e.errorCode());
         o.put("stream", e.stream());
         o.put("attempts", e.attempts());
+        o.put("clientAddress", e.clientAddress());
+        o.put("userAgent", e.userAgent());
         return o;
     }
 }

@@ -48,11 +48,12 @@ public final class ConsoleLogHandler extends Handler {
     private long second = Long.MIN_VALUE;
     private String secondPrefix = "";
     private volatile boolean closed;
+    private final boolean json;
 
     /** A handler configured from the log manager's properties, writing to {@link System#out}. */
     public ConsoleLogHandler() {
         this(System.out, capacityFrom(LogManager.getLogManager().getProperty(ConsoleLogHandler.class.getName()
-                + ".capacity")));
+                + ".capacity")), json(System.getProperty("LOG_FORMAT", System.getenv("LOG_FORMAT"))));
         String level = LogManager.getLogManager().getProperty(ConsoleLogHandler.class.getName() + ".level");
         if (level != null) {
             try {
@@ -68,10 +69,28 @@ public final class ConsoleLogHandler extends Handler {
      * @param capacity how many records may wait for the writer
      */
     ConsoleLogHandler(PrintStream out, int capacity) {
+        this(out, capacity, false);
+    }
+
+    /**
+     * @param out      where lines go
+     * @param capacity how many records may wait for the writer
+     * @param json     one JSON object per line instead of text
+     */
+    ConsoleLogHandler(PrintStream out, int capacity, boolean json) {
+        this.json = json;
         this.out = out;
         this.queue = new ArrayBlockingQueue<>(Math.max(16, capacity));
         setLevel(Level.ALL);
         this.writer = Thread.ofPlatform().daemon().name("aoaigw-log-writer").start(this::drain);
+    }
+
+    /**
+     * @param logFormat the {@code LOG_FORMAT} value
+     * @return true for {@code json} (any case); {@code text}, unset or anything else means text
+     */
+    static boolean json(String logFormat) {
+        return logFormat != null && logFormat.trim().equalsIgnoreCase("json");
     }
 
     static int capacityFrom(String raw) {
@@ -150,8 +169,38 @@ public final class ConsoleLogHandler extends Handler {
         }
     }
 
+    /**
+     * Appends one JSON object and a newline ({@code LOG_FORMAT=json}): ts (UTC), level, logger, message and, when
+     * there is one, the stack trace as {@code thrown}; an access line is its own JSON fields after level and logger.
+     */
+    void formatJson(LogRecord r, StringBuilder b) {
+        if (r instanceof AccessRecord) {
+            String access = r.getMessage();
+            b.append("{\"level\":\"").append(r.getLevel().getName()).append("\",\"logger\":\"")
+                    .append(AccessLog.LOGGER).append("\",").append(access, 1, access.length()).append('\n');
+            return;
+        }
+        b.append("{\"ts\":\"").append(r.getInstant()).append('"');
+        AccessLog.text(b, "level", r.getLevel().getName());
+        AccessLog.text(b, "logger", r.getLoggerName() == null ? "" : r.getLoggerName());
+        AccessLog.text(b, "message", messages.formatMessage(r));
+        Throwable t = r.getThrown();
+        if (t != null) {
+            StringWriter sw = new StringWriter();
+            try (PrintWriter pw = new PrintWriter(sw)) {
+                t.printStackTrace(pw);
+            }
+            AccessLog.text(b, "thrown", sw.toString());
+        }
+        b.append("}\n");
+    }
+
     /** Appends one line; the caller holds the format lock. */
     void format(LogRecord r, StringBuilder b) {
+        if (json) {
+            formatJson(r, b);
+            return;
+        }
         Instant ts = r.getInstant();
         long s = ts.getEpochSecond();
         if (s != second) {

@@ -30,6 +30,8 @@ public final class ExchangeLog {
     private String errorCode;
     private boolean stream;
     private int attempts;
+    private String clientAddress;
+    private String userAgent;
     private String limited;
 
     /**
@@ -63,6 +65,25 @@ public final class ExchangeLog {
     /** @return path */
     public String path() {
         return path;
+    }
+
+    /** @return the client's address (the peer, or the address a local reverse proxy forwarded), or null */
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    /** @return the client's {@code User-Agent} (at most 256 characters), or null */
+    public String userAgent() {
+        return userAgent;
+    }
+
+    /**
+     * @param address   the client's address
+     * @param userAgent its {@code User-Agent}; cut at 256 characters (a client-supplied string that is logged)
+     */
+    public void client(String address, String userAgent) {
+        this.clientAddress = address;
+        this.userAgent = userAgent == null || userAgent.length() <= 256 ? userAgent : userAgent.substring(0, 256);
     }
 
     /** @return client key id or null */

@@ -56,10 +56,45 @@ class AccessLogTest {
         assertEquals(tricky, parsed.get("model").asText());
         assertEquals(List.of("ts", "requestId", "method", "path", "keyId", "model", "deployment", "upstream", "route",
                 "status", "latencyMs", "ttftMs", "promptTokens", "completionTokens", "cachedTokens", "errorCode",
-                "stream", "attempts"), iterable(parsed));
+                "stream", "attempts", "clientAddress", "userAgent"), iterable(parsed));
         assertTrue(parsed.get("ttftMs").isNull());
         e.ttftMs(5);
         assertEquals(5, MAPPER.readTree(AccessLog.line(e, 12, Instant.now())).get("ttftMs").asInt());
+    }
+
+    @Test
+    void logFormatJsonWritesEveryLineAsOneJsonObject() throws Exception {
+        assertTrue(ConsoleLogHandler.json("json") && ConsoleLogHandler.json(" JSON "));
+        assertFalse(ConsoleLogHandler.json(null) || ConsoleLogHandler.json("text") || ConsoleLogHandler.json(""));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConsoleLogHandler h = new ConsoleLogHandler(new PrintStream(bytes, true, StandardCharsets.UTF_8), 64, true);
+        java.util.logging.LogRecord plain = new java.util.logging.LogRecord(java.util.logging.Level.WARNING,
+                "config {0}: \"quoted\"\nsecond line");
+        plain.setParameters(new Object[] {"warning"});
+        plain.setLoggerName("com.example.Thing");
+        plain.setThrown(new IllegalStateException("boom"));
+        h.publish(plain);
+        ExchangeLog e = exchange("/v1/chat/completions", "gpt");
+        e.client("203.0.113.7", "OpenAI/JS 6.0.0");
+        AccessRecord access = new AccessRecord(e, 12);
+        access.setMessage(AccessLog.line(e, 12, access.getInstant()));
+        h.publish(access);
+        h.close();
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2, lines.size(), bytes.toString(StandardCharsets.UTF_8));
+        JsonNode first = MAPPER.readTree(lines.get(0));
+        assertEquals("WARNING", first.get("level").asText());
+        assertEquals("com.example.Thing", first.get("logger").asText());
+        assertEquals("config warning: \"quoted\"\nsecond line", first.get("message").asText());
+        assertTrue(first.get("thrown").asText().startsWith("java.lang.IllegalStateException: boom"), lines.get(0));
+        assertEquals(plain.getInstant().toString(), first.get("ts").asText());
+        JsonNode second = MAPPER.readTree(lines.get(1));
+        assertEquals("aoaigw.access", second.get("logger").asText());
+        assertEquals("INFO", second.get("level").asText());
+        assertEquals("req_1", second.get("requestId").asText());
+        assertEquals("203.0.113.7", second.get("clientAddress").asText());
+        assertEquals("OpenAI/JS 6.0.0", second.get("userAgent").asText());
+        assertEquals(200, second.get("status").asInt());
     }
 
     private static List<String> iterable(JsonNode n) {

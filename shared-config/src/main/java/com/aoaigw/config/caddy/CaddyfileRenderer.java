@@ -115,6 +115,8 @@ public final class CaddyfileRenderer {
         if (kind == CaKind.INTERNAL) {
             out.line(1, "tls internal");
         }
+        // /internal/* is caddy-manager's loopback channel (the TLS report): never reachable through the site
+        out.line(1, "respond /internal* 404");
         out.line(1, "reverse_proxy " + upstreamHost + ":" + port("server.caddy.upstreamPort", caddy.upstreamPort())
                 + " {");
         out.line(2, "health_uri " + HEALTH_URI);
