@@ -33,6 +33,11 @@ if [ "${BENCH_IMAGES:-1}" != 0 ]; then
   "$JAVA" --enable-native-access=ALL-UNNAMED -cp "proxy/target/proxy.jar:proxy/target/libs/*" scripts/bench/ImageBench.java
 fi
 
+# Limits: what a limited key adds per request (estimate, admission, charge), local and Redis on loopback, in-process.
+if [ "${BENCH_LIMITS:-1}" != 0 ]; then
+  "$JAVA" -cp "proxy/target/proxy.jar:proxy/target/libs/*" scripts/bench/LimitsBench.java
+fi
+
 # ${CLIENT_JAVA_OPTS}: the load client's own JVM; small and fixed so it costs little CPU next to the servers.
 # shellcheck disable=SC2086
 exec "${pin[@]}" "$JAVA" ${CLIENT_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx1g -XX:+UseCompactObjectHeaders} \

@@ -91,6 +91,7 @@ public final class CaddyManager implements AutoCloseable {
         this.renderer = new CaddyfileRenderer();
         this.validator = new CaddyfileValidator(settings.command(), settings.candidate());
         this.logs = new CaddyLogTracker(this::markDirty);
+        LogLines lines = LogLines.of(System.getProperty("LOG_FORMAT", System.getenv("LOG_FORMAT")));
         this.certificates = new CertificateInspector(settings.dataDir());
         this.resolver = new TlsStateResolver();
         this.reporter = new CaddyReporter(http, settings.proxyAdminUrl(), settings.token());
@@ -100,7 +101,10 @@ public final class CaddyManager implements AutoCloseable {
                 line -> {
                     logs.accept(line);
                     if (forward != null) {
-                        forward.println(line);
+                        String out = lines.caddy(line);
+                        if (out != null) {
+                            forward.println(out);
+                        }
                     }
                 },
                 logs::lastError, this::markDirty, clock);

@@ -24,6 +24,12 @@ public final class Main {
         if (System.getProperty("io.netty.noUnsafe") == null) {
             System.setProperty("io.netty.noUnsafe", "true");
         }
+        // its own lines in the same format as the Caddy lines it forwards (LogLines)
+        java.util.logging.Formatter format = LogLines.of(System.getProperty("LOG_FORMAT", System.getenv("LOG_FORMAT")))
+                .formatter();
+        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+            h.setFormatter(format);
+        }
         Config config = Config.create();
         ManagerSettings settings = ManagerSettings.from(key -> config.get(key).asString().orElse(null));
         ConfigFeed feed = new StoreConfigFeed(ConfigStores.create(settings.store()));

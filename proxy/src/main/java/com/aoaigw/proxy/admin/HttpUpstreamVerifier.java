@@ -101,7 +101,7 @@ public final class HttpUpstreamVerifier implements UpstreamVerifier {
             long ms = (System.nanoTime() - start) / 1_000_000;
             boolean ok = res.statusCode() / 100 == 2;
             return new Result(ok, mode, credential, url, res.statusCode(), ms,
-                    ok ? null : "models endpoint answered " + res.statusCode() + ": " + firstLine(errorMessage(res.body())));
+                    ok ? null : "models endpoint answered " + res.statusCode() + errorCode(res.body()));
         } catch (HttpTimeoutException e) {
             return new Result(false, mode, credential, url, 0, (System.nanoTime() - start) / 1_000_000,
                     "timed out after " + TIMEOUT.toSeconds() + " s");
@@ -182,20 +182,24 @@ public final class HttpUpstreamVerifier implements UpstreamVerifier {
         };
     }
 
-    private static String errorMessage(String body) {
-        if (body == null) {
+    /**
+     * Only the error code of an upstream's answer is shown, never its text: the endpoint may not be Azure (a changed
+     * baseUrl), and whatever it echoes must not come back through the admin API.
+     */
+    private static String errorCode(String body) {
+        if (body == null || body.isEmpty() || body.length() > 65_536) {
             return "";
         }
         try {
             var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
-            var m = n.path("error").path("message");
-            if (m.isTextual()) {
-                return m.asText();
+            var c = n == null ? null : n.path("error").path("code");
+            if (c != null && c.isTextual() && c.asText().matches("[A-Za-z0-9_.-]{1,64}")) {
+                return " (" + c.asText() + ")";
             }
         } catch (IOException ignored) {
-            // not JSON: the raw text, cut below
+            // not JSON: nothing to show
         }
-        return body.length() > 300 ? body.substring(0, 300) + "..." : body;
+        return "";
     }
 
     private static String firstLine(String s) {

@@ -59,6 +59,11 @@ public final class SecretMasker {
                 if (v == null || !v.isTextual() || !Secret.MASK.equals(v.asText())) {
                     continue;
                 }
+                if (!sameDestination(f, h, candidate, current)) {
+                    // a stored secret never follows a changed endpoint: it must be entered again for the new one
+                    missing.add(h.path() + "." + f.name());
+                    continue;
+                }
                 JsonNode stored = find(current, f, h.identity(), h.path());
                 if (stored != null && stored.isTextual()) {
                     h.node().put(f.name(), stored.asText());
@@ -82,6 +87,73 @@ public final class SecretMasker {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a masked secret would still go where it went: an upstream's own secret only to the same
+     * {@code baseUrl} origin (scheme, host, port) and {@code auth.authorityHost}; the shared {@code auth} secret only
+     * to origins that upstreams without their own auth already used, and to the same authority host.
+     */
+    private static boolean sameDestination(Field f, Holder h, JsonNode candidate, JsonNode current) {
+        if (f.holder().equals("upstreams[].auth")) {
+            JsonNode now = upstream(candidate, h.identity());
+            JsonNode before = upstream(current, h.identity());
+            if (now != null && now.path("baseUrl").asText("").isBlank()) {
+                return true; // no endpoint at all: the validator refuses the document
+            }
+            return now != null && before != null && origin(now.path("baseUrl").asText("")).equals(
+                    origin(before.path("baseUrl").asText("")))
+                    && now.path("auth").path("authorityHost").asText("").equals(
+                    before.path("auth").path("authorityHost").asText(""));
+        }
+        if (f.holder().equals("auth")) {
+            if (!candidate.path("auth").path("authorityHost").asText("").equals(
+                    current == null ? "" : current.path("auth").path("authorityHost").asText(""))) {
+                return false;
+            }
+            java.util.Set<String> known = sharedAuthOrigins(current);
+            return known.containsAll(sharedAuthOrigins(candidate));
+        }
+        return true;
+    }
+
+    private static JsonNode upstream(JsonNode doc, String name) {
+        if (doc == null || name == null) {
+            return null;
+        }
+        for (JsonNode u : doc.path("upstreams")) {
+            if (name.equals(u.path("name").asText(null))) {
+                return u;
+            }
+        }
+        return null;
+    }
+
+    /** Origins of the upstreams that use the shared {@code auth} (no {@code auth} object of their own). */
+    private static java.util.Set<String> sharedAuthOrigins(JsonNode doc) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        if (doc == null) {
+            return out;
+        }
+        for (JsonNode u : doc.path("upstreams")) {
+            if (!u.path("auth").isObject() && !u.path("baseUrl").asText("").isBlank()) {
+                out.add(origin(u.path("baseUrl").asText("")));
+            }
+        }
+        return out;
+    }
+
+    /** {@code scheme://host:port}, lower case, default port filled in; the text itself when it is not a URL. */
+    static String origin(String url) {
+        try {
+            java.net.URI u = java.net.URI.create(url.trim());
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+            String host = u.getHost() == null ? "" : u.getHost().toLowerCase(java.util.Locale.ROOT);
+            int port = u.getPort() >= 0 ? u.getPort() : scheme.equals("http") ? 80 : scheme.equals("https") ? 443 : -1;
+            return scheme + "://" + host + ":" + port;
+        } catch (IllegalArgumentException e) {
+            return url;
+        }
     }
 
     private static boolean isReference(String s) {

@@ -127,9 +127,21 @@ public final class RedisSharedState implements SharedState {
         if (adjusts.isEmpty()) {
             return;
         }
-        if (up.get()) {
+        StatefulRedisConnection<String, String> c = connection;
+        if (up.get() && c != null) {
+            // sent without waiting for the answer: the request is over, and commands on one connection run in
+            // order, so a later admission or read of this replica sees the charge
+            String[] keys = keys(adjusts);
+            String[] args = chargeArgs(now, adjusts);
             try {
-                call(false, chargeSha, RedisScripts.CHARGE, keys(adjusts), chargeArgs(now, adjusts));
+                c.async().<Long>evalsha(chargeSha, ScriptOutputType.INTEGER, keys, args).whenComplete((r, e) -> {
+                    if (e instanceof RedisNoScriptException) {
+                        c.async().<Long>eval(RedisScripts.CHARGE, ScriptOutputType.INTEGER, keys, args);
+                    } else if (e != null) {
+                        down(e instanceof RuntimeException re ? re : new RedisException(e));
+                        fallback.charge(now, adjusts);
+                    }
+                });
                 return;
             } catch (RedisException e) {
                 down(e);

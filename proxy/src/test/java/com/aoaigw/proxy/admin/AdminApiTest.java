@@ -290,7 +290,9 @@ class AdminApiTest {
         JsonNode b = AdminHarness.json(bad);
         assertFalse(b.get("ok").asBoolean(), bad.body());
         assertEquals(401, b.get("status").asInt());
-        assertTrue(b.get("error").asText().contains("bad key"), bad.body());
+        // status and error code only: an upstream's own text is never shown (it may echo what it was sent)
+        assertTrue(b.get("error").asText().contains("401"), bad.body());
+        assertFalse(bad.body().contains("bad key"), bad.body());
         assertFalse(bad.body().contains("wrong-upstream-key-42"));
         h.store.externalWrite(h.store.read().json().replace("wrong-upstream-key-42", UPSTREAM_KEY));
         assertEquals(404, h.send(h.req("/admin/api/upstreams/none/verify").header("Authorization", basic)

@@ -36,14 +36,18 @@ class AdminAbuseIT {
     Path dir;
 
     private ProxyServer start(String server) throws Exception {
+        return start(server, "[{\"name\":\"nowhere\",\"baseUrl\":\"http://127.0.0.1:9\"}]");
+    }
+
+    private ProxyServer start(String server, String upstreams) throws Exception {
         Path config = dir.resolve("config-" + System.nanoTime() + ".json");
         Files.writeString(config, """
                 {"server":%s,
-                 "auth":{"mode":"apiKey","apiKey":"unused"},
+                 "auth":{"mode":"apiKey","apiKey":"SHARED-SECRET-1"},
                  "apiKeys":[{"id":"abuse","key":"abuse-client-key"}],
-                 "upstreams":[{"name":"nowhere","baseUrl":"http://127.0.0.1:9"}],
-                 "models":[{"id":"gpt-4o-mini","upstream":"nowhere"}]}
-                """.formatted(server));
+                 "upstreams":%s,
+                 "models":[{"id":"gpt-4o-mini","upstream":"%s"}]}
+                """.formatted(server, upstreams, upstreams.contains("\"own\"") ? "own" : "nowhere"));
         return ProxyServer.start(ProcessSettings.from(Map.of("CONFIG_PATH", config.toString(), "PORT", "0",
                 "HOST", "127.0.0.1")::get));
     }
@@ -136,5 +140,77 @@ class AdminAbuseIT {
             assertEquals(3, evaluated, "evaluations in a 40-request burst (policy: 3 free failures, then backoff)");
             assertEquals(37, refused);
         }
+    }
+
+    /**
+     * Issue 20.6: a masked upstream secret does not follow a changed endpoint (the upstream's own key after a
+     * {@code baseUrl} change; the shared key when an upstream using it points elsewhere or is added): the save is a
+     * 422 naming the field. Unchanged endpoints keep their masked secrets, and the verifier shows an upstream's
+     * status and error code, never the text it answered.
+     */
+    @Test
+    void maskedSecretsDoNotFollowAChangedEndpoint() throws Exception {
+        com.sun.net.httpserver.HttpServer echo = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        echo.createContext("/", ex -> {
+            byte[] b = "{\"error\":{\"code\":\"denied\",\"message\":\"ECHO-CANARY you sent: secret\"}}".getBytes();
+            ex.sendResponseHeaders(401, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        echo.start();
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("operator:" + PASSWORD).getBytes());
+        try (ProxyServer p = start("{\"adminAuth\":{\"username\":\"operator\",\"password\":\"" + PASSWORD + "\"}}",
+                """
+                [{"name":"own","baseUrl":"http://127.0.0.1:9","auth":{"mode":"apiKey","apiKey":"OWN-SECRET-1"}},
+                 {"name":"shared","baseUrl":"http://127.0.0.1:10"}]""")) {
+            String base = "http://127.0.0.1:" + p.port();
+            // the upstream's own key, with a new baseUrl
+            Timed t = save(base, basic, c -> up(c, 0).put("baseUrl", "http://127.0.0.1:" + echo.getAddress().getPort()
+                    + "/exfil?x="));
+            assertEquals(422, t.status(), t.body());
+            assertTrue(t.body().contains("upstreams[0].auth.apiKey"), t.body());
+            // the shared key, when an upstream using it moves or a new one is added
+            t = save(base, basic, c -> up(c, 1).put("baseUrl", "http://attacker.example:8080"));
+            assertEquals(422, t.status(), t.body());
+            assertTrue(t.body().contains("auth.apiKey"), t.body());
+            t = save(base, basic, c -> ((com.fasterxml.jackson.databind.node.ArrayNode) c.path("upstreams")).addObject()
+                    .put("name", "new").put("baseUrl", "http://attacker.example"));
+            assertEquals(422, t.status(), t.body());
+            // unchanged endpoints keep their masked secrets; a re-entered key may go to the new endpoint
+            t = save(base, basic, c -> ((com.fasterxml.jackson.databind.node.ObjectNode) c.path("server"))
+                    .putObject("upstream").put("retryBaseMs", 120));
+            assertEquals(200, t.status(), t.body());
+            t = save(base, basic, c -> {
+                up(c, 0).put("baseUrl", "http://127.0.0.1:" + echo.getAddress().getPort());
+                ((com.fasterxml.jackson.databind.node.ObjectNode) up(c, 0).path("auth")).put("apiKey", "OWN-SECRET-2");
+            });
+            assertEquals(200, t.status(), t.body());
+            Timed v = Rig.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/upstreams/own/verify"))
+                    .timeout(Duration.ofSeconds(30)).header("authorization", basic).header("x-requested-with", "t")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertTrue(v.body().contains("401"), v.body());
+            assertTrue(!v.body().contains("ECHO-CANARY"), "the upstream's text is not shown: " + v.body());
+        } finally {
+            echo.stop(0);
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode up(com.fasterxml.jackson.databind.node.ObjectNode c,
+                                                                   int i) {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) c.path("upstreams").get(i);
+    }
+
+    private static Timed save(String base, String basic,
+                              java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> change) {
+        Timed got = Rig.get(base + "/admin/api/config", "authorization", basic);
+        assertEquals(200, got.status(), got.body());
+        com.fasterxml.jackson.databind.JsonNode n = Rig.openJson(got.body());
+        com.fasterxml.jackson.databind.node.ObjectNode cfg = (com.fasterxml.jackson.databind.node.ObjectNode) n.path("config");
+        change.accept(cfg);
+        return Rig.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/config"))
+                .timeout(Duration.ofSeconds(30)).header("authorization", basic).header("x-requested-with", "t")
+                .header("content-type", "application/json").header("if-match", "\"" + n.path("etag").asText() + "\"")
+                .PUT(HttpRequest.BodyPublishers.ofString(cfg.toString())).build());
     }
 }
