@@ -101,9 +101,12 @@ else
   },
   "auth": { "mode": "apiKey", "apiKey": "$SIM_API_KEYS" },
   "apiKeys": [ { "id": "dev", "key": "sha256:$(sha256_hex "$client_key")" } ],
-  "upstreams": [ { "name": "sim", "baseUrl": "http://127.0.0.1:$SIM_PORT" } ],
+  "upstreams": [ { "name": "sim", "baseUrl": "http://127.0.0.1:$SIM_PORT" },
+                 { "name": "sim-payg", "baseUrl": "http://127.0.0.1:$SIM_PORT" } ],
   "models": [
-    { "id": "gpt-4o-mini", "upstream": "sim", "targetModel": "gpt-4o-mini", "family": "gpt-4o" },
+    { "id": "gpt-4o-mini", "family": "gpt-4o", "deployments": [
+        { "upstream": "sim", "deployment": "gpt-4o-mini-ptu", "priority": 0, "spillAbovePercent": 90 },
+        { "upstream": "sim-payg", "deployment": "gpt-4o-mini", "priority": 1 } ] },
     { "id": "gpt-5-mini", "upstream": "sim", "targetModel": "gpt-5-mini", "family": "gpt-5" },
     { "id": "gpt-5-codex", "upstream": "sim", "targetModel": "gpt-5-codex", "family": "gpt-5", "routes": { "chat/completions": "responses" } },
     { "id": "text-embedding-3-small", "upstream": "sim", "targetModel": "text-embedding-3-small", "family": "embedding" },
@@ -163,6 +166,10 @@ if [ "$use_sim" = 1 ]; then
   pids+=($!)
   for _ in $(seq 1 150); do grep -q "foundry-sim listening" "$RUN_DIR/sim.log" 2>/dev/null && break; sleep 0.2; done
   grep -q "foundry-sim listening" "$RUN_DIR/sim.log" || { echo "error: foundry-sim did not start; see .run/sim.log" >&2; exit 1; }
+  # the demo pool: a small PTU deployment (20 requests a minute, reports its utilisation) in front of pay-as-you-go
+  curl -fsS -o /dev/null -X POST "http://127.0.0.1:$SIM_PORT/_sim/config" -H 'content-type: application/json' \
+    -d '{"deployments":{"gpt-4o-mini-ptu":{"capacity":{"rpm":20,"tpm":20000,"ptu":true}}}}' \
+    || { echo "error: could not give foundry-sim its demo capacity" >&2; exit 1; }
 fi
 
 export CADDY_MANAGER_TOKEN=${CADDY_MANAGER_TOKEN:-$(rand 32)}
@@ -209,6 +216,10 @@ $( [ "$first_run" = 1 ] && echo "   The key and password are printed this once; 
    client = OpenAI(base_url="$BASE", api_key=os.environ["KEY"])
    r = client.chat.completions.create(model="$model", messages=[{"role": "user", "content": "Say hello"}])
    print(r.choices[0].message.content)
+
+ gpt-4o-mini is a pool: a small PTU deployment (20 requests/min) spilling to pay-as-you-go above 90 %
+ utilisation or on a 429; the x-aoaigw-served-by header names the deployment that answered, and
+ the admin page (GET /admin/api/deployments) shows each one's state.
 
  (export KEY=<the client key> first.)  Ctrl-C stops everything.
 ================================================================================

@@ -175,6 +175,34 @@ public final class BenchMain {
             report.nonStream(c, d.summary(), p == null ? null : p.summary(), simCpu, p == null ? Double.NaN : proxyCpu);
         }
 
+        String poolLine = null;
+        if (viaProxy != null && !"0".equals(env.get("BENCH_POOL"))) {
+            // the pool path: the same request to a model of two equal deployments (selection, health bookkeeping)
+            // against the one-deployment model, alternating slices, at one connection (latency, not throughput)
+            LoadEngine.Target pooled = poolTarget(viaProxy);
+            engine.runNonStream(pooled, 1, 0, plan.quick() ? 200 : 2000);
+            progress("pool path c=1 (" + plan.slices() + " slices each, one deployment and a two-deployment pool)");
+            LoadEngine.NonStreamSamples one = null;
+            LoadEngine.NonStreamSamples two = null;
+            for (int i = 0; i < plan.slices(); i++) {
+                for (int k = 0; k < 2; k++) {
+                    boolean poolNow = (k == 0) == (i % 2 == 1);
+                    LoadEngine.NonStreamSamples r = engine.runNonStream(poolNow ? pooled : viaProxy, 1,
+                            plan.phaseWarmupMs(), plan.measureMs() / plan.slices());
+                    if (poolNow) {
+                        two = r.merge(two);
+                    } else {
+                        one = r.merge(one);
+                    }
+                }
+            }
+            LoadEngine.NonStreamResult a = one.summary();
+            LoadEngine.NonStreamResult b = two.summary();
+            poolLine = String.format(java.util.Locale.ROOT,
+                    "pool path (c=1, p50): one deployment %.3f ms, two-deployment pool %.3f ms, difference %+.3f ms"
+                            + " (errors %d / %d)", a.p50Ms(), b.p50Ms(), b.p50Ms() - a.p50Ms(), a.errors(), b.errors());
+        }
+
         if (proxy != null) {
             java.util.Map<String, Double> cpu = new java.util.TreeMap<>(
                     ProcStats.delta(threadsBefore, proc.threadGroups(proxy.pid())));
@@ -228,6 +256,9 @@ public final class BenchMain {
 
         System.out.println();
         System.out.print(report.table());
+        if (poolLine != null) {
+            System.out.println(poolLine);
+        }
         Path json = outDir.resolve("bench-" + stamp + ".json");
         mapper.writeValue(json.toFile(), report.json(mapper));
         System.out.println("JSON: " + root.relativize(json));
@@ -267,9 +298,22 @@ public final class BenchMain {
         return "bench-stream-" + phase.tokensPerSecond();
     }
 
+    /** The proxy target with the body's model set to the two-deployment pool. */
+    private LoadEngine.Target poolTarget(LoadEngine.Target proxyTarget) throws IOException {
+        String head = new String(proxyTarget.nonStreamRequest(), StandardCharsets.ISO_8859_1);
+        String auth = head.lines().filter(l -> l.startsWith("Authorization:")).findFirst().orElseThrow();
+        byte[] req = request(proxyTarget.address().getPort(), "/v1/chat/completions", auth,
+                chatBody(false, "bench-pool"), List.of());
+        return new LoadEngine.Target("pool", proxyTarget.address(), req, req);
+    }
+
     private byte[] chatBody(boolean stream) throws IOException {
+        return chatBody(stream, "bench-model");
+    }
+
+    private byte[] chatBody(boolean stream, String model) throws IOException {
         ObjectNode body = mapper.createObjectNode();
-        body.put("model", "bench-model");
+        body.put("model", model);
         ArrayNode messages = body.putArray("messages");
         messages.addObject().put("role", "user").put("content", "Say hello to the benchmark.");
         body.put("stream", stream);
@@ -467,6 +511,10 @@ public final class BenchMain {
         doc.putArray("upstreams").addObject().put("name", "sim").put("baseUrl", "http://127.0.0.1:" + simPort);
         ArrayNode models = doc.putArray("models");
         models.addObject().put("id", "bench-model").put("upstream", "sim").put("targetModel", "bench-model");
+        // two equal deployments on the same simulator: the pool path's own cost, nothing else
+        ArrayNode deps = models.addObject().put("id", "bench-pool").putArray("deployments");
+        deps.addObject().put("upstream", "sim").put("deployment", "bench-model");
+        deps.addObject().put("upstream", "sim").put("deployment", "bench-model-b");
         for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
             String name = streamDeployment(phase);
             if (models.findValuesAsText("id").stream().noneMatch(name::equals)) {

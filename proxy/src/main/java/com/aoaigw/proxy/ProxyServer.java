@@ -12,6 +12,7 @@ import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
+import com.aoaigw.proxy.admin.DeploymentsService;
 import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.LimitsAdminService;
@@ -34,6 +35,8 @@ import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
+import com.aoaigw.proxy.route.Pools;
+import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
@@ -110,6 +113,9 @@ public final class ProxyServer implements AutoCloseable {
         metrics.sharedStateUp(() -> limits.limiter().state().up());
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
         Watchdog watchdog = new Watchdog();
+        ModelRouter router = new ModelRouter();
+        Pools pools = Pools.local();
+        holder.onChange(s -> metrics.deploymentStates(s.config(), pools));
 
         Path file = Path.of(settings.store().configPath());
         ConfigStore store = "blob".equals(settings.store().mode())
@@ -132,9 +138,9 @@ public final class ProxyServer implements AutoCloseable {
             store.close();
             throw e;
         }
-        Forwarder forwarder = new Forwarder(mapper, errors, new ModelRouter(),
-                new CompatibilityTranslators(mapper), upstream, watchdog, settings.forwardHeaders(),
-                settings.bodyLimit(), limits);
+        Forwarder forwarder = new Forwarder(mapper, errors, router,
+                new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
+                settings.forwardHeaders(), settings.bodyLimit(), limits);
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
 
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
@@ -165,7 +171,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits));
+                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools));
         WebServer server;
         try {
             server = b.build().start();
@@ -190,7 +196,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin, Limits limits) {
+                                AdminFeature admin, Limits limits, Pools pools) {
         routing.addFeature(new HeadRequestFilter())
                 .addFilter(new RequestIdFilter(recorder))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
@@ -225,7 +231,11 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new HealthService(config, mapper))
                 .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
-                .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper)));
+                .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper))
+                        .withApi(new DeploymentsService(() -> {
+                            ConfigSnapshot s = config.current();
+                            return s == null ? null : s.config();
+                        }, pools)));
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
     }

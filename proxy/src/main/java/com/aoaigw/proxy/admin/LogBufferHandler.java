@@ -136,6 +136,8 @@ public final class LogBufferHandler extends Handler {
         fields.put("requestId", requestId);
         fields.put("path", path);
         fields.put("model", model);
+        // each attempt names its model (the requested one, or a fallback)
+        fields.set("attempts", redactor.json(fields.get("attempts")));
         return new LogEntry(0, r.getInstant(), "info", ACCESS_LOGGER, "http.request", truncate(fields.toString()),
                 requestId, model, x.keyId(), x.status(), fields);
     }

@@ -16,6 +16,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 import com.aoaigw.config.GatewayConfig;
+import com.aoaigw.config.ModelRoute;
 import com.aoaigw.config.ImageCompression;
 import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.config.ConfigSnapshot;
@@ -33,6 +34,7 @@ import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.translate.InlineImageCompressor;
 import com.aoaigw.proxy.upstream.EventSink;
+import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.upstream.HeaderPolicy;
 import com.aoaigw.proxy.upstream.SseEvent;
 import com.aoaigw.proxy.upstream.SseFramer;
@@ -67,6 +69,8 @@ import io.helidon.webserver.http.ServerResponse;
 public final class Forwarder {
     private static final System.Logger LOG = System.getLogger(Forwarder.class.getName());
     private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+    /** Names the model and deployment that answered. */
+    static final io.helidon.http.HeaderName SERVED_BY = HeaderNames.create("x-aoaigw-served-by");
     /** Largest entity whose announced length is reserved before its bytes arrive. */
     static final int PREALLOCATE_MAX = 1 << 20;
 
@@ -74,7 +78,7 @@ public final class Forwarder {
     private final ErrorRenderer errors;
     private final ModelRouter router;
     private final Translators translators;
-    private final UpstreamClient upstream;
+    private final FailoverLoop failover;
     private final Watchdog watchdog;
     private final HeaderPolicy headers;
     private final long bodyLimit;
@@ -87,20 +91,20 @@ public final class Forwarder {
      * @param errors         the error renderer (errors inside a started stream)
      * @param router         the model router
      * @param translators    the translation hook
-     * @param upstream       the shared upstream client
+     * @param failover       the attempts of one request across its deployment pool and fallbacks
      * @param watchdog       phase timeouts
      * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
      * @param bodyLimit      largest request body, in bytes
      * @param limits         the limits, quotas and budgets
      */
     public Forwarder(ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
-                     Translators translators, UpstreamClient upstream, Watchdog watchdog, List<String> forwardHeaders,
+                     Translators translators, FailoverLoop failover, Watchdog watchdog, List<String> forwardHeaders,
                      long bodyLimit, Limits limits) {
         this.mapper = mapper;
         this.errors = errors;
         this.router = router;
         this.translators = translators;
-        this.upstream = upstream;
+        this.failover = failover;
         this.watchdog = watchdog;
         this.headers = new HeaderPolicy(forwardHeaders);
         this.bodyLimit = bodyLimit;
@@ -140,7 +144,6 @@ public final class Forwarder {
         RoutePlan plan = router.route(config, route, model);
         log.deployment(plan.deployment().deployment());
         log.upstream(plan.upstream().name());
-        TranslationPlan tp = translators.plan(plan, body.stream());
         String family = ModelFamily.of(plan.model().family(), plan.deployment().deployment()).configName();
         Limiter limiter = limits.limiter();
         Limiter.Ticket ticket = admit(limiter, who, plan, body, family, us, config, log);
@@ -149,8 +152,9 @@ public final class Forwarder {
             ticket.headers().asMap().forEach((n, v) -> res.header(HeaderNames.create(n), v));
         }
         CompletionSeen seen = new CompletionSeen(!ticket.checks().isEmpty());
+        List<ModelRoute> models = candidates(config, plan.model(), who);
         try {
-            exchange(req, res, body, plan, tp, us, config, log, seen, keyLimited);
+            exchange(req, res, body, route, models, us, config, log, seen, keyLimited);
         } finally {
             charge(limiter, ticket, plan, family, seen, log);
         }
@@ -214,19 +218,9 @@ public final class Forwarder {
         return "USD";
     }
 
-    private void exchange(ServerRequest req, ServerResponse res, RequestBody body, RoutePlan plan, TranslationPlan tp,
-                          UpstreamSettings us, GatewayConfig config, ExchangeLog log, CompletionSeen seen,
-                          boolean ownRateHeaders) {
-
-        boolean injectUsage = body.stream() && us.streamUsage() && !body.includeUsage()
-                && plan.backendRoute() == RouteKey.CHAT;
-        // the usage chunk the client did not ask for is dropped, unless a translator needs it
-        boolean dropUsageChunk = injectUsage && !plan.translated();
-        byte[] upstreamBody = upstreamBody(body, plan, tp, injectUsage);
-        ImageCompression ic = config.server().imageCompression();
-        if (plan.model().compressesImages(ic) && plan.backendRoute().conversational()) {
-            upstreamBody = images.compress(upstreamBody, InlineImageCompressor.Settings.of(ic)).body();
-        }
+    private void exchange(ServerRequest req, ServerResponse res, RequestBody body, RouteKey route,
+                          List<ModelRoute> models, UpstreamSettings us, GatewayConfig config, ExchangeLog log,
+                          CompletionSeen seen, boolean ownRateHeaders) {
 
         List<Header> forwarded = new ArrayList<>(2);
         for (Header h : req.headers()) {
@@ -234,33 +228,96 @@ public final class Forwarder {
                 forwarded.add(h);
             }
         }
-        UpstreamClient.Request ureq = new UpstreamClient.Request(plan.target(), upstreamBody, body.stream(),
-                log.requestId(), config.effectiveAuth(plan.upstream()).resolve(), forwarded);
+        boolean stream = body.stream();
+        // a translation plan is stateful (its request transform prepares the answer's): the one that built the
+        // answering attempt's body must relay the answer
+        java.util.Map<RoutePlan, TranslationPlan> prepared = new java.util.IdentityHashMap<>(2);
+        FailoverLoop.RequestFactory factory = p -> {
+            TranslationPlan tp = translators.plan(p, stream);
+            prepared.put(p, tp);
+            byte[] upstreamBody = upstreamBody(body, p, tp, injectUsage(body, us, p));
+            ImageCompression ic = config.server().imageCompression();
+            if (p.model().compressesImages(ic) && p.backendRoute().conversational()) {
+                upstreamBody = images.compress(upstreamBody, InlineImageCompressor.Settings.of(ic)).body();
+            }
+            return new UpstreamClient.Request(p.target(), upstreamBody, stream, log.requestId(),
+                    config.effectiveAuth(p.upstream()).resolve(), forwarded);
+        };
 
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(us.requestTimeoutMs());
         // a client that hangs up while the proxy waits for Azure cancels the upstream call (499 client_disconnected)
         BooleanSupplier clientGone = clients.probe(req.localPeer().address(), req.remotePeer().address());
         try (Watchdog.Watch watch = watchdog.watch(deadline, clientGone)) {
-            UpstreamClient.Answer answer;
+            FailoverLoop.Result result;
             try {
-                answer = upstream.send(ureq, us, watch);
-            } catch (UpstreamClient.Failure f) {
-                log.attempts(f.attempts());
+                result = failover.run(config, route, models, stream, factory, watch);
+            } catch (FailoverLoop.Failed f) {
+                attempts(log, f.attempts());
+                if (!f.attempts().isEmpty()) {
+                    RoutePlan last = f.attempts().getLast().plan();
+                    log.deployment(last.deployment().deployment());
+                    log.upstream(last.upstream().name());
+                }
                 throw f.error();
             }
-            log.attempts(answer.attempts());
-            try (HttpClientResponse up = answer.response()) {
+            attempts(log, result.attempts());
+            RoutePlan plan = result.plan();
+            log.deployment(plan.deployment().deployment());
+            log.upstream(plan.upstream().name());
+            servedBy(res, plan);
+            TranslationPlan tp = prepared.get(plan);
+            // the usage chunk the client did not ask for is dropped, unless a translator needs it
+            boolean dropUsageChunk = injectUsage(body, us, plan) && !plan.translated();
+            try (HttpClientResponse up = result.answer().response()) {
                 int status = up.status().code();
-                boolean sse = up.headers().contentType().map(ct -> ct.mediaType().text()
-                        .toLowerCase(Locale.ROOT).startsWith("text/event-stream")).orElse(false);
-                if (status >= 200 && status < 300 && body.stream() && sse) {
-                    relayStream(res, up, plan, tp, dropUsageChunk, watch, answer.sentAtNanos(), us, log, seen,
-                            ownRateHeaders);
+                if (result.framer() != null) {
+                    relayStream(res, up, result.framer(), result.first(), plan, tp, dropUsageChunk, watch, us, log,
+                            seen, ownRateHeaders);
                 } else {
                     relayWhole(res, up, status, plan, tp, watch, us, log, seen, ownRateHeaders);
                 }
             }
         }
+    }
+
+    /** The requested model, then each of its fallbacks that exists and that the client's key may use. */
+    private static List<ModelRoute> candidates(GatewayConfig config, ModelRoute model, ClientIdentity who) {
+        if (model.fallbacks().isEmpty()) {
+            return List.of(model);
+        }
+        List<ModelRoute> out = new ArrayList<>(1 + model.fallbacks().size());
+        out.add(model);
+        for (String id : model.fallbacks()) {
+            if (who.allows(id)) {
+                config.model(id).filter(m -> !m.effectiveDeployments().isEmpty()).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static boolean injectUsage(RequestBody body, UpstreamSettings us, RoutePlan plan) {
+        return body.stream() && us.streamUsage() && !body.includeUsage() && plan.backendRoute() == RouteKey.CHAT;
+    }
+
+    private static void attempts(ExchangeLog log, List<FailoverLoop.Attempt> attempts) {
+        for (FailoverLoop.Attempt a : attempts) {
+            RoutePlan p = a.plan();
+            log.attempt(new ExchangeLog.Attempt(p.model().id(), p.upstream().name(), p.deployment().deployment(),
+                    a.status(), a.error(), a.ms()));
+        }
+    }
+
+    /** {@code x-aoaigw-served-by}: which model and deployment answered (names from the config, header-safe only). */
+    private static void servedBy(ServerResponse res, RoutePlan plan) {
+        String v = "model=" + plan.model().id() + ", deployment=" + plan.upstream().name() + "/"
+                + plan.deployment().deployment();
+        for (int i = 0; i < v.length(); i++) {
+            char ch = v.charAt(i);
+            if (ch < 0x20 || ch >= 0x7f) {
+                return;
+            }
+        }
+        res.header(SERVED_BY, v);
     }
 
     private byte[] upstreamBody(RequestBody body, RoutePlan plan, TranslationPlan tp, boolean injectUsage) {
@@ -328,23 +385,11 @@ public final class Forwarder {
         res.send(bytes);
     }
 
-    private void relayStream(ServerResponse res, HttpClientResponse up, RoutePlan plan, TranslationPlan tp,
-                             boolean dropUsageChunk, Watchdog.Watch watch, long sentAt, UpstreamSettings us,
-                             ExchangeLog log, CompletionSeen seen, boolean ownRateHeaders) {
-        SseFramer framer = new SseFramer(up.inputStream());
+    private void relayStream(ServerResponse res, HttpClientResponse up, SseFramer framer, SseEvent first,
+                             RoutePlan plan, TranslationPlan tp, boolean dropUsageChunk, Watchdog.Watch watch,
+                             UpstreamSettings us, ExchangeLog log, CompletionSeen seen, boolean ownRateHeaders) {
         UsageMeter meter = new UsageMeter(mapper);
         StreamTransform transform = tp.stream().get();
-        long firstByteDeadline = sentAt + TimeUnit.MILLISECONDS.toNanos(us.firstByteTimeoutMs());
-        SseEvent first;
-        do {
-            // comment-only events (keep-alives) before the first real event neither count nor reach the client
-            long left = TimeUnit.NANOSECONDS.toMillis(firstByteDeadline - System.nanoTime());
-            first = readEvent(framer, watch, Watchdog.Phase.FIRST_BYTE, Math.max(0, left));
-        } while (first != null && first.data() == null && first.event() == null);
-        if (first == null) {
-            throw new ProxyException.UpstreamFailure(502, "upstream_empty_stream",
-                    "The upstream ended the stream before sending any event.", null);
-        }
         // only now, with a first event in hand, is the client told 200
         seen.answered();
         copyHeaders(up, res, log, ownRateHeaders);

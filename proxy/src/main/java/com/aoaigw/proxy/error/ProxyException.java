@@ -8,7 +8,8 @@ package com.aoaigw.proxy.error;
  */
 public abstract sealed class ProxyException extends RuntimeException
         permits ProxyException.InvalidRequest, ProxyException.Unauthorized, ProxyException.Forbidden,
-        ProxyException.NotFound, ProxyException.UpstreamFailure, ProxyException.Internal, ProxyException.Limited {
+        ProxyException.NotFound, ProxyException.UpstreamFailure, ProxyException.Internal, ProxyException.Limited,
+        ProxyException.Busy {
     private final int status;
     private final String type;
     private final String param;
@@ -131,6 +132,33 @@ public abstract sealed class ProxyException extends RuntimeException
          */
         public Internal(int status, String code, String message, Throwable cause) {
             super(status, "server_error", null, code, message, cause);
+        }
+    }
+
+    /**
+     * Every deployment of the model (and of its fallbacks) is cooling down after a 429 or has an open circuit: 429
+     * with {@code retry-after} (seconds, rounded up) and {@code retry-after-ms}, instead of a wait.
+     */
+    public static final class Busy extends ProxyException {
+        private final long retryAfterMs;
+
+        /** @param retryAfterMs when the first deployment is eligible again, from now */
+        public Busy(long retryAfterMs) {
+            super(429, "rate_limit_error", null, "all_deployments_busy",
+                    "Every deployment of this model is busy (rate-limited or failing); retry after "
+                            + Math.max(1, (retryAfterMs + 999) / 1000) + " seconds.", null);
+            this.retryAfterMs = retryAfterMs;
+        }
+
+        /** @return the wait in ms */
+        public long retryAfterMs() {
+            return retryAfterMs;
+        }
+
+        @Override
+        public java.util.Map<String, String> headers() {
+            return java.util.Map.of("retry-after", Long.toString(Math.max(1, (retryAfterMs + 999) / 1000)),
+                    "retry-after-ms", Long.toString(retryAfterMs));
         }
     }
 

@@ -66,7 +66,24 @@ public final class AccessLog {
         b.append(",\"cachedTokens\":").append(e.usage().cachedTokens());
         text(b, "errorCode", e.errorCode());
         b.append(",\"stream\":").append(e.stream());
-        b.append(",\"attempts\":").append(e.attempts());
+        b.append(",\"attempts\":[");
+        boolean first = true;
+        for (ExchangeLog.Attempt a : e.attemptList()) {
+            b.append(first ? "{" : ",{");
+            first = false;
+            b.append("\"model\":");
+            quoted(b, a.model());
+            text(b, "upstream", a.upstream());
+            text(b, "deployment", a.deployment());
+            if (a.error() != null) {
+                text(b, "error", a.error());
+            }
+            if (a.status() > 0) {
+                b.append(",\"status\":").append(a.status());
+            }
+            b.append(",\"ms\":").append(a.ms()).append('}');
+        }
+        b.append(']');
         text(b, "clientAddress", e.clientAddress());
         text(b, "userAgent", e.userAgent());
         return b.append('}').toString();
@@ -81,6 +98,10 @@ public final class AccessLog {
      */
     static void text(StringBuilder b, String name, String value) {
         b.append(",\"").append(name).append("\":");
+        quoted(b, value);
+    }
+
+    private static void quoted(StringBuilder b, String value) {
         if (value == null) {
             b.append("null");
             return;

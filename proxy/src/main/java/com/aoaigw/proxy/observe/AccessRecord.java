@@ -72,7 +72,20 @@ public final class AccessRecord extends LogRecord {
         o.put("cachedTokens", e.usage().cachedTokens());
         o.put("errorCode", e.errorCode());
         o.put("stream", e.stream());
-        o.put("attempts", e.attempts());
+        com.fasterxml.jackson.databind.node.ArrayNode attempts = o.putArray("attempts");
+        for (ExchangeLog.Attempt a : e.attemptList()) {
+            ObjectNode x = attempts.addObject();
+            x.put("model", a.model());
+            x.put("upstream", a.upstream());
+            x.put("deployment", a.deployment());
+            if (a.error() != null) {
+                x.put("error", a.error());
+            }
+            if (a.status() > 0) {
+                x.put("status", a.status());
+            }
+            x.put("ms", a.ms());
+        }
         o.put("clientAddress", e.clientAddress());
         o.put("userAgent", e.userAgent());
         return o;

@@ -29,7 +29,7 @@ public final class ExchangeLog {
     private Usage usage = Usage.NONE;
     private String errorCode;
     private boolean stream;
-    private int attempts;
+    private java.util.List<Attempt> attempts = java.util.List.of();
     private String clientAddress;
     private String userAgent;
     private String limited;
@@ -186,14 +186,38 @@ public final class ExchangeLog {
         this.stream = stream;
     }
 
-    /** @return upstream attempts */
+    /** @return the number of upstream attempts */
     public int attempts() {
+        return attempts.size();
+    }
+
+    /** @return every upstream attempt, in order */
+    public java.util.List<Attempt> attemptList() {
         return attempts;
     }
 
-    /** @param attempts upstream attempts */
-    public void attempts(int attempts) {
-        this.attempts = attempts;
+    /** @param attempt one more upstream attempt */
+    public void attempt(Attempt attempt) {
+        if (attempts.isEmpty()) {
+            attempts = java.util.List.of(attempt);
+            return;
+        }
+        java.util.List<Attempt> more = new java.util.ArrayList<>(attempts);
+        more.add(attempt);
+        attempts = more;
+    }
+
+    /**
+     * One upstream attempt of the request.
+     *
+     * @param model      the public model it was for (a fallback model differs from the requested one)
+     * @param upstream   the upstream name
+     * @param deployment the deployment name
+     * @param status     the upstream's status, or 0 when there was no answer
+     * @param error      the failure code when there was no answer (or the answer was not usable), else null
+     * @param ms         how long it took, to the answer's headers (a stream: its first event) or the failure
+     */
+    public record Attempt(String model, String upstream, String deployment, int status, String error, long ms) {
     }
 
     /** @return the limit that refused this request ({@code rpm}, {@code tpm}, ...), or null */

@@ -35,6 +35,8 @@ public final class ProxyMetrics {
     private final Map<List<String>, Counter> tokens = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> latency = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> ttft = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> failovers = new ConcurrentHashMap<>();
+    private final Map<List<String>, Boolean> stateGauges = new ConcurrentHashMap<>();
     private final Map<List<String>, Counter> limited = new ConcurrentHashMap<>();
 
     /** @param registry the meter registry (Helidon's global one in production) */
@@ -66,6 +68,9 @@ public final class ProxyMetrics {
                             .tags(List.of(Tag.create("key_id", t.get(0)), Tag.create("model", t.get(1)),
                                     Tag.create("limit", t.get(2)))))).increment();
         }
+        if (e.attempts() > 1) {
+            recordFailovers(e);
+        }
         addTokens(model, key, up, "prompt", e.usage().promptTokens());
         addTokens(model, key, up, "completion", e.usage().completionTokens());
         addTokens(model, key, up, "cached", e.usage().cachedTokens());
@@ -79,6 +84,66 @@ public final class ProxyMetrics {
                         .record(e.ttftMs(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /**
+     * {@code aoaigw_failovers_total{model,from,to,reason}}: one per move of a request from one deployment to another
+     * (retries on the same deployment are not failovers). Only configured names reach here: a request has attempts
+     * only once its model was found in the config.
+     */
+    private void recordFailovers(ExchangeLog e) {
+        List<ExchangeLog.Attempt> attempts = e.attemptList();
+        for (int i = 0; i + 1 < attempts.size(); i++) {
+            ExchangeLog.Attempt from = attempts.get(i);
+            ExchangeLog.Attempt to = attempts.get(i + 1);
+            String f = from.upstream() + "/" + from.deployment();
+            String t = to.upstream() + "/" + to.deployment();
+            if (f.equals(t)) {
+                continue;
+            }
+            String reason = from.error() != null ? from.error() : "status_" + from.status();
+            failovers.computeIfAbsent(List.of(from.model(), f, t, reason), k -> registry.getOrCreate(
+                    Counter.builder("aoaigw_failovers").description("Requests moved from one deployment to another "
+                                    + "before the first byte, by model, from, to and reason")
+                            .tags(List.of(Tag.create("model", k.get(0)), Tag.create("from", k.get(1)),
+                                    Tag.create("to", k.get(2)), Tag.create("reason", k.get(3)))))).increment();
+        }
+    }
+
+    /**
+     * Registers {@code aoaigw_deployment_state{model,upstream,deployment}} for every deployment of the config
+     * (0 ok, 1 cooling after a 429, 2 circuit open, 3 half-open). Gauges of deployments removed from the config
+     * stay (reading ok) until restart.
+     *
+     * @param config the config in effect
+     * @param pools  the pool state
+     */
+    public void deploymentStates(com.aoaigw.config.GatewayConfig config, com.aoaigw.proxy.route.Pools pools) {
+        for (com.aoaigw.config.ModelRoute m : config.models()) {
+            for (com.aoaigw.config.ModelRoute.Deployment d : m.effectiveDeployments()) {
+                List<String> k = List.of(m.id(), d.upstream(), d.deployment());
+                if (stateGauges.putIfAbsent(k, Boolean.TRUE) != null) {
+                    continue;
+                }
+                com.aoaigw.proxy.route.DeploymentId id = new com.aoaigw.proxy.route.DeploymentId(d.upstream(),
+                        d.deployment());
+                registry.getOrCreate(io.helidon.metrics.api.Gauge.builder("aoaigw_deployment_state",
+                                () -> stateValue(pools.state().availability(id,
+                                        com.aoaigw.config.CircuitBreakerSettings.DEFAULTS, pools.now()).health()))
+                        .description("Deployment state: 0 ok, 1 cooling after a 429, 2 circuit open, 3 half-open")
+                        .tags(List.of(Tag.create("model", k.get(0)), Tag.create("upstream", k.get(1)),
+                                Tag.create("deployment", k.get(2)))));
+            }
+        }
+    }
+
+    private static Integer stateValue(com.aoaigw.proxy.route.PoolState.Health h) {
+        return switch (h) {
+            case OK -> 0;
+            case COOLING -> 1;
+            case OPEN -> 2;
+            case HALF_OPEN, PROBING -> 3;
+        };
     }
 
     /**

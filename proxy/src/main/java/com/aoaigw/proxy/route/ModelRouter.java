@@ -59,27 +59,43 @@ public final class ModelRouter {
      * @throws ProxyException.NotFound for an unknown model, ProxyException.Internal for a broken route
      */
     public RoutePlan route(GatewayConfig config, RouteKey incoming, String modelId) {
+        return route(config, incoming, modelId, -1);
+    }
+
+    /**
+     * @param config     the document
+     * @param incoming   the client's operation
+     * @param modelId    the public model id
+     * @param deployment index into the model's {@code effectiveDeployments()}, or -1 for the most preferred one
+     *                   (lowest priority, then highest weight, then list order)
+     * @return the plan for that deployment
+     * @throws ProxyException.NotFound for an unknown model, ProxyException.Internal for a broken route
+     */
+    public RoutePlan route(GatewayConfig config, RouteKey incoming, String modelId, int deployment) {
         PlanCache pc = cache;
         if (pc.config() != config) {
             pc = new PlanCache(config, new ConcurrentHashMap<>());
             cache = pc;
         }
+        int routes = RouteKey.values().length;
+        int slot = (deployment + 1) * routes + incoming.ordinal();
         RoutePlan[] byRoute = pc.plans().get(modelId);
-        RoutePlan plan = byRoute == null ? null : byRoute[incoming.ordinal()];
+        RoutePlan plan = byRoute == null || slot >= byRoute.length ? null : byRoute[slot];
         if (plan == null) {
             // only successful plans are kept, so unknown model ids cannot fill the cache
-            plan = plan(config, incoming, modelId);
+            plan = plan(config, incoming, modelId, deployment);
             if (byRoute == null && pc.plans().size() < MAX_CACHED) {
-                byRoute = pc.plans().computeIfAbsent(modelId, k -> new RoutePlan[RouteKey.values().length]);
+                int n = plan.model().effectiveDeployments().size();
+                byRoute = pc.plans().computeIfAbsent(modelId, k -> new RoutePlan[(n + 1) * routes]);
             }
-            if (byRoute != null) {
-                byRoute[incoming.ordinal()] = plan;
+            if (byRoute != null && slot < byRoute.length) {
+                byRoute[slot] = plan;
             }
         }
         return plan;
     }
 
-    private RoutePlan plan(GatewayConfig config, RouteKey incoming, String modelId) {
+    private RoutePlan plan(GatewayConfig config, RouteKey incoming, String modelId, int index) {
         ModelRoute model = config.model(modelId).orElseThrow(() -> new ProxyException.NotFound("model",
                 "model_not_found", "The model `" + modelId + "` does not exist or you do not have access to it."));
         List<ModelRoute.Deployment> deployments = model.effectiveDeployments();
@@ -87,8 +103,8 @@ public final class ModelRouter {
             throw new ProxyException.Internal(500, "model_without_deployment",
                     "The model `" + modelId + "` has no deployment configured.", null);
         }
-        // failover across several deployments is a later issue: the most preferred one serves, deterministically
-        ModelRoute.Deployment dep = deployments.stream().min(PREFERENCE).orElseThrow();
+        ModelRoute.Deployment dep = index >= 0 && index < deployments.size() ? deployments.get(index)
+                : deployments.stream().min(PREFERENCE).orElseThrow();
         Upstream upstream = config.upstream(dep.upstream()).orElseThrow(() -> new ProxyException.Internal(500,
                 "upstream_not_found", "The model `" + modelId + "` refers to an upstream that is not configured.", null));
 

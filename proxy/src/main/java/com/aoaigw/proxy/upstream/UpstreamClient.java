@@ -2,11 +2,8 @@ package com.aoaigw.proxy.upstream;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
-import java.util.concurrent.ThreadLocalRandom;
 
 import com.aoaigw.config.UpstreamAuth;
 import com.aoaigw.config.UpstreamSettings;
@@ -28,9 +25,8 @@ import io.helidon.webclient.http1.Http1ClientProtocolConfig;
 
 /**
  * The one HTTP client towards Azure: a pooled Helidon WebClient shared by all requests, rebuilt only when
- * {@code connectTimeoutMs} or the pool settings change. {@link #send} makes the attempts of one request: upstream
- * credential, header policy, first-byte watchdog, a single token refresh after a 401, and retries before anything
- * reached the client.
+ * {@code connectTimeoutMs} or the pool settings change. {@link #attempt} makes one attempt at one deployment:
+ * upstream credential, header policy, first-byte watchdog, and a single token refresh after a 401.
  */
 public final class UpstreamClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(UpstreamClient.class.getName());
@@ -106,27 +102,24 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Sends one request, with retries.
+     * Makes one attempt at one deployment (plus a single retry with a fresh token when Azure refuses ours). Retries
+     * and failover across deployments are the caller's ({@link FailoverLoop}).
      *
      * @param request  what to send
      * @param settings the snapshot's upstream settings
      * @param watch    the exchange's watchdog
      * @return the upstream response (status known, body unread); the caller closes it
-     * @throws ProxyException.UpstreamFailure when no answer could be obtained
+     * @throws Failure when no answer could be obtained
      */
-    public Answer send(Request request, UpstreamSettings settings, Watchdog.Watch watch) {
-        RetryPolicy policy = new RetryPolicy(settings);
+    public Answer attempt(Request request, UpstreamSettings settings, Watchdog.Watch watch) {
         Built b = built;
         Http1Client client = b.client();
-        int attempts = 0;
-        int retries = 0;
         boolean tokenRetried = false;
         while (true) {
-            attempts++;
             CredentialCache.AuthHeader auth = credentials.authorize(request.auth());
             if (!headerSafe(auth.value())) {
                 throw new Failure(new ProxyException.UpstreamFailure(500, "invalid_upstream_credential",
-                        "The upstream credential contains characters a header cannot carry.", null), attempts);
+                        "The upstream credential contains characters a header cannot carry.", null));
             }
             ClientUri uri = targets.get(request.target());
             Http1ClientRequest r = client.post().uri(uri)
@@ -152,17 +145,7 @@ public final class UpstreamClient implements AutoCloseable {
                 }
                 Watchdog.Phase expired = watch.expired();
                 watch.disarm();
-                ProxyException.UpstreamFailure f = UpstreamFailures.classify(e, expired);
-                if (expired == null && UpstreamFailures.beforeRequest(f)) {
-                    OptionalLong wait = policy.delay(retries, OptionalLong.empty(), watch.remainingMs(),
-                            ThreadLocalRandom.current()::nextDouble);
-                    if (wait.isPresent()) {
-                        retries++;
-                        sleep(wait.getAsLong());
-                        continue;
-                    }
-                }
-                throw new Failure(f, attempts);
+                throw new Failure(UpstreamFailures.classify(e, expired));
             }
             watch.disarm();
             int status = resp.status().code();
@@ -173,19 +156,7 @@ public final class UpstreamClient implements AutoCloseable {
                 resp.close();
                 continue;
             }
-            if (policy.retryableStatus(status)) {
-                OptionalLong after = RetryPolicy.retryAfterMs(n -> resp.headers().first(HeaderNames.create(n)).orElse(null),
-                        Instant.now());
-                OptionalLong wait = policy.delay(retries, after, watch.remainingMs(),
-                        ThreadLocalRandom.current()::nextDouble);
-                if (wait.isPresent()) {
-                    resp.close();
-                    retries++;
-                    sleep(wait.getAsLong());
-                    continue;
-                }
-            }
-            return new Answer(resp, attempts, sentAt);
+            return new Answer(resp, sentAt);
         }
     }
 
@@ -208,16 +179,6 @@ public final class UpstreamClient implements AutoCloseable {
         };
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProxyException.UpstreamFailure(504, "upstream_request_timeout",
-                    "The upstream exchange took longer than requestTimeoutMs.", e);
-        }
-    }
-
     @Override
     public void close() {
         built.connections().close();
@@ -238,34 +199,26 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * The answer of the last attempt.
+     * The answer of one attempt.
      *
-     * @param response  the response, body not read yet
-     * @param attempts  attempts made
-     * @param sentAtNanos when the last attempt was sent
+     * @param response    the response, body not read yet
+     * @param sentAtNanos when the request was sent
      */
-    public record Answer(HttpClientResponse response, int attempts, long sentAtNanos) {
+    public record Answer(HttpClientResponse response, long sentAtNanos) {
     }
 
-    /** A failure after all attempts, carrying how many were made. */
+    /** An attempt that got no answer. */
     public static final class Failure extends RuntimeException {
         private final ProxyException.UpstreamFailure error;
-        private final int attempts;
 
-        Failure(ProxyException.UpstreamFailure error, int attempts) {
+        Failure(ProxyException.UpstreamFailure error) {
             super(error.getMessage(), error, false, false);
             this.error = error;
-            this.attempts = attempts;
         }
 
         /** @return the error for the client */
         public ProxyException.UpstreamFailure error() {
             return error;
-        }
-
-        /** @return attempts made */
-        public int attempts() {
-            return attempts;
         }
     }
 

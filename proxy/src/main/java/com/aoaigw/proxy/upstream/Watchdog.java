@@ -144,6 +144,24 @@ public final class Watchdog implements AutoCloseable {
             Thread.interrupted();
         }
 
+        /**
+         * Forgets that a first-byte phase ran out, so the request can try another deployment; an exhausted
+         * whole-request budget stays.
+         *
+         * @return true when the watch can be armed again
+         */
+        public boolean resetFirstByte() {
+            lock.lock();
+            try {
+                if (expired == Phase.FIRST_BYTE) {
+                    expired = null;
+                }
+                return expired == null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
         /** @return the phase that ran out, or null */
         public Phase expired() {
             return expired;

@@ -38,7 +38,8 @@ class AccessLogTest {
         e.status(200);
         e.usage(new Usage(7, 3, 2));
         e.stream(true);
-        e.attempts(2);
+        e.attempt(new ExchangeLog.Attempt(model, "up", "dep-ptu", 429, "rate_limited", 3));
+        e.attempt(new ExchangeLog.Attempt(model, "up", "dep", 200, null, 9));
         return e;
     }
 

@@ -95,12 +95,23 @@ class CredentialCacheTest {
     @Test
     void concurrentFirstRequestsShareOneFetch() throws Exception {
         gate = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(20);
         List<Thread> threads = new ArrayList<>();
         List<String> values = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < 20; i++) {
-            threads.add(Thread.ofVirtual().start(() -> values.add(cache.authorize(auth).value())));
+            threads.add(Thread.ofVirtual().start(() -> {
+                started.countDown();
+                values.add(cache.authorize(auth).value());
+            }));
         }
-        Thread.sleep(200);
+        started.await();
+        // the token fetch is held at the gate until every caller is parked inside authorize: one in the fetch, the
+        // others waiting for it (without the single-flight each of them would be in a fetch of its own)
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (threads.stream().anyMatch(t -> t.getState() == Thread.State.RUNNABLE || t.getState() == Thread.State.NEW)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         gate.countDown();
         for (Thread t : threads) {
             t.join();
