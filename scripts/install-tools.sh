@@ -11,6 +11,7 @@ command -v caddy >/dev/null 2>&1 || need_pkgs+=(caddy)
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
