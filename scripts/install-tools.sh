@@ -12,6 +12,7 @@ command -v caddy >/dev/null 2>&1 || need_pkgs+=(caddy)
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 # a CJK font, so the admin page's Chinese screenshots show characters rather than empty boxes
 [ -n "$(fc-list :lang=zh 2>/dev/null)" ] || need_pkgs+=(fonts-wqy-microhei)
 

@@ -75,7 +75,14 @@ public final class CaddyManager implements AutoCloseable {
     private record Outcome(Applied applied, TlsReport.ConfigState config) {
     }
 
-    private CaddyManager(ManagerSettings settings, ConfigFeed feed, HttpClient http, Clock clock, PrintStream forward) {
+    private final ManagerTelemetry telemetry;
+    /** what the version being applied came to (for its span), set on the applier thread */
+    private String lastHow;
+    private String lastRefusal;
+
+    private CaddyManager(ManagerSettings settings, ConfigFeed feed, HttpClient http, Clock clock, PrintStream forward,
+                         ManagerTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.settings = settings;
         this.feed = feed;
         this.http = http;
@@ -115,7 +122,8 @@ public final class CaddyManager implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
-        return new CaddyManager(settings, feed, http, Clock.systemUTC(), settings.forwardLogs() ? System.err : null);
+        return new CaddyManager(settings, feed, http, Clock.systemUTC(), settings.forwardLogs() ? System.err : null,
+                ManagerTelemetry.fromEnvironment(System.getenv()));
     }
 
     /** Starts watching the config and reporting. */
@@ -166,11 +174,18 @@ public final class CaddyManager implements AutoCloseable {
 
     /** One version through the pipeline; runs on the single applier thread. Never throws. */
     private void apply(ConfigStore.Versioned v) {
-        try {
-            applyOrThrow(v);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "applying config etag " + v.etag() + " failed", e);
-            refuse(v, e.getMessage() == null ? e.toString() : e.getMessage());
+        try (ManagerTelemetry.Traced span = telemetry.span("caddy apply").attribute("aoaigw.config_etag", v.etag())) {
+            lastHow = null;
+            try {
+                applyOrThrow(v);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "applying config etag " + v.etag() + " failed", e);
+                refuse(v, e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+            span.attribute("aoaigw.outcome", lastHow);
+            if ("refused".equals(lastHow)) {
+                span.failed(lastRefusal);
+            }
         }
     }
 
@@ -252,7 +267,9 @@ public final class CaddyManager implements AutoCloseable {
         long generation = supervisor.generation();
         supervisor.run(settings.caddyfile(), admin);
         if (wasWanted) {
-            supervisor.restart();
+            try (ManagerTelemetry.Traced span = telemetry.span("caddy restart").attribute("aoaigw.config_etag", v.etag())) {
+                supervisor.restart();
+            }
         }
         if (supervisor.awaitRunningAfter(generation, supervisor.startTimeout().plusSeconds(2))) {
             accept(new Applied(caddy, text, v.etag(), clock.instant()), "started");
@@ -299,6 +316,7 @@ public final class CaddyManager implements AutoCloseable {
     }
 
     private void disable(ConfigStore.Versioned v, CaddySettings caddy) {
+        lastHow = "disabled";
         supervisor.stop();
         for (Path p : List.of(settings.caddyfile(), settings.candidate(), settings.command().autosave())) {
             try {
@@ -316,12 +334,15 @@ public final class CaddyManager implements AutoCloseable {
     }
 
     private void accept(Applied a, String how) {
+        lastHow = how;
         outcome = new Outcome(a, new TlsReport.ConfigState("applied", a.etag(), a.at(), null, a.caddyfile()));
         LOG.log(System.Logger.Level.INFO, "Caddy config " + how + " (etag " + a.etag() + ")");
         markDirty();
     }
 
     private void refuse(ConfigStore.Versioned v, String error) {
+        lastHow = "refused";
+        lastRefusal = error;
         if (outcome.applied() == null) {
             bootFromLastGood();
         }
@@ -426,5 +447,6 @@ public final class CaddyManager implements AutoCloseable {
             t.interrupt();
         }
         sendReport();
+        telemetry.close();
     }
 }

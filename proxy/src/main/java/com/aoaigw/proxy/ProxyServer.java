@@ -39,6 +39,7 @@ import com.aoaigw.proxy.observe.ProxyMetrics;
 import com.aoaigw.proxy.route.Pools;
 import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
+import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
@@ -107,8 +108,9 @@ public final class ProxyServer implements AutoCloseable {
         ConfigHolder holder = new ConfigHolder(loader);
         CredentialCache credentials = new CredentialCache();
         UpstreamClient upstream = upstreamClient(holder, credentials, settings.poolOverrides());
+        Telemetry telemetry = Telemetry.fromEnvironment(System.getenv());
         ProxyMetrics metrics = new ProxyMetrics(Metrics.globalRegistry());
-        RequestRecorder recorder = new RequestRecorder(new AccessLog(), metrics);
+        RequestRecorder recorder = new RequestRecorder(new AccessLog(), metrics, telemetry);
         Limits limits = new Limits(System::currentTimeMillis);
         holder.onChange(s -> limits.update(s.config().server().sharedState()));
         metrics.sharedStateUp(() -> limits.limiter().state().up());
@@ -199,7 +201,7 @@ public final class ProxyServer implements AutoCloseable {
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
                                 AdminFeature admin, Limits limits, Pools pools) {
         routing.addFeature(new HeadRequestFilter())
-                .addFilter(new RequestIdFilter(recorder))
+                .addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {

@@ -55,7 +55,10 @@ public final class ClientAuthFilter implements Filter {
                     "The gateway has no valid configuration loaded.", null));
             return;
         }
+        long authStart = System.nanoTime();
         Optional<ClientKey> key = authenticate(snap.keys(), req);
+        req.context().get(ExchangeLog.class).filter(ExchangeLog::traced).ifPresent(l -> l.phase(
+                new ExchangeLog.Phase("auth", authStart, System.nanoTime(), false, key.isEmpty(), java.util.Map.of())));
         if (key.isEmpty()) {
             errors.send(res, new ProxyException.Unauthorized());
             req.context().get(ExchangeLog.class).ifPresent(l -> l.errorCode("invalid_api_key"));

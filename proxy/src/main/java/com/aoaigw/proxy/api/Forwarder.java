@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -29,6 +30,8 @@ import com.aoaigw.proxy.limit.Limits;
 import com.aoaigw.proxy.limit.Refusal;
 import com.aoaigw.proxy.translate.ModelFamily;
 import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.observe.GenAiReader;
+import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
@@ -52,7 +55,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.CloseConnectionException;
@@ -80,6 +85,9 @@ public final class Forwarder {
     private final Translators translators;
     private final FailoverLoop failover;
     private final Watchdog watchdog;
+    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
+    private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
+    private static final java.util.Set<String> TRACE_HEADERS = java.util.Set.of("traceparent", "tracestate");
     private final HeaderPolicy headers;
     private final long bodyLimit;
     private final ClientLiveness clients = new ClientLiveness();
@@ -128,6 +136,12 @@ public final class Forwarder {
         UpstreamSettings us = config.server().upstream();
         requireJson(req);
         RequestBody body = RequestBody.scan(readBody(req, res, log), mapper.getFactory());
+        if (log.traced()) {
+            // traced: the GenAI span attributes need the output limit now and the answer's model and finish later
+            GenAiReader genAi = new GenAiReader(mapper);
+            genAi.request(body.body());
+            log.genAiReader(genAi);
+        }
         log.stream(body.stream());
         String model = pathModel != null ? pathModel : body.model();
         if (model == null || model.isBlank()) {
@@ -141,7 +155,12 @@ public final class Forwarder {
             throw new ProxyException.Forbidden("model", "model_not_allowed",
                     "This API key is not allowed to use the model `" + model + "`.");
         }
+        long routeStart = System.nanoTime();
         RoutePlan plan = router.route(config, route, model);
+        if (log.traced()) {
+            log.phase(new ExchangeLog.Phase("route", routeStart, System.nanoTime(), false, false, Map.of(
+                    "aoaigw.deployment", plan.deployment().deployment(), "aoaigw.upstream", plan.upstream().name())));
+        }
         log.deployment(plan.deployment().deployment());
         log.upstream(plan.upstream().name());
         String family = ModelFamily.of(plan.model().family(), plan.deployment().deployment()).configName();
@@ -222,10 +241,19 @@ public final class Forwarder {
                           List<ModelRoute> models, UpstreamSettings us, GatewayConfig config, ExchangeLog log,
                           CompletionSeen seen, boolean ownRateHeaders) {
 
-        List<Header> forwarded = new ArrayList<>(2);
+        List<Header> forwarded = new ArrayList<>(4);
+        Telemetry.ServerSpan trace = log.trace();
         for (Header h : req.headers()) {
-            if (headers.forwards(h.headerName().lowerCase())) {
+            String name = h.headerName().lowerCase();
+            if (headers.forwards(name) && (trace.traceparent() == null || !TRACE_HEADERS.contains(name))) {
                 forwarded.add(h);
+            }
+        }
+        // the trace goes on to Azure: this request's server span (or the client's own context when export is off)
+        if (trace.traceparent() != null) {
+            forwarded.add(HeaderValues.create(TRACEPARENT, trace.traceparent()));
+            if (trace.tracestate() != null) {
+                forwarded.add(HeaderValues.create(TRACESTATE, trace.tracestate()));
             }
         }
         boolean stream = body.stream();
@@ -304,6 +332,22 @@ public final class Forwarder {
             RoutePlan p = a.plan();
             log.attempt(new ExchangeLog.Attempt(p.model().id(), p.upstream().name(), p.deployment().deployment(),
                     a.status(), a.error(), a.ms()));
+            if (log.traced()) {
+                Map<String, Object> attrs = new java.util.HashMap<>(8);
+                attrs.put("gen_ai.request.model", p.model().id());
+                attrs.put("aoaigw.upstream", p.upstream().name());
+                attrs.put("aoaigw.deployment", p.deployment().deployment());
+                attrs.put("server.address", p.target().getHost());
+                attrs.put("server.port", (long) p.target().getPort());
+                if (a.status() > 0) {
+                    attrs.put("http.response.status_code", (long) a.status());
+                }
+                if (a.error() != null) {
+                    attrs.put("error.type", a.error());
+                }
+                log.phase(new ExchangeLog.Phase("upstream attempt", a.startNanos(), a.endNanos(), true,
+                        a.error() != null, attrs));
+            }
         }
     }
 
@@ -371,6 +415,9 @@ public final class Forwarder {
             seen.answered();
             UsageMeter meter = new UsageMeter(mapper);
             meter.observeBody(bytes);
+            if (log.genAiReader() != null) {
+                log.genAiReader().answer(bytes);
+            }
             log.usage(meter.usage());
             if (!tp.passThrough()) {
                 bytes = tp.response().apply(bytes);
@@ -418,9 +465,13 @@ public final class Forwarder {
         try {
             SseEvent ev = first;
             boolean done = false;
+            GenAiReader genAi = log.genAiReader();
             while (ev != null) {
                 boolean usageOnly = meter.observe(ev);
                 seen.event(ev.data());
+                if (genAi != null) {
+                    genAi.event(ev.data());
+                }
                 if (ev.contains(DONE)) {
                     done = true;
                 }

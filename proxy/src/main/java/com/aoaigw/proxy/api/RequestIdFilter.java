@@ -5,6 +5,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.RequestRecorder;
+import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.upstream.HeaderPolicy;
 
 import io.helidon.http.HeaderName;
@@ -22,12 +23,24 @@ import io.helidon.webserver.http.RoutingResponse;
 public final class RequestIdFilter implements Filter {
     /** The request id header. */
     public static final HeaderName X_REQUEST_ID = HeaderNames.create("x-request-id");
+    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
+    private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
 
     private final RequestRecorder recorder;
+    private final Telemetry telemetry;
 
     /** @param recorder where finished requests go */
     public RequestIdFilter(RequestRecorder recorder) {
+        this(recorder, Telemetry.disabled());
+    }
+
+    /**
+     * @param recorder  where finished requests go
+     * @param telemetry starts the server span of each data-plane request
+     */
+    public RequestIdFilter(RequestRecorder recorder, Telemetry telemetry) {
         this.recorder = recorder;
+        this.telemetry = telemetry;
     }
 
     @Override
@@ -39,6 +52,9 @@ public final class RequestIdFilter implements Filter {
         ExchangeLog log = new ExchangeLog(id, System.nanoTime(), req.prologue().method().text(), path);
         log.client(clientAddress(req), req.headers().first(HeaderNames.USER_AGENT).orElse(null));
         req.context().register(log);
+        if (path.startsWith("/v1/") || path.startsWith("/openai/")) {
+            log.trace(telemetry.start(log.method(), path, log.startNanos(), name -> req.headers().first(header(name)).orElse(null)));
+        }
         try {
             chain.proceed();
         } finally {
@@ -70,6 +86,10 @@ public final class RequestIdFilter implements Filter {
             }
         }
         return peer == null || peer.length() <= 64 ? peer : peer.substring(0, 64);
+    }
+
+    private static HeaderName header(String name) {
+        return "traceparent".equals(name) ? TRACEPARENT : TRACESTATE;
     }
 
     private static boolean probe(String path) {

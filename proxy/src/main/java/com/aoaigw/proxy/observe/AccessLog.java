@@ -86,6 +86,9 @@ public final class AccessLog {
         b.append(']');
         text(b, "clientAddress", e.clientAddress());
         text(b, "userAgent", e.userAgent());
+        if (e.trace().traceId() != null) {
+            text(b, "traceId", e.trace().traceId());
+        }
         return b.append('}').toString();
     }
 

@@ -229,4 +229,87 @@ public final class ExchangeLog {
     public void limited(String limit) {
         this.limited = limit;
     }
+
+    // ---- tracing (observe/Telemetry): timed phases, GenAI details, the trace context -----------------------------
+
+    private java.util.List<Phase> phases;
+    private GenAiDetails genAi;
+    private GenAiReader genAiReader;
+    private Telemetry.ServerSpan trace = Telemetry.ServerSpan.NONE;
+
+    /**
+     * One timed phase of the request, a child span when tracing is on.
+     *
+     * @param name       the span name
+     * @param startNanos {@link System#nanoTime()} at its start
+     * @param endNanos   {@link System#nanoTime()} at its end
+     * @param client     true for a call to another service (an upstream attempt, a token fetch)
+     * @param error      true when the phase failed
+     * @param attributes span attributes (strings, numbers, booleans; never a secret or message text)
+     */
+    public record Phase(String name, long startNanos, long endNanos, boolean client, boolean error,
+                        java.util.Map<String, Object> attributes) {
+    }
+
+    /**
+     * What the answer said, for the GenAI span attributes.
+     *
+     * @param responseModel  the {@code model} the upstream answered with, or null
+     * @param maxTokens      the output limit the request asked for, 0 when none
+     * @param finishReasons  the finish reasons of the answer
+     */
+    public record GenAiDetails(String responseModel, long maxTokens, java.util.List<String> finishReasons) {
+    }
+
+    /**
+     * Notes a timed phase.
+     *
+     * @param phase the phase
+     */
+    public void phase(Phase phase) {
+        if (phases == null) {
+            phases = new java.util.ArrayList<>(4);
+        }
+        phases.add(phase);
+    }
+
+    /** @return the timed phases, in the order they were noted */
+    public java.util.List<Phase> phases() {
+        return phases == null ? java.util.List.of() : phases;
+    }
+
+    /** @return the answer's GenAI details, or null */
+    public GenAiDetails genAi() {
+        return genAi != null ? genAi : genAiReader != null ? genAiReader.details() : null;
+    }
+
+    /** @return the reader of GenAI details while this request is traced, else null */
+    public GenAiReader genAiReader() {
+        return genAiReader;
+    }
+
+    /** @param reader the reader of GenAI details for a traced request */
+    public void genAiReader(GenAiReader reader) {
+        this.genAiReader = reader;
+    }
+
+    /** @param details the answer's GenAI details */
+    public void genAi(GenAiDetails details) {
+        this.genAi = details;
+    }
+
+    /** @return true while this request is traced (its phases become spans) */
+    public boolean traced() {
+        return trace.span() != null;
+    }
+
+    /** @return the request's trace context (never null) */
+    public Telemetry.ServerSpan trace() {
+        return trace;
+    }
+
+    /** @param trace the request's trace context */
+    public void trace(Telemetry.ServerSpan trace) {
+        this.trace = trace == null ? Telemetry.ServerSpan.NONE : trace;
+    }
 }

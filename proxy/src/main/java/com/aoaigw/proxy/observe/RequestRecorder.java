@@ -13,6 +13,7 @@ public final class RequestRecorder {
 
     private final AccessLog accessLog;
     private final ProxyMetrics metrics;
+    private final Telemetry telemetry;
     private final List<BiConsumer<ExchangeLog, Long>> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -20,8 +21,23 @@ public final class RequestRecorder {
      * @param metrics   metrics
      */
     public RequestRecorder(AccessLog accessLog, ProxyMetrics metrics) {
+        this(accessLog, metrics, Telemetry.disabled());
+    }
+
+    /**
+     * @param accessLog access log
+     * @param metrics   metrics
+     * @param telemetry OpenTelemetry spans and metrics (disabled unless configured)
+     */
+    public RequestRecorder(AccessLog accessLog, ProxyMetrics metrics, Telemetry telemetry) {
         this.accessLog = accessLog;
         this.metrics = metrics;
+        this.telemetry = telemetry;
+    }
+
+    /** @return the OpenTelemetry side of the recording */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     /**
@@ -35,8 +51,10 @@ public final class RequestRecorder {
      * @param e the finished exchange
      */
     public void record(ExchangeLog e) {
-        long latencyMs = (System.nanoTime() - e.startNanos()) / 1_000_000;
+        long end = System.nanoTime();
+        long latencyMs = (end - e.startNanos()) / 1_000_000;
         try {
+            telemetry.finish(e.trace(), e, end);
             accessLog.write(e, latencyMs);
             metrics.record(e, latencyMs);
             for (BiConsumer<ExchangeLog, Long> l : listeners) {

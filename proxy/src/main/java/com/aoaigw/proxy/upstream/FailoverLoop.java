@@ -227,7 +227,7 @@ public final class FailoverLoop {
                         state.failed(member.id(), member.breaker(), now, Integer.toString(status));
                     }
                     attempts.add(new Attempt(plan, status, status == 429 ? "rate_limited" : "upstream_" + status,
-                            ms(t0)));
+                            ms(t0), t0, System.nanoTime()));
                     keep(a, plan);
                     lastRetryable = true;
                     lastRetryAfter = after;
@@ -250,7 +250,7 @@ public final class FailoverLoop {
                 }
                 settled = true;
                 state.succeeded(member.id(), member.breaker(), pools.now());
-                attempts.add(new Attempt(plan, status, null, ms(t0)));
+                attempts.add(new Attempt(plan, status, null, ms(t0), t0, System.nanoTime()));
                 closeLast();
                 return new Result(plan, a, framer, first, List.copyOf(attempts));
             } finally {
@@ -263,7 +263,7 @@ public final class FailoverLoop {
 
         private void failed(RoutePlan plan, DeploymentPool.Member member, ProxyException.UpstreamFailure f, long t0) {
             PoolState state = pools.state();
-            attempts.add(new Attempt(plan, 0, f.code(), ms(t0)));
+            attempts.add(new Attempt(plan, 0, f.code(), ms(t0), t0, System.nanoTime()));
             String code = f.code();
             boolean timeout = code.equals("upstream_first_byte_timeout");
             if (code.equals("invalid_upstream_credential") || code.equals("upstream_request_timeout")
@@ -377,8 +377,10 @@ public final class FailoverLoop {
      * @param status the upstream status, 0 without an answer
      * @param error  the failure code, or null for an answer that was used
      * @param ms     its duration
+     * @param startNanos {@link System#nanoTime()} when it started (for its trace span)
+     * @param endNanos   {@link System#nanoTime()} when its outcome was known
      */
-    public record Attempt(RoutePlan plan, int status, String error, long ms) {
+    public record Attempt(RoutePlan plan, int status, String error, long ms, long startNanos, long endNanos) {
     }
 
     /**
