@@ -385,7 +385,7 @@ public final class Soak {
     /** The proxy's heap in use, from its /metrics (loopback). */
     long heapUsed() {
         String m = metrics();
-        Matcher x = Pattern.compile("(?m)^memory_usedHeap_bytes(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(m);
+        Matcher x = Pattern.compile("(?m)^memory_used_?[Hh]eap_bytes(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(m);
         return x.find() ? (long) Double.parseDouble(x.group(1)) : -1;
     }
 
