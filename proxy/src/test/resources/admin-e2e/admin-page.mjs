@@ -84,6 +84,9 @@ try {
   await page.waitForFunction(() => document.querySelector('#card-tls .note').textContent.length > 0);
   result.steps.login = true;
   result.steps.tlsCard = await page.textContent('#card-tls .pill');
+  await page.waitForFunction(() => document.querySelectorAll('#deployments tbody tr').length >= 2);
+  result.steps.deployments = await page.$$eval('#deployments tbody tr',
+    (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
   await shot(page, '02-overview');
 
   // 2. edit and save the config, through the diff review

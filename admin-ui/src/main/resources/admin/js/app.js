@@ -6,7 +6,7 @@ import * as keys from './keys.js';
 import * as usage from './usage.js';
 import * as logs from './logs.js';
 import * as playground from './playground.js';
-import { t, tv, initLanguage, onLanguageChange, dateTime, date, serverText } from './i18n.js';
+import { t, tv, initLanguage, onLanguageChange, dateTime, date, time, num, serverText } from './i18n.js';
 
 const pages = { overview: { show: showOverview }, config, tls, keys, usage, logs, playground };
 let current = 'overview';
@@ -66,8 +66,9 @@ async function logout() {
 }
 
 async function showOverview() {
-  const [rt, st, tl, cf] = await Promise.all([api('GET', '/runtime'), api('GET', '/stats?window=5m'),
-    api('GET', '/tls'), api('GET', '/config')]);
+  const [rt, st, tl, cf, dp] = await Promise.all([api('GET', '/runtime'), api('GET', '/stats?window=5m'),
+    api('GET', '/tls'), api('GET', '/config'), api('GET', '/deployments')]);
+  if (dp.ok) renderDeployments(dp.data.models || []);
   if (st.ok) {
     const tot = st.data.totals;
     setPill($('#card-proxy'), t('online'), tot.errors ? 'warn' : 'good',
@@ -110,6 +111,25 @@ async function showOverview() {
         r.process && r.process.state === 'running' ? 'good' : 'warn', certs || t('no certificates'));
     }
   }
+}
+
+/** One row per deployment of each model (GET /admin/api/deployments): state, utilisation, last error, 5-min share. */
+function renderDeployments(models) {
+  const rows = [];
+  for (const m of models) {
+    for (const d of m.deployments) {
+      const state = tv(d.state) + (d.until ? ' ' + t('until {time}', { time: time(d.until) }) : '');
+      rows.push(el('tr', { 'data-deployment': d.upstream + '/' + d.deployment },
+        el('td', {}, m.model),
+        el('td', {}, d.upstream + '/' + d.deployment),
+        el('td', {}, num(d.priority) + ' / ' + num(d.weight)),
+        el('td', { class: d.state === 'ok' ? '' : 'error' }, state),
+        el('td', {}, d.utilisation === undefined || d.utilisation === null ? '' : num(d.utilisation) + ' %'),
+        el('td', {}, num(Math.round((d.share5m || 0) * 1000) / 10) + ' % (' + num(d.served5m || 0) + ')'),
+        el('td', {}, d.lastError ? d.lastError + (d.lastErrorAt ? ' · ' + time(d.lastErrorAt) : '') : t('none'))));
+    }
+  }
+  $('#deployments tbody').replaceChildren(...rows);
 }
 
 function renderVerify(upstreams) {

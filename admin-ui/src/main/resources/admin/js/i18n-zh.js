@@ -23,6 +23,16 @@ export const ZH = {
   'Retry after {s} s.': '请 {s} 秒后重试。',
 
   // overview
+  'Deployments': '部署',
+  'Each deployment of each model: its state, last reported utilisation, last error and share of the traffic in the last 5 minutes.':
+    '每个模型的每个部署：状态、最近上报的利用率、最近的错误，以及最近 5 分钟的流量占比。',
+  'Priority / weight': '优先级 / 权重',
+  'Utilisation': '利用率',
+  'Share (5 min)': '占比（5 分钟）',
+  'until {time}': '至 {time}',
+  'cooling': '冷却中',
+  'open': '熔断',
+  'half-open': '半开',
   'Proxy': '代理',
   'Upstream auth': '上游认证',
   'unchecked': '未检查',

@@ -150,6 +150,10 @@ class AdminPageIT {
         assertEquals(0, run.exitCode(), res.toString() + "\n" + run.stderr());
         assertTrue(res.get("ok").asBoolean());
         assertEquals("server.portt", res.at("/steps/validationPath").asText());
+        // issue 15 item 7: the Overview shows each deployment's state (from GET /admin/api/deployments)
+        String deployments = res.at("/steps/deployments").toString();
+        assertTrue(deployments.contains("[\"gpt-4o-mini\",\"sim/gpt-4o-mini\",\"0 / 1\",\"ok\""), deployments);
+        assertTrue(deployments.contains("\"sim/gpt-broken\""), deployments);
         assertTrue(res.at("/steps/tlsCerts").asText().contains("valid"));
         assertFalse(res.at("/steps/tlsStaleShown").asBoolean());
         assertFalse(res.at("/steps/sdkAnswer").asText().isEmpty());
