@@ -36,6 +36,7 @@ import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.translate.InlineImageCompressor;
+import com.aoaigw.proxy.upstream.BoundedMemo;
 import com.aoaigw.proxy.upstream.EventSink;
 import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.upstream.HeaderPolicy;
@@ -120,6 +121,10 @@ public final class Forwarder {
         this.limits = limits;
     }
 
+    /** Model family detected from a deployment name (configName), per name. */
+    private static final BoundedMemo<String, String> DETECTED_FAMILY =
+            new BoundedMemo<>(4096, d -> ModelFamily.detect(d).configName());
+
     /**
      * Handles one forwarded request.
      *
@@ -163,7 +168,12 @@ public final class Forwarder {
         }
         log.deployment(plan.deployment().deployment());
         log.upstream(plan.upstream().name());
-        String family = ModelFamily.of(plan.model().family(), plan.deployment().deployment()).configName();
+        // the family picks the tokenizer of the prompt estimate; detection by name runs regular expressions, so once
+        // per deployment name (this ran on every request)
+        String family = plan.model().family() != null && !plan.model().family().isBlank()
+                ? ModelFamily.of(plan.model().family(), null).configName()
+                : plan.deployment().deployment() == null ? ModelFamily.detect(null).configName()
+                : DETECTED_FAMILY.get(plan.deployment().deployment());
         Limiter limiter = limits.limiter();
         Limiter.Ticket ticket = admit(limiter, who, plan, body, family, us, config, log);
         boolean keyLimited = who.limits() != null;
@@ -446,16 +456,20 @@ public final class Forwarder {
         res.header(HeaderNames.create("x-accel-buffering"), "no");
         log.status(200);
         OutputStream os = res.outputStream();
-        boolean[] wrote = {false};
+        // [0]: something was written, [1]: written since the last flush
+        boolean[] wrote = {false, false};
+        // Events are written as they come and flushed once the upstream bytes in hand hold no further whole event,
+        // just before the relay waits for more: events that arrive together (the first two, the last ones with the
+        // usage and [DONE]) leave in one write, and no event ever waits for a later one.
         EventSink sink = ev -> {
             try {
                 os.write(ev.raw());
-                os.flush();
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             } catch (RuntimeException e) {
                 throw new IOException("client write failed", e);
             }
+            wrote[1] = true;
             if (!wrote[0]) {
                 wrote[0] = true;
                 log.ttftMs((System.nanoTime() - log.startNanos()) / 1_000_000);
@@ -468,7 +482,9 @@ public final class Forwarder {
             GenAiReader genAi = log.genAiReader();
             while (ev != null) {
                 boolean usageOnly = meter.observe(ev);
-                seen.event(ev.data());
+                if (seen.keeps()) {
+                    seen.event(ev.data()); // decoding every event of every stream cost an allocation per event
+                }
                 if (genAi != null) {
                     genAi.event(ev.data());
                 }
@@ -478,7 +494,11 @@ public final class Forwarder {
                 if (!(dropUsageChunk && usageOnly)) {
                     transform.onEvent(ev, sink);
                 }
-                ev = readEvent(framer, watch, Watchdog.Phase.IDLE, us.idleTimeoutMs());
+                ev = framer.poll();
+                if (ev == null) {
+                    flush(os, wrote);
+                    ev = readEvent(framer, watch, Watchdog.Phase.IDLE, us.idleTimeoutMs());
+                }
             }
             log.usage(meter.usage());
             if (framer.truncated() || (plan.backendRoute() == RouteKey.CHAT && !done)) {
@@ -511,6 +531,21 @@ public final class Forwarder {
             log.usage(meter.usage());
             log.errorCode("client_disconnected");
             up.close();
+        }
+    }
+
+    /** Flushes what the sink wrote since the last flush (before the relay blocks on the upstream). */
+    private static void flush(OutputStream os, boolean[] wrote) throws IOException {
+        if (!wrote[1]) {
+            return;
+        }
+        wrote[1] = false;
+        try {
+            os.flush();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (RuntimeException e) {
+            throw new IOException("client write failed", e);
         }
     }
 
