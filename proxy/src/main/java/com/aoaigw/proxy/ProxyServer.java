@@ -41,7 +41,7 @@ import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
-import com.aoaigw.proxy.translate.CompatibilityTranslators;
+import com.aoaigw.proxy.translate.CompatibilitySelector;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.PoolOverrides;
 import com.aoaigw.proxy.upstream.UpstreamClient;
@@ -142,7 +142,7 @@ public final class ProxyServer implements AutoCloseable {
             throw e;
         }
         Forwarder forwarder = new Forwarder(mapper, errors, router,
-                new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
+                new CompatibilitySelector(mapper), new FailoverLoop(upstream, router, pools), watchdog,
                 settings.forwardHeaders(), settings.bodyLimit(), limits);
         AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
 
