@@ -26,7 +26,7 @@ import com.aoaigw.proxy.limit.LimitExceededException;
 import com.aoaigw.proxy.limit.Limiter;
 import com.aoaigw.proxy.limit.Limits;
 import com.aoaigw.proxy.limit.Refusal;
-import com.aoaigw.proxy.translate.ModelFamily;
+import com.aoaigw.proxy.route.ModelFamily;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.GenAiReader;
 import com.aoaigw.proxy.observe.Telemetry;
@@ -154,7 +154,7 @@ public final class Forwarder {
         }
         log.deployment(plan.deployment().deployment());
         log.upstream(plan.upstream().name());
-        String family = ModelFamily.of(plan.model().family(), plan.deployment().deployment()).configName();
+        ModelFamily family = plan.family();
         Limiter limiter = limits.limiter();
         Limiter.Ticket ticket = admit(limiter, who, plan, body, family, us, config, log);
         boolean keyLimited = who.limits() != null;
@@ -173,8 +173,8 @@ public final class Forwarder {
     /**
      * Admits the request against its key's and model's limits (nothing is sent to Azure when it is refused).
      */
-    private Limiter.Ticket admit(Limiter limiter, ClientIdentity who, RoutePlan plan, RequestBody body, String family,
-                                 UpstreamSettings us, GatewayConfig config, ExchangeLog log) {
+    private Limiter.Ticket admit(Limiter limiter, ClientIdentity who, RoutePlan plan, RequestBody body,
+                                 ModelFamily family, UpstreamSettings us, GatewayConfig config, ExchangeLog log) {
         long estimate = 0;
         if (Limiter.needsEstimate(who.limits(), plan.model())) {
             try {
@@ -203,7 +203,7 @@ public final class Forwarder {
      * Charges what the exchange used: Azure's usage when it came; else, when Azure answered, the prompt estimate plus
      * the completion text relayed so far (a stream cut by the client or a timeout); else nothing.
      */
-    private void charge(Limiter limiter, Limiter.Ticket ticket, RoutePlan plan, String family, CompletionSeen seen,
+    private void charge(Limiter limiter, Limiter.Ticket ticket, RoutePlan plan, ModelFamily family, CompletionSeen seen,
                         ExchangeLog log) {
         try {
             var u = log.usage();
