@@ -13,6 +13,8 @@ import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
 import com.aoaigw.proxy.admin.DeploymentsService;
+import com.aoaigw.proxy.admin.FleetService;
+import com.aoaigw.proxy.admin.GatewayHealth;
 import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.LimitsAdminService;
@@ -34,9 +36,11 @@ import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.limit.Limits;
 import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.observe.InFlightFilter;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
 import com.aoaigw.proxy.route.Pools;
+import com.aoaigw.proxy.state.FollowingConsoleStore;
 import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.observe.Telemetry;
@@ -73,10 +77,14 @@ public final class ProxyServer implements AutoCloseable {
     private final ConfigStore store;
     private final Limits limits;
     private final RequestHeadTimeout heads;
+    private final FleetService fleet;
+    private final FollowingConsoleStore console;
 
     private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store,
-                        RequestHeadTimeout heads, Limits limits) {
+                        RequestHeadTimeout heads, Limits limits, FleetService fleet, FollowingConsoleStore console) {
         this.server = server;
+        this.fleet = fleet;
+        this.console = console;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
@@ -114,6 +122,9 @@ public final class ProxyServer implements AutoCloseable {
         Limits limits = new Limits(System::currentTimeMillis);
         holder.onChange(s -> limits.update(s.config().server().sharedState()));
         metrics.sharedStateUp(() -> limits.limiter().state().up());
+        // admin sessions, the login throttle and the replicas' heartbeats follow server.sharedState too
+        FollowingConsoleStore console = new FollowingConsoleStore(adminClock::millis);
+        holder.onChange(s -> console.update(s.config().server().sharedState()));
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
         Watchdog watchdog = new Watchdog();
         ModelRouter router = new ModelRouter();
@@ -139,12 +150,21 @@ public final class ProxyServer implements AutoCloseable {
         } catch (ListenFailedException e) {
             watchdog.close();
             store.close();
+            console.close();
             throw e;
         }
         Forwarder forwarder = new Forwarder(mapper, errors, router,
                 new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
                 settings.forwardHeaders(), settings.bodyLimit(), limits);
-        AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
+        GatewayHealth health = new GatewayHealth(adminClock::millis);
+        AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock, console, health);
+        InFlightFilter inFlight = new InFlightFilter();
+        String version = ProxyServer.class.getPackage().getImplementationVersion();
+        FleetService fleet = new FleetService(FleetService.replicaId(), console, new AdminConfigAccess(holder, store),
+                health, inFlight::current, () -> limits.limiter().state().up(), adminClock::millis,
+                version == null ? "dev" : version, FleetService.INTERVAL_MS);
+        holder.onChange(s -> fleet.beatSoon());
+        admin.withApi(fleet);
 
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
         ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
@@ -174,7 +194,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools));
+                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools, inFlight));
         WebServer server;
         try {
             server = b.build().start();
@@ -188,10 +208,12 @@ public final class ProxyServer implements AutoCloseable {
             heads.close();
             watchdog.close();
             store.close();
+            console.close();
             throw new ListenFailedException("cannot listen on " + host + ":" + port + " (see the log above)");
         }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, holder, watchdog, store, heads, limits);
+        fleet.start();
+        return new ProxyServer(server, holder, watchdog, store, heads, limits, fleet, console);
     }
 
     /**
@@ -199,9 +221,10 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin, Limits limits, Pools pools) {
+                                AdminFeature admin, Limits limits, Pools pools, InFlightFilter inFlight) {
         routing.addFeature(new HeadRequestFilter())
                 .addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
+                .addFilter(inFlight)
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {
@@ -266,7 +289,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
                                       ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
-                                      Clock clock) {
+                                      Clock clock, FollowingConsoleStore console, GatewayHealth health) {
         AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
@@ -281,13 +304,15 @@ public final class ProxyServer implements AutoCloseable {
             default -> System.getenv(k);
         }, defaults.listenHost(), clock, new HttpUpstreamVerifier(auth -> freshCredential(credentials, auth)),
                 defaults.preview(), defaults.throttle(), defaults.stdout(), defaults.appVersion(), true);
-        AdminFeature admin = AdminFeature.create(options, null);
+        AdminFeature admin = AdminFeature.create(options, null, console);
         recorder.subscribe((e, latencyMs) -> {
             // the playground's requests are client requests made on a key's behalf: counted like them
             if (e.path() != null && (ClientAuthFilter.apiPath(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
                 admin.stats().accept(new RequestRecord(clock.instant(), e.model(), e.keyId(), e.upstream(),
                         e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().completionTokens(),
                         e.usage().cachedTokens(), latencyMs, e.ttftMs()));
+                health.record(e.status(), (int) e.attemptList().stream()
+                        .filter(a -> GatewayHealth.failedAttempt(a.status(), a.error())).count());
             }
         });
         return admin;
@@ -377,11 +402,13 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Stops the server. */
     public void stop() {
+        fleet.close();
         server.stop();
         heads.close();
         watchdog.close();
         store.close();
         limits.close();
+        console.close();
     }
 
     @Override
