@@ -154,11 +154,9 @@ public final class ProxyServer implements AutoCloseable {
             console.close();
             throw e;
         }
-        Forwarder forwarder = new Forwarder(mapper, errors, router,
-                new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
-                settings.forwardHeaders(), settings.bodyLimit(), limits);
+        Forwarder forwarder = forwarder(settings, mapper, errors, router, upstream, pools, watchdog, limits);
         GatewayHealth health = new GatewayHealth(adminClock::millis);
-        AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock, console, health);
+        AdminFeature admin = admin(settings, holder, store, credentials, recorder, adminClock, console, health);
         InFlightFilter inFlight = new InFlightFilter();
         String version = ProxyServer.class.getPackage().getImplementationVersion();
         FleetService fleet = new FleetService(FleetService.replicaId(), console, new AdminConfigAccess(holder, store),
@@ -166,6 +164,7 @@ public final class ProxyServer implements AutoCloseable {
                 version == null ? "dev" : version, FleetService.INTERVAL_MS);
         holder.onChange(s -> fleet.beatSoon());
         admin.withApi(fleet);
+        Parts parts = new Parts(holder, mapper, errors, recorder, forwarder, admin, limits, pools);
 
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
         ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
@@ -195,7 +194,11 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools, inFlight));
+                .routing(r -> {
+                    // counts the client API requests in flight for the heartbeat (before everything else)
+                    r.addFilter(inFlight);
+                    routing(r, parts);
+                });
         WebServer server;
         try {
             server = b.build().start();
@@ -218,14 +221,46 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * The routing: filters, data-plane services, the admin area, then 404 for everything else.
+     * What the routing serves with: built by {@link #start}, or by a test around a fake upstream client.
+     *
+     * @param config    the config holder
+     * @param mapper    the shared Jackson mapper
+     * @param errors    the error renderer
+     * @param recorder  records each finished exchange
+     * @param forwarder the forwarded operations
+     * @param admin     the admin area
+     * @param limits    the limits, quotas and budgets
+     * @param pools     the deployment pools
      */
-    private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
-                                ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin, Limits limits, Pools pools, InFlightFilter inFlight) {
+    record Parts(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors, RequestRecorder recorder,
+                 Forwarder forwarder, AdminFeature admin, Limits limits, Pools pools) {
+    }
+
+    /**
+     * The forwarder of the client API over an upstream client (the real one, or a test's fake).
+     */
+    static Forwarder forwarder(ProcessSettings settings, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
+                               UpstreamClient upstream, Pools pools, Watchdog watchdog, Limits limits) {
+        return new Forwarder(mapper, errors, router, new CompatibilityTranslators(mapper),
+                new FailoverLoop(upstream, router, pools), watchdog, settings.forwardHeaders(), settings.bodyLimit(),
+                limits);
+    }
+
+    /**
+     * The routing: filters, data-plane services, the admin area, then 404 for everything else. The server's and the
+     * routing tests' ({@code @SetUpRoute}) one.
+     *
+     * @param routing the routing to set up
+     * @param parts   what it serves with
+     */
+    static void routing(HttpRouting.Builder routing, Parts parts) {
+        ConfigHolder config = parts.config();
+        ObjectMapper mapper = parts.mapper();
+        ErrorRenderer errors = parts.errors();
+        Forwarder forwarder = parts.forwarder();
+        Pools pools = parts.pools();
         routing.addFeature(new HeadRequestFilter())
-                .addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
-                .addFilter(inFlight)
+                .addFilter(new RequestIdFilter(parts.recorder(), parts.recorder().telemetry()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {
@@ -259,7 +294,7 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new HealthService(config, mapper))
                 .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
-                .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper))
+                .addFeature(parts.admin().withApi(new LimitsAdminService(config, parts.limits(), mapper))
                         .withApi(new DeploymentsService(() -> {
                             ConfigSnapshot s = config.current();
                             return s == null ? null : s.config();
@@ -288,9 +323,19 @@ public final class ProxyServer implements AutoCloseable {
      * The admin area: writes through the store the data plane follows, and is fed one {@link RequestRecord} per
      * finished client API request for its statistics.
      */
-    private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
-                                      ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
-                                      Clock clock, FollowingConsoleStore console, GatewayHealth health) {
+    static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
+                              CredentialCache credentials, RequestRecorder recorder, Clock clock) {
+        return admin(settings, holder, store, credentials, recorder, clock, new FollowingConsoleStore(clock::millis),
+                new GatewayHealth(clock::millis));
+    }
+
+    /**
+     * The admin area with its console store (sessions and the login throttle, shared by the replicas in redis mode)
+     * and the gateway health it feeds.
+     */
+    static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
+                              CredentialCache credentials, RequestRecorder recorder, Clock clock,
+                              FollowingConsoleStore console, GatewayHealth health) {
         AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
