@@ -44,6 +44,7 @@ import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.PoolOverrides;
+import com.aoaigw.proxy.upstream.HttpUpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.Watchdog;
@@ -141,10 +142,9 @@ public final class ProxyServer implements AutoCloseable {
             store.close();
             throw e;
         }
-        Forwarder forwarder = new Forwarder(mapper, errors, router,
-                new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
-                settings.forwardHeaders(), settings.bodyLimit(), limits);
-        AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
+        Forwarder forwarder = forwarder(settings, mapper, errors, router, upstream, pools, watchdog, limits);
+        AdminFeature admin = admin(settings, holder, store, credentials, recorder, adminClock);
+        Parts parts = new Parts(holder, mapper, errors, recorder, forwarder, admin, limits, pools);
 
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
         ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
@@ -174,7 +174,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools));
+                .routing(r -> routing(r, parts));
         WebServer server;
         try {
             server = b.build().start();
@@ -195,13 +195,46 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * The routing: filters, data-plane services, the admin area, then 404 for everything else.
+     * What the routing serves with: built by {@link #start}, or by a test around a fake upstream client.
+     *
+     * @param config    the config holder
+     * @param mapper    the shared Jackson mapper
+     * @param errors    the error renderer
+     * @param recorder  records each finished exchange
+     * @param forwarder the forwarded operations
+     * @param admin     the admin area
+     * @param limits    the limits, quotas and budgets
+     * @param pools     the deployment pools
      */
-    private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
-                                ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin, Limits limits, Pools pools) {
+    record Parts(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors, RequestRecorder recorder,
+                 Forwarder forwarder, AdminFeature admin, Limits limits, Pools pools) {
+    }
+
+    /**
+     * The forwarder of the client API over an upstream client (the real one, or a test's fake).
+     */
+    static Forwarder forwarder(ProcessSettings settings, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
+                               UpstreamClient upstream, Pools pools, Watchdog watchdog, Limits limits) {
+        return new Forwarder(mapper, errors, router, new CompatibilityTranslators(mapper),
+                new FailoverLoop(upstream, router, pools), watchdog, settings.forwardHeaders(), settings.bodyLimit(),
+                limits);
+    }
+
+    /**
+     * The routing: filters, data-plane services, the admin area, then 404 for everything else. The server's and the
+     * routing tests' ({@code @SetUpRoute}) one.
+     *
+     * @param routing the routing to set up
+     * @param parts   what it serves with
+     */
+    static void routing(HttpRouting.Builder routing, Parts parts) {
+        ConfigHolder config = parts.config();
+        ObjectMapper mapper = parts.mapper();
+        ErrorRenderer errors = parts.errors();
+        Forwarder forwarder = parts.forwarder();
+        Pools pools = parts.pools();
         routing.addFeature(new HeadRequestFilter())
-                .addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
+                .addFilter(new RequestIdFilter(parts.recorder(), parts.recorder().telemetry()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {
@@ -235,7 +268,7 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new HealthService(config, mapper))
                 .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
-                .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper))
+                .addFeature(parts.admin().withApi(new LimitsAdminService(config, parts.limits(), mapper))
                         .withApi(new DeploymentsService(() -> {
                             ConfigSnapshot s = config.current();
                             return s == null ? null : s.config();
@@ -264,9 +297,8 @@ public final class ProxyServer implements AutoCloseable {
      * The admin area: writes through the store the data plane follows, and is fed one {@link RequestRecord} per
      * finished client API request for its statistics.
      */
-    private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
-                                      ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
-                                      Clock clock) {
+    static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
+                              CredentialCache credentials, RequestRecorder recorder, Clock clock) {
         AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
@@ -330,8 +362,8 @@ public final class ProxyServer implements AutoCloseable {
      * @param overrides   the {@code UPSTREAM_*} pool variables
      * @return the client
      */
-    static UpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
-        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
+    static HttpUpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
+        HttpUpstreamClient upstream = new HttpUpstreamClient(UpstreamSettings.defaults(), credentials);
         if (!overrides.describe().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "server.upstream.pool overridden by " + overrides.describe());
         }
