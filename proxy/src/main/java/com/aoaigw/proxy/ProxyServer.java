@@ -41,7 +41,7 @@ import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
-import com.aoaigw.proxy.translate.CompatibilityTranslators;
+import com.aoaigw.proxy.translate.CompatibilitySelector;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.PoolOverrides;
 import com.aoaigw.proxy.upstream.HttpUpstreamClient;
@@ -215,7 +215,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     static Forwarder forwarder(ProcessSettings settings, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
                                UpstreamClient upstream, Pools pools, Watchdog watchdog, Limits limits) {
-        return new Forwarder(mapper, errors, router, new CompatibilityTranslators(mapper),
+        return new Forwarder(mapper, errors, router, new CompatibilitySelector(mapper),
                 new FailoverLoop(upstream, router, pools), watchdog, settings.forwardHeaders(), settings.bodyLimit(),
                 limits);
     }
