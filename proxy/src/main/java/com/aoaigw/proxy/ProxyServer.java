@@ -47,6 +47,10 @@ import com.aoaigw.proxy.upstream.PoolOverrides;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.Watchdog;
+import com.aoaigw.proxy.usage.UsageAdminService;
+import com.aoaigw.proxy.usage.UsageEvent;
+import com.aoaigw.proxy.usage.UsageService;
+import com.aoaigw.proxy.usage.UsageSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.metrics.api.Metrics;
@@ -73,10 +77,12 @@ public final class ProxyServer implements AutoCloseable {
     private final ConfigStore store;
     private final Limits limits;
     private final RequestHeadTimeout heads;
+    private final UsageService usage;
 
     private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store,
-                        RequestHeadTimeout heads, Limits limits) {
+                        RequestHeadTimeout heads, Limits limits, UsageService usage) {
         this.server = server;
+        this.usage = usage;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
@@ -119,6 +125,10 @@ public final class ProxyServer implements AutoCloseable {
         ModelRouter router = new ModelRouter();
         Pools pools = Pools.local();
         holder.onChange(s -> metrics.deploymentStates(s.config(), pools));
+        UsageService usage = new UsageService(UsageSettings.from(System::getenv, settings.store().configPath()),
+                adminClock::millis);
+        holder.onChange(s -> usage.sharedState(s.config().server().sharedState()));
+        recordUsage(recorder, holder, usage, adminClock);
 
         Path file = Path.of(settings.store().configPath());
         ConfigStore store = "blob".equals(settings.store().mode())
@@ -139,8 +149,10 @@ public final class ProxyServer implements AutoCloseable {
         } catch (ListenFailedException e) {
             watchdog.close();
             store.close();
+            usage.close();
             throw e;
         }
+        usage.start();
         Forwarder forwarder = new Forwarder(mapper, errors, router,
                 new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
                 settings.forwardHeaders(), settings.bodyLimit(), limits);
@@ -174,12 +186,13 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools));
+                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools, usage));
         WebServer server;
         try {
             server = b.build().start();
         } catch (RuntimeException e) {
             heads.close();
+            usage.close();
             throw e;
         }
         if (server.port() < 0) {
@@ -188,10 +201,11 @@ public final class ProxyServer implements AutoCloseable {
             heads.close();
             watchdog.close();
             store.close();
+            usage.close();
             throw new ListenFailedException("cannot listen on " + host + ":" + port + " (see the log above)");
         }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, holder, watchdog, store, heads, limits);
+        return new ProxyServer(server, holder, watchdog, store, heads, limits, usage);
     }
 
     /**
@@ -199,7 +213,8 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
                                 ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin, Limits limits, Pools pools) {
+                                AdminFeature admin, Limits limits, Pools pools, UsageService usage) {
+        admin.stats().history(usage);
         routing.addFeature(new HeadRequestFilter())
                 .addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
@@ -236,6 +251,10 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
                 .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper))
+                        .withApi(new UsageAdminService(usage, () -> {
+                            ConfigSnapshot s = config.current();
+                            return s == null ? null : s.config();
+                        }, mapper))
                         .withApi(new DeploymentsService(() -> {
                             ConfigSnapshot s = config.current();
                             return s == null ? null : s.config();
@@ -245,6 +264,8 @@ public final class ProxyServer implements AutoCloseable {
                                 (req, res, route) -> forwarder.forward(req, res, route, null))));
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
+        // the last usage snapshot is written when the server stops (SIGTERM runs Helidon's shutdown hook)
+        routing.addFeature(new UsageShutdown(usage));
     }
 
     private static void unexpected(ErrorRenderer errors, io.helidon.webserver.http.ServerRequest req,
@@ -305,6 +326,44 @@ public final class ProxyServer implements AutoCloseable {
         }
         return new HttpUpstreamVerifier.Credential(h.name(), h.value(),
                 h.token() == null ? null : h.token().getExpiresAt().toInstant());
+    }
+
+    /**
+     * Feeds the usage history one {@link UsageEvent} per finished client request (the same requests as the admin
+     * statistics), with its cost from the pricing of the model that answered.
+     */
+    private static void recordUsage(RequestRecorder recorder, ConfigHolder holder, UsageService usage, Clock clock) {
+        recorder.subscribe((e, latencyMs) -> {
+            if (e.path() == null || !(ClientAuthFilter.apiPath(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
+                return;
+            }
+            long cost = -1;
+            ConfigSnapshot s = holder.current();
+            java.util.List<ExchangeLog.Attempt> attempts = e.attemptList();
+            String served = attempts.isEmpty() ? e.model() : attempts.get(attempts.size() - 1).model();
+            if (s != null && served != null) {
+                com.aoaigw.config.Pricing p = s.config().model(served).map(m -> m.pricing()).orElse(null);
+                if (p != null) {
+                    cost = Math.round(p.cost(e.usage().promptTokens(), e.usage().cachedTokens(),
+                            e.usage().completionTokens()) * 1e9);
+                }
+            }
+            usage.record(new UsageEvent(clock.millis(), e.model(), e.keyId(), e.upstream(), e.deployment(),
+                    e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().cachedTokens(),
+                    e.usage().completionTokens(), 0, cost, latencyMs, e.ttftMs()));
+        });
+    }
+
+    /** Closes the usage history (its last snapshot or Redis flush) when the server stops. */
+    private record UsageShutdown(UsageService usage) implements io.helidon.webserver.http.HttpFeature {
+        @Override
+        public void setup(HttpRouting.Builder routing) {
+        }
+
+        @Override
+        public void afterStop() {
+            usage.close();
+        }
     }
 
     /** Answers 404 {@code unknown_url} to whatever no route matched, for every method. */
@@ -382,6 +441,7 @@ public final class ProxyServer implements AutoCloseable {
         watchdog.close();
         store.close();
         limits.close();
+        usage.close();
     }
 
     @Override
