@@ -41,9 +41,10 @@ import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
-import com.aoaigw.proxy.translate.CompatibilityTranslators;
+import com.aoaigw.proxy.translate.CompatibilitySelector;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.PoolOverrides;
+import com.aoaigw.proxy.upstream.HttpUpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.Watchdog;
@@ -153,10 +154,14 @@ public final class ProxyServer implements AutoCloseable {
             throw e;
         }
         usage.start();
-        Forwarder forwarder = new Forwarder(mapper, errors, router,
-                new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
-                settings.forwardHeaders(), settings.bodyLimit(), limits);
-        AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
+        Forwarder forwarder = forwarder(settings, mapper, errors, router, upstream, pools, watchdog, limits);
+        AdminFeature admin = admin(settings, holder, store, credentials, recorder, adminClock);
+        Parts parts = new Parts(holder, mapper, errors, recorder, forwarder, admin, limits, pools);
+        admin.stats().history(usage);
+        admin.withApi(new UsageAdminService(usage, () -> {
+            ConfigSnapshot s = holder.current();
+            return s == null ? null : s.config();
+        }, mapper));
 
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
         ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
@@ -186,7 +191,11 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools, usage));
+                .routing(r -> {
+                    routing(r, parts);
+                    // the last usage snapshot is written when the server stops (SIGTERM runs Helidon's shutdown hook)
+                    r.addFeature(new UsageShutdown(usage));
+                });
         WebServer server;
         try {
             server = b.build().start();
@@ -209,14 +218,46 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * The routing: filters, data-plane services, the admin area, then 404 for everything else.
+     * What the routing serves with: built by {@link #start}, or by a test around a fake upstream client.
+     *
+     * @param config    the config holder
+     * @param mapper    the shared Jackson mapper
+     * @param errors    the error renderer
+     * @param recorder  records each finished exchange
+     * @param forwarder the forwarded operations
+     * @param admin     the admin area
+     * @param limits    the limits, quotas and budgets
+     * @param pools     the deployment pools
      */
-    private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
-                                ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin, Limits limits, Pools pools, UsageService usage) {
-        admin.stats().history(usage);
+    record Parts(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors, RequestRecorder recorder,
+                 Forwarder forwarder, AdminFeature admin, Limits limits, Pools pools) {
+    }
+
+    /**
+     * The forwarder of the client API over an upstream client (the real one, or a test's fake).
+     */
+    static Forwarder forwarder(ProcessSettings settings, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
+                               UpstreamClient upstream, Pools pools, Watchdog watchdog, Limits limits) {
+        return new Forwarder(mapper, errors, router, new CompatibilitySelector(mapper),
+                new FailoverLoop(upstream, router, pools), watchdog, settings.forwardHeaders(), settings.bodyLimit(),
+                limits);
+    }
+
+    /**
+     * The routing: filters, data-plane services, the admin area, then 404 for everything else. The server's and the
+     * routing tests' ({@code @SetUpRoute}) one.
+     *
+     * @param routing the routing to set up
+     * @param parts   what it serves with
+     */
+    static void routing(HttpRouting.Builder routing, Parts parts) {
+        ConfigHolder config = parts.config();
+        ObjectMapper mapper = parts.mapper();
+        ErrorRenderer errors = parts.errors();
+        Forwarder forwarder = parts.forwarder();
+        Pools pools = parts.pools();
         routing.addFeature(new HeadRequestFilter())
-                .addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
+                .addFilter(new RequestIdFilter(parts.recorder(), parts.recorder().telemetry()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {
@@ -250,11 +291,7 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new HealthService(config, mapper))
                 .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
-                .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper))
-                        .withApi(new UsageAdminService(usage, () -> {
-                            ConfigSnapshot s = config.current();
-                            return s == null ? null : s.config();
-                        }, mapper))
+                .addFeature(parts.admin().withApi(new LimitsAdminService(config, parts.limits(), mapper))
                         .withApi(new DeploymentsService(() -> {
                             ConfigSnapshot s = config.current();
                             return s == null ? null : s.config();
@@ -264,8 +301,6 @@ public final class ProxyServer implements AutoCloseable {
                                 (req, res, route) -> forwarder.forward(req, res, route, null))));
         // a feature of the lowest weight is set up last, after the observe feature's /metrics and /health
         routing.addFeature(new NotFoundFeature(errors));
-        // the last usage snapshot is written when the server stops (SIGTERM runs Helidon's shutdown hook)
-        routing.addFeature(new UsageShutdown(usage));
     }
 
     private static void unexpected(ErrorRenderer errors, io.helidon.webserver.http.ServerRequest req,
@@ -285,9 +320,8 @@ public final class ProxyServer implements AutoCloseable {
      * The admin area: writes through the store the data plane follows, and is fed one {@link RequestRecord} per
      * finished client API request for its statistics.
      */
-    private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
-                                      ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
-                                      Clock clock) {
+    static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
+                              CredentialCache credentials, RequestRecorder recorder, Clock clock) {
         AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
@@ -389,8 +423,8 @@ public final class ProxyServer implements AutoCloseable {
      * @param overrides   the {@code UPSTREAM_*} pool variables
      * @return the client
      */
-    static UpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
-        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
+    static HttpUpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
+        HttpUpstreamClient upstream = new HttpUpstreamClient(UpstreamSettings.defaults(), credentials);
         if (!overrides.describe().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "server.upstream.pool overridden by " + overrides.describe());
         }
