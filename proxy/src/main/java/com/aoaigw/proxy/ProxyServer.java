@@ -13,6 +13,8 @@ import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
 import com.aoaigw.proxy.admin.DeploymentsService;
+import com.aoaigw.proxy.admin.FleetService;
+import com.aoaigw.proxy.admin.GatewayHealth;
 import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.LimitsAdminService;
@@ -34,19 +36,26 @@ import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.limit.Limits;
 import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.observe.InFlightFilter;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
 import com.aoaigw.proxy.route.Pools;
+import com.aoaigw.proxy.state.FollowingConsoleStore;
 import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
-import com.aoaigw.proxy.translate.CompatibilityTranslators;
+import com.aoaigw.proxy.translate.CompatibilitySelector;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.PoolOverrides;
+import com.aoaigw.proxy.upstream.HttpUpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.Watchdog;
+import com.aoaigw.proxy.usage.UsageAdminService;
+import com.aoaigw.proxy.usage.UsageEvent;
+import com.aoaigw.proxy.usage.UsageService;
+import com.aoaigw.proxy.usage.UsageSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.metrics.api.Metrics;
@@ -73,10 +82,17 @@ public final class ProxyServer implements AutoCloseable {
     private final ConfigStore store;
     private final Limits limits;
     private final RequestHeadTimeout heads;
+    private final FleetService fleet;
+    private final FollowingConsoleStore console;
+    private final UsageService usage;
 
     private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store,
-                        RequestHeadTimeout heads, Limits limits) {
+                        RequestHeadTimeout heads, Limits limits, FleetService fleet, FollowingConsoleStore console,
+                        UsageService usage) {
         this.server = server;
+        this.fleet = fleet;
+        this.console = console;
+        this.usage = usage;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
@@ -114,11 +130,18 @@ public final class ProxyServer implements AutoCloseable {
         Limits limits = new Limits(System::currentTimeMillis);
         holder.onChange(s -> limits.update(s.config().server().sharedState()));
         metrics.sharedStateUp(() -> limits.limiter().state().up());
+        // admin sessions, the login throttle and the replicas' heartbeats follow server.sharedState too
+        FollowingConsoleStore console = new FollowingConsoleStore(adminClock::millis);
+        holder.onChange(s -> console.update(s.config().server().sharedState()));
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
         Watchdog watchdog = new Watchdog();
         ModelRouter router = new ModelRouter();
         Pools pools = Pools.local();
         holder.onChange(s -> metrics.deploymentStates(s.config(), pools));
+        UsageService usage = new UsageService(UsageSettings.from(System::getenv, settings.store().configPath()),
+                adminClock::millis);
+        holder.onChange(s -> usage.sharedState(s.config().server().sharedState()));
+        recordUsage(recorder, holder, usage, adminClock);
 
         Path file = Path.of(settings.store().configPath());
         ConfigStore store = "blob".equals(settings.store().mode())
@@ -139,12 +162,27 @@ public final class ProxyServer implements AutoCloseable {
         } catch (ListenFailedException e) {
             watchdog.close();
             store.close();
+            console.close();
+            usage.close();
             throw e;
         }
-        Forwarder forwarder = new Forwarder(mapper, errors, router,
-                new CompatibilityTranslators(mapper), new FailoverLoop(upstream, router, pools), watchdog,
-                settings.forwardHeaders(), settings.bodyLimit(), limits);
-        AdminFeature admin = admin(settings, holder, store, loader, credentials, recorder, adminClock);
+        usage.start();
+        Forwarder forwarder = forwarder(settings, mapper, errors, router, upstream, pools, watchdog, limits);
+        GatewayHealth health = new GatewayHealth(adminClock::millis);
+        AdminFeature admin = admin(settings, holder, store, credentials, recorder, adminClock, console, health);
+        InFlightFilter inFlight = new InFlightFilter();
+        String version = ProxyServer.class.getPackage().getImplementationVersion();
+        FleetService fleet = new FleetService(FleetService.replicaId(), console, new AdminConfigAccess(holder, store),
+                health, inFlight::current, () -> limits.limiter().state().up(), adminClock::millis,
+                version == null ? "dev" : version, FleetService.INTERVAL_MS);
+        holder.onChange(s -> fleet.beatSoon());
+        admin.withApi(fleet);
+        Parts parts = new Parts(holder, mapper, errors, recorder, forwarder, admin, limits, pools);
+        admin.stats().history(usage);
+        admin.withApi(new UsageAdminService(usage, () -> {
+            ConfigSnapshot s = holder.current();
+            return s == null ? null : s.config();
+        }, mapper));
 
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
         ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
@@ -174,12 +212,19 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, holder, mapper, errors, recorder, forwarder, admin, limits, pools));
+                .routing(r -> {
+                    // counts the client API requests in flight for the heartbeat (before everything else)
+                    r.addFilter(inFlight);
+                    routing(r, parts);
+                    // the last usage snapshot is written when the server stops (SIGTERM runs Helidon's shutdown hook)
+                    r.addFeature(new UsageShutdown(usage));
+                });
         WebServer server;
         try {
             server = b.build().start();
         } catch (RuntimeException e) {
             heads.close();
+            usage.close();
             throw e;
         }
         if (server.port() < 0) {
@@ -188,20 +233,56 @@ public final class ProxyServer implements AutoCloseable {
             heads.close();
             watchdog.close();
             store.close();
+            console.close();
+            usage.close();
             throw new ListenFailedException("cannot listen on " + host + ":" + port + " (see the log above)");
         }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, holder, watchdog, store, heads, limits);
+        fleet.start();
+        return new ProxyServer(server, holder, watchdog, store, heads, limits, fleet, console, usage);
     }
 
     /**
-     * The routing: filters, data-plane services, the admin area, then 404 for everything else.
+     * What the routing serves with: built by {@link #start}, or by a test around a fake upstream client.
+     *
+     * @param config    the config holder
+     * @param mapper    the shared Jackson mapper
+     * @param errors    the error renderer
+     * @param recorder  records each finished exchange
+     * @param forwarder the forwarded operations
+     * @param admin     the admin area
+     * @param limits    the limits, quotas and budgets
+     * @param pools     the deployment pools
      */
-    private static void routing(HttpRouting.Builder routing, ConfigHolder config, ObjectMapper mapper,
-                                ErrorRenderer errors, RequestRecorder recorder, Forwarder forwarder,
-                                AdminFeature admin, Limits limits, Pools pools) {
+    record Parts(ConfigHolder config, ObjectMapper mapper, ErrorRenderer errors, RequestRecorder recorder,
+                 Forwarder forwarder, AdminFeature admin, Limits limits, Pools pools) {
+    }
+
+    /**
+     * The forwarder of the client API over an upstream client (the real one, or a test's fake).
+     */
+    static Forwarder forwarder(ProcessSettings settings, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
+                               UpstreamClient upstream, Pools pools, Watchdog watchdog, Limits limits) {
+        return new Forwarder(mapper, errors, router, new CompatibilitySelector(mapper),
+                new FailoverLoop(upstream, router, pools), watchdog, settings.forwardHeaders(), settings.bodyLimit(),
+                limits);
+    }
+
+    /**
+     * The routing: filters, data-plane services, the admin area, then 404 for everything else. The server's and the
+     * routing tests' ({@code @SetUpRoute}) one.
+     *
+     * @param routing the routing to set up
+     * @param parts   what it serves with
+     */
+    static void routing(HttpRouting.Builder routing, Parts parts) {
+        ConfigHolder config = parts.config();
+        ObjectMapper mapper = parts.mapper();
+        ErrorRenderer errors = parts.errors();
+        Forwarder forwarder = parts.forwarder();
+        Pools pools = parts.pools();
         routing.addFeature(new HeadRequestFilter())
-                .addFilter(new RequestIdFilter(recorder, recorder.telemetry()))
+                .addFilter(new RequestIdFilter(parts.recorder(), parts.recorder().telemetry()))
                 .addFilter(ObserveSetup.loopbackOnly(errors))
                 .addFilter(new ClientAuthFilter(config, errors))
                 .error(ProxyException.class, (req, res, e) -> {
@@ -235,7 +316,7 @@ public final class ProxyServer implements AutoCloseable {
                 .register(new HealthService(config, mapper))
                 .register(new ModelsService(mapper, errors))
                 .register(new OpenAiService(forwarder, errors))
-                .addFeature(admin.withApi(new LimitsAdminService(config, limits, mapper))
+                .addFeature(parts.admin().withApi(new LimitsAdminService(config, parts.limits(), mapper))
                         .withApi(new DeploymentsService(() -> {
                             ConfigSnapshot s = config.current();
                             return s == null ? null : s.config();
@@ -264,9 +345,19 @@ public final class ProxyServer implements AutoCloseable {
      * The admin area: writes through the store the data plane follows, and is fed one {@link RequestRecord} per
      * finished client API request for its statistics.
      */
-    private static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
-                                      ConfigLoader loader, CredentialCache credentials, RequestRecorder recorder,
-                                      Clock clock) {
+    static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
+                              CredentialCache credentials, RequestRecorder recorder, Clock clock) {
+        return admin(settings, holder, store, credentials, recorder, clock, new FollowingConsoleStore(clock::millis),
+                new GatewayHealth(clock::millis));
+    }
+
+    /**
+     * The admin area with its console store (sessions and the login throttle, shared by the replicas in redis mode)
+     * and the gateway health it feeds.
+     */
+    static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
+                              CredentialCache credentials, RequestRecorder recorder, Clock clock,
+                              FollowingConsoleStore console, GatewayHealth health) {
         AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
@@ -281,13 +372,15 @@ public final class ProxyServer implements AutoCloseable {
             default -> System.getenv(k);
         }, defaults.listenHost(), clock, new HttpUpstreamVerifier(auth -> freshCredential(credentials, auth)),
                 defaults.preview(), defaults.throttle(), defaults.stdout(), defaults.appVersion(), true);
-        AdminFeature admin = AdminFeature.create(options, null);
+        AdminFeature admin = AdminFeature.create(options, null, console);
         recorder.subscribe((e, latencyMs) -> {
             // the playground's requests are client requests made on a key's behalf: counted like them
             if (e.path() != null && (ClientAuthFilter.apiPath(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
                 admin.stats().accept(new RequestRecord(clock.instant(), e.model(), e.keyId(), e.upstream(),
                         e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().completionTokens(),
                         e.usage().cachedTokens(), latencyMs, e.ttftMs()));
+                health.record(e.status(), (int) e.attemptList().stream()
+                        .filter(a -> GatewayHealth.failedAttempt(a.status(), a.error())).count());
             }
         });
         return admin;
@@ -305,6 +398,44 @@ public final class ProxyServer implements AutoCloseable {
         }
         return new HttpUpstreamVerifier.Credential(h.name(), h.value(),
                 h.token() == null ? null : h.token().getExpiresAt().toInstant());
+    }
+
+    /**
+     * Feeds the usage history one {@link UsageEvent} per finished client request (the same requests as the admin
+     * statistics), with its cost from the pricing of the model that answered.
+     */
+    private static void recordUsage(RequestRecorder recorder, ConfigHolder holder, UsageService usage, Clock clock) {
+        recorder.subscribe((e, latencyMs) -> {
+            if (e.path() == null || !(ClientAuthFilter.apiPath(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
+                return;
+            }
+            long cost = -1;
+            ConfigSnapshot s = holder.current();
+            java.util.List<ExchangeLog.Attempt> attempts = e.attemptList();
+            String served = attempts.isEmpty() ? e.model() : attempts.get(attempts.size() - 1).model();
+            if (s != null && served != null) {
+                com.aoaigw.config.Pricing p = s.config().model(served).map(m -> m.pricing()).orElse(null);
+                if (p != null) {
+                    cost = Math.round(p.cost(e.usage().promptTokens(), e.usage().cachedTokens(),
+                            e.usage().completionTokens()) * 1e9);
+                }
+            }
+            usage.record(new UsageEvent(clock.millis(), e.model(), e.keyId(), e.upstream(), e.deployment(),
+                    e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().cachedTokens(),
+                    e.usage().completionTokens(), 0, cost, latencyMs, e.ttftMs()));
+        });
+    }
+
+    /** Closes the usage history (its last snapshot or Redis flush) when the server stops. */
+    private record UsageShutdown(UsageService usage) implements io.helidon.webserver.http.HttpFeature {
+        @Override
+        public void setup(HttpRouting.Builder routing) {
+        }
+
+        @Override
+        public void afterStop() {
+            usage.close();
+        }
     }
 
     /** Answers 404 {@code unknown_url} to whatever no route matched, for every method. */
@@ -330,8 +461,8 @@ public final class ProxyServer implements AutoCloseable {
      * @param overrides   the {@code UPSTREAM_*} pool variables
      * @return the client
      */
-    static UpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
-        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
+    static HttpUpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
+        HttpUpstreamClient upstream = new HttpUpstreamClient(UpstreamSettings.defaults(), credentials);
         if (!overrides.describe().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "server.upstream.pool overridden by " + overrides.describe());
         }
@@ -377,11 +508,14 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Stops the server. */
     public void stop() {
+        fleet.close();
         server.stop();
         heads.close();
         watchdog.close();
         store.close();
         limits.close();
+        console.close();
+        usage.close();
     }
 
     @Override

@@ -27,7 +27,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
     private String model = "";
     private boolean started;
     private boolean done;
-    private StreamUsage usage;
+    private Usage usage;
     private final ToolIndex tools = new ToolIndex();
 
     ResponsesEventsToChatChunks(ObjectMapper mapper, boolean includeUsage, String id, long created) {
@@ -83,15 +83,8 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
                     start(out);
                     String itemId = item.path("id").asText(item.path("call_id").asText());
                     int index = tools.indexOf(itemId);
-                    ObjectNode call = Json.object();
-                    call.put("index", index);
-                    call.set("id", item.path("call_id").deepCopy());
-                    call.put("type", "function");
-                    ObjectNode function = call.putObject("function");
-                    function.set("name", item.path("name").deepCopy());
-                    function.put("arguments", item.path("arguments").asText(""));
                     ObjectNode delta = Json.object();
-                    delta.putArray("tool_calls").add(call);
+                    delta.putArray("tool_calls").add(ChatToResponsesTranslator.chatToolCall(item, index));
                     out.add(chunk(delta, null));
                 }
             }
@@ -113,7 +106,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
                 out.add(chunk(Json.object(), ChatToResponsesTranslator.finishReason(response, calls)));
                 JsonNode upstreamUsage = response.get("usage");
                 if (upstreamUsage != null && upstreamUsage.isObject()) {
-                    usage = UsageMapper.fromResponses(upstreamUsage);
+                    usage = UsageMapper.read(upstreamUsage);
                     if (includeUsage) {
                         ObjectNode usageChunk = base();
                         usageChunk.putArray("choices");
@@ -128,7 +121,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
                 JsonNode error = payload.path("response").path("error");
                 JsonNode upstreamUsage = payload.path("response").get("usage");
                 if (upstreamUsage != null && upstreamUsage.isObject()) {
-                    usage = UsageMapper.fromResponses(upstreamUsage);
+                    usage = UsageMapper.read(upstreamUsage);
                 }
                 return error(out, error.path("code").asText("upstream_failed"),
                         error.path("message").asText("The upstream response failed."));
@@ -160,7 +153,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
     }
 
     @Override
-    public Optional<StreamUsage> usage() {
+    public Optional<Usage> usage() {
         return Optional.ofNullable(usage);
     }
 
@@ -223,7 +216,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
 
     private SseEvent event(ObjectNode body) {
         try {
-            return new SseEvent(null, mapper.writeValueAsString(body));
+            return SseEvent.of(null, mapper.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialise a chat chunk", e);
         }

@@ -61,14 +61,7 @@ public final class ResponsesToChatTranslator {
     public ObjectNode translateRequest(ObjectNode request) {
         rejectStateful(request);
         ObjectNode out = Json.object();
-        for (String field : SAME) {
-            Json.copy(request, out, field);
-        }
-        request.properties().forEach(entry -> {
-            if (!SAME.contains(entry.getKey()) && !HANDLED.contains(entry.getKey())) {
-                out.set(entry.getKey(), entry.getValue().deepCopy());
-            }
-        });
+        Json.copyUnhandled(request, out, SAME, HANDLED);
         out.set("messages", messages(request));
         tools(request, out);
         toolChoice(request, out);
@@ -390,7 +383,7 @@ public final class ResponsesToChatTranslator {
         }
         JsonNode usage = completion.get("usage");
         return builder.build(Json.text(choice, "finish_reason"),
-                usage != null && usage.isObject() ? UsageMapper.toResponses(UsageMapper.fromChat(usage), usage) : null);
+                usage != null && usage.isObject() ? UsageMapper.toResponses(UsageMapper.read(usage), usage) : null);
     }
 
     /**

@@ -19,9 +19,9 @@ import com.aoaigw.proxy.route.PoolState;
 import com.aoaigw.proxy.route.Pools;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
+import com.aoaigw.proxy.translate.SseEvent;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /**
  * The attempts of one request across its deployment pool and fallback models, all before anything reached the
@@ -208,8 +208,8 @@ public final class FailoverLoop {
                     failed(plan, member, f.error(), t0);
                     return null;
                 }
-                HttpClientResponse up = a.response();
-                int status = up.status().code();
+                UpstreamResponse up = a.response();
+                int status = up.status();
                 long now = pools.now();
                 up.headers().first(UTILISATION_HEADER).ifPresent(v -> {
                     double u = percent(v);
