@@ -44,6 +44,7 @@ import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.translate.CompatibilityTranslators;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.PoolOverrides;
+import com.aoaigw.proxy.upstream.HttpUpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.Watchdog;
@@ -330,8 +331,8 @@ public final class ProxyServer implements AutoCloseable {
      * @param overrides   the {@code UPSTREAM_*} pool variables
      * @return the client
      */
-    static UpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
-        UpstreamClient upstream = new UpstreamClient(UpstreamSettings.defaults(), credentials);
+    static HttpUpstreamClient upstreamClient(ConfigHolder holder, CredentialCache credentials, PoolOverrides overrides) {
+        HttpUpstreamClient upstream = new HttpUpstreamClient(UpstreamSettings.defaults(), credentials);
         if (!overrides.describe().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "server.upstream.pool overridden by " + overrides.describe());
         }

@@ -67,7 +67,7 @@ class ProcessSettingsTest {
     void poolOverridesReachTheUpstreamClientForEveryConfigVersion() {
         ProcessSettings s = ProcessSettings.from(Map.of("UPSTREAM_MAX_CONNECTIONS", "64", "CONFIG_PATH", "unused.json")::get);
         com.aoaigw.proxy.config.ConfigHolder holder = new com.aoaigw.proxy.config.ConfigHolder(new com.aoaigw.config.ConfigLoader());
-        com.aoaigw.proxy.upstream.UpstreamClient upstream = ProxyServer.upstreamClient(holder,
+        com.aoaigw.proxy.upstream.HttpUpstreamClient upstream = ProxyServer.upstreamClient(holder,
                 new com.aoaigw.proxy.upstream.CredentialCache(), s.poolOverrides());
         String doc = """
                 {"server":{"upstream":{"pool":{"connections":%d}}},

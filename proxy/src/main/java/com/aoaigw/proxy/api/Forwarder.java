@@ -3,9 +3,7 @@ package com.aoaigw.proxy.api;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,7 @@ import com.aoaigw.proxy.limit.LimitExceededException;
 import com.aoaigw.proxy.limit.Limiter;
 import com.aoaigw.proxy.limit.Limits;
 import com.aoaigw.proxy.limit.Refusal;
-import com.aoaigw.proxy.translate.ModelFamily;
+import com.aoaigw.proxy.route.ModelFamily;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.GenAiReader;
 import com.aoaigw.proxy.observe.Telemetry;
@@ -36,20 +34,14 @@ import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.translate.InlineImageCompressor;
-import com.aoaigw.proxy.upstream.EventSink;
 import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.upstream.HeaderPolicy;
-import com.aoaigw.proxy.upstream.SseEvent;
-import com.aoaigw.proxy.upstream.SseFramer;
-import com.aoaigw.proxy.upstream.StreamTransform;
 import com.aoaigw.proxy.upstream.TranslationError;
 import com.aoaigw.proxy.upstream.TranslationPlan;
 import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
-import com.aoaigw.proxy.upstream.UpstreamFailures;
-import com.aoaigw.proxy.upstream.UsageMeter;
+import com.aoaigw.proxy.upstream.UpstreamResponse;
 import com.aoaigw.proxy.upstream.Watchdog;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,22 +50,19 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.CloseConnectionException;
-import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The request pipeline of the forwarded operations: read the body (capped), find model and stream, route, plan
- * translations, build the upstream body, call the upstream (with retries and phase timeouts), relay the answer
- * (non-stream: whole body; stream: event by event with a flush each), and note what happened in the
- * {@link ExchangeLog}.
+ * translations, build the upstream body, call the upstream (with retries and phase timeouts), hand the answer to
+ * {@link ResponseRelay} (non-stream: whole body; stream: event by event with a flush each), and note what happened
+ * in the {@link ExchangeLog}.
  */
 public final class Forwarder {
     private static final System.Logger LOG = System.getLogger(Forwarder.class.getName());
-    private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
     /** Names the model and deployment that answered. */
     static final io.helidon.http.HeaderName SERVED_BY = HeaderNames.create("x-aoaigw-served-by");
     /** Largest entity whose announced length is reserved before its bytes arrive. */
@@ -81,6 +70,7 @@ public final class Forwarder {
 
     private final ObjectMapper mapper;
     private final ErrorRenderer errors;
+    private final ResponseRelay relay;
     private final ModelRouter router;
     private final Translators translators;
     private final FailoverLoop failover;
@@ -110,6 +100,7 @@ public final class Forwarder {
                      long bodyLimit, Limits limits) {
         this.mapper = mapper;
         this.errors = errors;
+        this.relay = new ResponseRelay(mapper, errors);
         this.router = router;
         this.translators = translators;
         this.failover = failover;
@@ -163,7 +154,7 @@ public final class Forwarder {
         }
         log.deployment(plan.deployment().deployment());
         log.upstream(plan.upstream().name());
-        String family = ModelFamily.of(plan.model().family(), plan.deployment().deployment()).configName();
+        ModelFamily family = plan.family();
         Limiter limiter = limits.limiter();
         Limiter.Ticket ticket = admit(limiter, who, plan, body, family, us, config, log);
         boolean keyLimited = who.limits() != null;
@@ -182,8 +173,8 @@ public final class Forwarder {
     /**
      * Admits the request against its key's and model's limits (nothing is sent to Azure when it is refused).
      */
-    private Limiter.Ticket admit(Limiter limiter, ClientIdentity who, RoutePlan plan, RequestBody body, String family,
-                                 UpstreamSettings us, GatewayConfig config, ExchangeLog log) {
+    private Limiter.Ticket admit(Limiter limiter, ClientIdentity who, RoutePlan plan, RequestBody body,
+                                 ModelFamily family, UpstreamSettings us, GatewayConfig config, ExchangeLog log) {
         long estimate = 0;
         if (Limiter.needsEstimate(who.limits(), plan.model())) {
             try {
@@ -212,7 +203,7 @@ public final class Forwarder {
      * Charges what the exchange used: Azure's usage when it came; else, when Azure answered, the prompt estimate plus
      * the completion text relayed so far (a stream cut by the client or a timeout); else nothing.
      */
-    private void charge(Limiter limiter, Limiter.Ticket ticket, RoutePlan plan, String family, CompletionSeen seen,
+    private void charge(Limiter limiter, Limiter.Ticket ticket, RoutePlan plan, ModelFamily family, CompletionSeen seen,
                         ExchangeLog log) {
         try {
             var u = log.usage();
@@ -296,13 +287,13 @@ public final class Forwarder {
             TranslationPlan tp = prepared.get(plan);
             // the usage chunk the client did not ask for is dropped, unless a translator needs it
             boolean dropUsageChunk = injectUsage(body, us, plan) && !plan.translated();
-            try (HttpClientResponse up = result.answer().response()) {
-                int status = up.status().code();
+            try (UpstreamResponse up = result.answer().response()) {
+                int status = up.status();
                 if (result.framer() != null) {
-                    relayStream(res, up, result.framer(), result.first(), plan, tp, dropUsageChunk, watch, us, log,
+                    relay.relayStream(res, up, result.framer(), result.first(), plan, tp, dropUsageChunk, watch, us, log,
                             seen, ownRateHeaders);
                 } else {
-                    relayWhole(res, up, status, plan, tp, watch, us, log, seen, ownRateHeaders);
+                    relay.relayWhole(res, up, status, plan, tp, watch, us, log, seen, ownRateHeaders);
                 }
             }
         }
@@ -394,181 +385,6 @@ public final class Forwarder {
         } catch (IOException e) {
             throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
         }
-    }
-
-    private void relayWhole(ServerResponse res, HttpClientResponse up, int status, RoutePlan plan, TranslationPlan tp,
-                            Watchdog.Watch watch, UpstreamSettings us, ExchangeLog log, CompletionSeen seen,
-                            boolean ownRateHeaders) {
-        byte[] bytes;
-        watch.arm(Watchdog.Phase.REQUEST, us.requestTimeoutMs());
-        try (InputStream in = up.inputStream()) {
-            bytes = readEntity(in, up.headers().contentLength());
-        } catch (IOException | RuntimeException e) {
-            Watchdog.Phase expired = watch.expired();
-            watch.disarm();
-            throw UpstreamFailures.classify(e, expired);
-        }
-        watch.disarm();
-        copyHeaders(up, res, log, ownRateHeaders);
-        String ct = up.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
-        if (status >= 200 && status < 300) {
-            seen.answered();
-            UsageMeter meter = new UsageMeter(mapper);
-            meter.observeBody(bytes);
-            if (log.genAiReader() != null) {
-                log.genAiReader().answer(bytes);
-            }
-            log.usage(meter.usage());
-            if (!tp.passThrough()) {
-                bytes = tp.response().apply(bytes);
-            }
-        } else {
-            log.errorCode(upstreamErrorCode(status, bytes));
-        }
-        log.status(status);
-        log.ttftMs((System.nanoTime() - log.startNanos()) / 1_000_000);
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, ct);
-        res.send(bytes);
-    }
-
-    private void relayStream(ServerResponse res, HttpClientResponse up, SseFramer framer, SseEvent first,
-                             RoutePlan plan, TranslationPlan tp, boolean dropUsageChunk, Watchdog.Watch watch,
-                             UpstreamSettings us, ExchangeLog log, CompletionSeen seen, boolean ownRateHeaders) {
-        UsageMeter meter = new UsageMeter(mapper);
-        StreamTransform transform = tp.stream().get();
-        // only now, with a first event in hand, is the client told 200
-        seen.answered();
-        copyHeaders(up, res, log, ownRateHeaders);
-        res.status(200);
-        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.header(HeaderNames.create("x-accel-buffering"), "no");
-        log.status(200);
-        OutputStream os = res.outputStream();
-        boolean[] wrote = {false};
-        EventSink sink = ev -> {
-            try {
-                os.write(ev.raw());
-                os.flush();
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            } catch (RuntimeException e) {
-                throw new IOException("client write failed", e);
-            }
-            if (!wrote[0]) {
-                wrote[0] = true;
-                log.ttftMs((System.nanoTime() - log.startNanos()) / 1_000_000);
-            }
-        };
-        boolean clientGone = false;
-        try {
-            SseEvent ev = first;
-            boolean done = false;
-            GenAiReader genAi = log.genAiReader();
-            while (ev != null) {
-                boolean usageOnly = meter.observe(ev);
-                seen.event(ev.data());
-                if (genAi != null) {
-                    genAi.event(ev.data());
-                }
-                if (ev.contains(DONE)) {
-                    done = true;
-                }
-                if (!(dropUsageChunk && usageOnly)) {
-                    transform.onEvent(ev, sink);
-                }
-                ev = readEvent(framer, watch, Watchdog.Phase.IDLE, us.idleTimeoutMs());
-            }
-            log.usage(meter.usage());
-            if (framer.truncated() || (plan.backendRoute() == RouteKey.CHAT && !done)) {
-                throw new ProxyException.UpstreamFailure(502, "upstream_stream_truncated",
-                        "The upstream stream ended before it was complete.", null);
-            }
-            transform.onEnd(sink);
-            os.close();
-        } catch (IOException e) {
-            clientGone = true;
-        } catch (RuntimeException re) {
-            ProxyException e = re instanceof ProxyException pe ? pe
-                    : new ProxyException.Internal(500, "internal_error", "The gateway failed while relaying the stream.", re);
-            if (!(re instanceof ProxyException)) {
-                LOG.log(System.Logger.Level.ERROR, "stream " + log.requestId() + " failed in the proxy", re);
-            }
-            log.usage(meter.usage());
-            log.errorCode(e.code());
-            LOG.log(System.Logger.Level.WARNING, "stream " + log.requestId() + " failed after it started: " + e.code());
-            try {
-                writeStreamError(sink, plan.clientRoute(), e);
-                os.close();
-            } catch (IOException | RuntimeException ex) {
-                clientGone = true;
-            }
-        }
-        if (clientGone) {
-            // closing the upstream response (by the caller's try-with-resources) cancels the Azure call
-            log.status(499);
-            log.usage(meter.usage());
-            log.errorCode("client_disconnected");
-            up.close();
-        }
-    }
-
-    private SseEvent readEvent(SseFramer framer, Watchdog.Watch watch, Watchdog.Phase phase, long timeoutMs) {
-        watch.arm(phase, timeoutMs);
-        try {
-            return framer.next();
-        } catch (IOException | RuntimeException e) {
-            Watchdog.Phase expired = watch.expired();
-            watch.disarm();
-            throw UpstreamFailures.classify(e, expired);
-        } finally {
-            watch.disarm();
-        }
-    }
-
-    private void writeStreamError(EventSink sink, RouteKey clientRoute, ProxyException e) throws IOException {
-        if (clientRoute == RouteKey.RESPONSES) {
-            sink.send(SseEvent.of("error", new String(errors.responsesErrorEvent(e), StandardCharsets.UTF_8)));
-        } else {
-            sink.send(SseEvent.of(null, new String(errors.body(e), StandardCharsets.UTF_8)));
-        }
-    }
-
-    /**
-     * Copies the allowed upstream headers; for a key with its own limits ({@code ownRateHeaders}) Azure's
-     * {@code x-ratelimit-*} stay behind: they describe the shared deployment, and the key's own are already set.
-     */
-    private static void copyHeaders(HttpClientResponse up, ServerResponse res, ExchangeLog log, boolean ownRateHeaders) {
-        for (Header h : up.headers()) {
-            String n = h.headerName().lowerCase();
-            if (ownRateHeaders && n.startsWith("x-ratelimit-")) {
-                continue;
-            }
-            if (HeaderPolicy.passResponse(n)) {
-                res.header(h);
-            } else if (n.equals("x-request-id") && !h.get().equals(log.requestId())) {
-                res.header(HeaderNames.create(HeaderPolicy.UPSTREAM_REQUEST_ID), h.get());
-            }
-        }
-    }
-
-    private String upstreamErrorCode(int status, byte[] bytes) {
-        String code = null;
-        if (bytes.length > 0 && bytes.length < 65536) {
-            try {
-                JsonNode e = mapper.readTree(bytes).path("error");
-                JsonNode cd = e.path("code");
-                if (cd.isTextual() || cd.isNumber()) {
-                    code = cd.asText();
-                }
-            } catch (JsonProcessingException ignored) {
-                // not JSON; fall back to the status
-            } catch (IOException ignored) {
-                // same
-            }
-        }
-        return "upstream_" + (code == null || code.isBlank() ? Integer.toString(status) : code);
     }
 
     private static void requireJson(ServerRequest req) {

@@ -1,5 +1,6 @@
 package com.aoaigw.proxy.limit;
 
+import com.aoaigw.proxy.route.ModelFamily;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
@@ -21,10 +22,10 @@ public final class PromptEstimator {
 
     /**
      * @param body   the request body
-     * @param family the model family ({@code gpt-4}, {@code gpt-35}, ...; null or empty: o200k_base)
+     * @param family the model family (gpt-4 and gpt-35: cl100k_base; any other or null: o200k_base)
      * @return the prompt estimate in tokens
      */
-    public long estimate(JsonNode body, String family) {
+    public long estimate(JsonNode body, ModelFamily family) {
         Encoding enc = encoding(family);
         long n = 0;
         JsonNode messages = body.path("messages");
@@ -59,12 +60,12 @@ public final class PromptEstimator {
      * @param family the model family
      * @return its tokens
      */
-    public long count(String text, String family) {
+    public long count(String text, ModelFamily family) {
         return text.isEmpty() ? 0 : encoding(family).countTokensOrdinary(text);
     }
 
-    private Encoding encoding(String family) {
-        boolean cl100k = "gpt-4".equals(family) || "gpt-35".equals(family);
+    private Encoding encoding(ModelFamily family) {
+        boolean cl100k = family == ModelFamily.GPT_4 || family == ModelFamily.GPT_35;
         return registry.getEncoding(cl100k ? EncodingType.CL100K_BASE : EncodingType.O200K_BASE);
     }
 

@@ -124,7 +124,8 @@ public final class ModelRouter {
             template = t == null || t.isBlank() ? defaultTemplate(upstream, backend) : t.trim();
         }
         URI target = resolve(upstream.baseUrl(), template.replace("{deployment}", encode(dep.deployment())));
-        String family = model.family().isBlank() ? guessFamily(dep.deployment(), backend) : model.family();
+        // the validator accepts only known family names, so of() finds one or detects it from the name
+        ModelFamily family = ModelFamily.of(model.family(), dep.deployment());
         return new RoutePlan(incoming, backend, model, dep, upstream, target, family);
     }
 
@@ -186,33 +187,5 @@ public final class ModelRouter {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    /**
-     * @param deployment deployment name
-     * @param route      backend route
-     * @return a family guessed from the deployment name
-     */
-    static String guessFamily(String deployment, RouteKey route) {
-        String d = deployment.toLowerCase(Locale.ROOT);
-        if (route == RouteKey.EMBEDDINGS || d.contains("embedding")) {
-            return "embedding";
-        }
-        if (route == RouteKey.IMAGES || d.contains("dall-e") || d.contains("gpt-image")) {
-            return "image";
-        }
-        if (d.startsWith("gpt-5")) {
-            return "gpt-5";
-        }
-        if (d.length() > 1 && d.charAt(0) == 'o' && Character.isDigit(d.charAt(1))) {
-            return "o-series";
-        }
-        if (d.startsWith("gpt-4o")) {
-            return "gpt-4o";
-        }
-        if (d.startsWith("gpt-4.1")) {
-            return "gpt-4.1";
-        }
-        return "other";
     }
 }

@@ -15,7 +15,8 @@ import com.aoaigw.config.Upstream;
  * @param deployment   the chosen deployment
  * @param upstream     the upstream serving it
  * @param target       the absolute upstream URL (path and query)
- * @param family       the model family ({@code ModelRoute.family()}, or guessed from the deployment name)
+ * @param family       the model family: {@code models[].family}, else detected from the deployment name
+ *                     ({@link ModelFamily#detect}); computed once per plan
  */
 public record RoutePlan(RouteKey clientRoute,
                         RouteKey backendRoute,
@@ -23,7 +24,7 @@ public record RoutePlan(RouteKey clientRoute,
                         ModelRoute.Deployment deployment,
                         Upstream upstream,
                         URI target,
-                        String family) {
+                        ModelFamily family) {
     /** @return true when the client and the backend speak different APIs */
     public boolean translated() {
         return clientRoute != backendRoute;

@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import com.aoaigw.proxy.error.ProxyException;
+import com.aoaigw.proxy.route.ModelFamily;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
-import com.aoaigw.proxy.upstream.BoundedMemo;
 import com.aoaigw.proxy.upstream.EventSink;
 import com.aoaigw.proxy.upstream.StreamTransform;
 import com.aoaigw.proxy.upstream.TranslationPlan;
@@ -28,8 +28,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class CompatibilityTranslators implements Translators {
     private static final List<String> RULE_NAMES =
             java.util.Arrays.stream(NormalizationRule.values()).map(NormalizationRule::ruleName).toList();
-    /** Detection runs a few regular expressions; deployment names come from the config, so their families are kept. */
-    private static final BoundedMemo<String, ModelFamily> DETECTED = new BoundedMemo<>(4096, ModelFamily::detect);
     private final ObjectMapper mapper;
     private final CompatibilityTranslator translator;
 
@@ -61,7 +59,7 @@ public final class CompatibilityTranslators implements Translators {
         }
         ApiKind client = kind(route.clientRoute());
         ApiKind backend = kind(route.backendRoute());
-        ModelFamily family = family(route);
+        ModelFamily family = route.family();
         if (client == backend && (!family.normalized() || route.model().disabledRules().containsAll(RULE_NAMES))) {
             // Nothing would change: keep the data plane's byte-for-byte path.
             return TranslationPlan.NONE;
@@ -100,13 +98,6 @@ public final class CompatibilityTranslators implements Translators {
             case RESPONSES -> ApiKind.RESPONSES;
             case EMBEDDINGS, IMAGES -> ApiKind.OTHER;
         };
-    }
-
-    /** The configured family if it is a known name, else the one detected from the deployment name. */
-    static ModelFamily family(RoutePlan route) {
-        String deployment = route.deployment().deployment();
-        return ModelFamily.fromConfigName(route.model().family())
-                .orElseGet(() -> deployment == null ? ModelFamily.detect(null) : DETECTED.get(deployment));
     }
 
     /** Carries the exchange from the request transform to the answer transforms of the same request. */

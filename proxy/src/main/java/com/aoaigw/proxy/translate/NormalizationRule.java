@@ -2,6 +2,7 @@ package com.aoaigw.proxy.translate;
 
 import java.util.Locale;
 
+import com.aoaigw.proxy.route.ModelFamily;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;

@@ -4,7 +4,7 @@
  *
  * <h2>Pieces</h2>
  * <ul>
- * <li>{@link com.aoaigw.proxy.translate.ModelFamily}: {@code models[].family} ({@code gpt-5}, {@code o-series},
+ * <li>{@link com.aoaigw.proxy.route.ModelFamily}: {@code models[].family} ({@code gpt-5}, {@code o-series},
  * {@code gpt-4o}, {@code gpt-4.1}, {@code gpt-4}, {@code gpt-35}, {@code embedding}, {@code image},
  * {@code other}), or a guess from the deployment name.</li>
  * <li>{@link com.aoaigw.proxy.translate.NormalizationRule} and

@@ -21,7 +21,6 @@ import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /**
  * The attempts of one request across its deployment pool and fallback models, all before anything reached the
@@ -207,8 +206,8 @@ public final class FailoverLoop {
                     failed(plan, member, f.error(), t0);
                     return null;
                 }
-                HttpClientResponse up = a.response();
-                int status = up.status().code();
+                UpstreamResponse up = a.response();
+                int status = up.status();
                 long now = pools.now();
                 up.headers().first(HeaderNames.create(UTILISATION)).ifPresent(v -> {
                     double u = percent(v);

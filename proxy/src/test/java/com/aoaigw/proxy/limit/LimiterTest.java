@@ -8,6 +8,7 @@ import com.aoaigw.config.ModelLimits;
 import com.aoaigw.config.ModelRoute;
 import com.aoaigw.config.Pricing;
 import com.aoaigw.config.Secret;
+import com.aoaigw.proxy.route.ModelFamily;
 import com.aoaigw.proxy.state.LocalSharedState;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -178,19 +179,19 @@ class LimiterTest {
         ObjectMapper json = new ObjectMapper();
         // "Hello world" is 2 tokens in both encodings; 3 framing tokens per message and 3 for the reply
         assertEquals(2 + 3 + 3, e.estimate(json.readTree("""
-                {"messages":[{"role":"user","content":"Hello world"}],"max_tokens":4000}"""), "gpt-4o"));
+                {"messages":[{"role":"user","content":"Hello world"}],"max_tokens":4000}"""), ModelFamily.GPT_4O));
         assertEquals(2 + 2 + 3 + 3 + 3, e.estimate(json.readTree("""
                 {"messages":[{"role":"system","content":"Hello world"},
                  {"role":"user","content":[{"type":"text","text":"Hello world"},{"type":"image_url","image_url":{"url":"x"}}]}]}"""),
-                "gpt-5"));
+                ModelFamily.GPT_5));
         assertEquals(2 + 2 + 3, e.estimate(json.readTree("""
                 {"instructions":"Hello world","input":[{"role":"user","content":[{"type":"input_text","text":"Hello world"}]}]}"""),
-                "gpt-5"));
-        assertEquals(2, e.estimate(json.readTree("{\"input\":\"Hello world\"}"), "embedding"));
+                ModelFamily.GPT_5));
+        assertEquals(2, e.estimate(json.readTree("{\"input\":\"Hello world\"}"), ModelFamily.EMBEDDING));
         // the two encodings differ on other text: the family picks the encoding
         // the family picks the encoding: o200k_base needs far fewer tokens for Hindi than cl100k_base
         String text = "नमस्ते दुनिया, आप कैसे हैं? आज मौसम बहुत अच्छा है।";
-        assertTrue(e.count(text, "gpt-4") > e.count(text, "gpt-5") + 5,
-                e.count(text, "gpt-4") + " vs " + e.count(text, "gpt-5"));
+        assertTrue(e.count(text, ModelFamily.GPT_4) > e.count(text, ModelFamily.GPT_5) + 5,
+                e.count(text, ModelFamily.GPT_4) + " vs " + e.count(text, ModelFamily.GPT_5));
     }
 }

@@ -84,11 +84,20 @@ class ModelRouterTest {
         assertEquals("model", e.param());
     }
 
-    @ParameterizedTest
-    @CsvSource({"gpt-5-mini,chat/completions,gpt-5", "o3-mini,chat/completions,o-series", "gpt-4o,responses,gpt-4o",
-            "gpt-4.1-nano,chat/completions,gpt-4.1", "text-embedding-3-small,embeddings,embedding",
-            "gpt-image-1,images/generations,image", "mistral,chat/completions,other"})
-    void familyGuess(String deployment, String route, String family) {
-        assertEquals(family, ModelRouter.guessFamily(deployment, RouteKey.parse(route).orElseThrow()));
+    @Test
+    void planCarriesTheConfiguredFamilyElseTheOneDetectedFromTheDeploymentName() {
+        GatewayConfig config = new ConfigLoader().load("""
+                {"auth":{"mode":"apiKey","apiKey":"azure-key"},"apiKeys":[{"id":"t","key":"a-long-enough-client-key-for-tests"}],
+                 "upstreams":[{"name":"v1","baseUrl":"https://res.openai.azure.com"}],
+                 "models":[{"id":"named","upstream":"v1","targetModel":"prod-chat","family":"o-series"},
+                           {"id":"guessed","upstream":"v1","targetModel":"team-gpt-5-mini"},
+                           {"id":"ada","upstream":"v1","targetModel":"text-embedding-3-small"},
+                           {"id":"partner","upstream":"v1","targetModel":"DeepSeek-R1"}]}
+                """).config();
+        ModelRouter router = new ModelRouter();
+        assertEquals(ModelFamily.O_SERIES, router.route(config, RouteKey.CHAT, "named").family());
+        assertEquals(ModelFamily.GPT_5, router.route(config, RouteKey.RESPONSES, "guessed").family());
+        assertEquals(ModelFamily.EMBEDDING, router.route(config, RouteKey.EMBEDDINGS, "ada").family());
+        assertEquals(ModelFamily.OTHER, router.route(config, RouteKey.CHAT, "partner").family());
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import com.aoaigw.config.ModelRoute;
 import com.aoaigw.config.Upstream;
 import com.aoaigw.proxy.error.ProxyException;
+import com.aoaigw.proxy.route.ModelFamily;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.upstream.StreamTransform;
@@ -42,7 +43,7 @@ class CompatibilityTranslatorsTest {
         ModelRoute model = new ModelRoute("m", "u", deployment, Map.of(), List.of(), family, disabled, List.of(), null);
         return new RoutePlan(client, backend, model, model.effectiveDeployments().getFirst(),
                 new Upstream("u", "http://127.0.0.1:1", Map.of(), null, null, null, null),
-                URI.create("http://127.0.0.1:1/openai/v1/" + backend.key()), family);
+                URI.create("http://127.0.0.1:1/openai/v1/" + backend.key()), ModelFamily.of(family, deployment));
     }
 
     @Test
@@ -121,13 +122,5 @@ class CompatibilityTranslatorsTest {
                 .getBytes(StandardCharsets.UTF_8);
         JsonNode chat = mapper.readTree(plan.response().apply(ok));
         assertEquals("fine", chat.path("choices").path(0).path("message").path("content").asText());
-    }
-
-    @Test
-    void familyComesFromConfigElseFromTheDeploymentName() {
-        assertEquals(ModelFamily.O_SERIES, CompatibilityTranslators.family(route(RouteKey.CHAT, RouteKey.CHAT,
-                "prod-chat", "o-series", List.of())));
-        assertEquals(ModelFamily.GPT_5, CompatibilityTranslators.family(route(RouteKey.CHAT, RouteKey.CHAT,
-                "team-gpt-5-mini", "", List.of())));
     }
 }

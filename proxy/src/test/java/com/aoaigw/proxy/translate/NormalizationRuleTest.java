@@ -2,6 +2,7 @@ package com.aoaigw.proxy.translate;
 
 import java.util.Set;
 
+import com.aoaigw.proxy.route.ModelFamily;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package com.aoaigw.proxy.translate;
+package com.aoaigw.proxy.route;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,4 +1,4 @@
-package com.aoaigw.proxy.translate;
+package com.aoaigw.proxy.route;
 
 import java.util.List;
 import java.util.Locale;
