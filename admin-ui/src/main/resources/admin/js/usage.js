@@ -270,7 +270,7 @@ function draw(id, d, xs, series, opts = {}) {
         dash: s.dash,
         fill: s.fill,
         spanGaps: !!s.spanGaps,
-        points: { show: false },
+        points: s.points ? { show: true, size: 5, fill: s.colour, stroke: s.colour } : { show: false },
         value: (self, v, si, idx) => (idx === null || idx === undefined ? '' : s.text(s.raw[idx])),
       })),
     ],
@@ -300,7 +300,7 @@ function percentiles(id, d, xs, groups, field, opts) {
   const hasTotal = (d.buckets || []).some((b) => b.total);
   const line = (label, colour, dash, get) => {
     const raw = xs.map((x) => { const b = at.get(x); const v = b ? get(b) : null; return v === undefined ? null : v; });
-    if (raw.some((v) => v !== null)) series.push({ label, colour, dash, raw, plot: raw, text: ms, width: dash ? 1.5 : 2, spanGaps: true });
+    if (raw.some((v) => v !== null)) series.push({ label, colour, dash, raw, plot: raw, text: ms, width: dash ? 1.5 : 2, spanGaps: true, points: true });
   };
   if (hasTotal) {
     line('p50', PALETTE[0], [6, 4], (b) => pct(b.total && b.total[field], 'p50'));
