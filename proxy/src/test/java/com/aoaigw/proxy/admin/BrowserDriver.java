@@ -55,8 +55,9 @@ final class BrowserDriver {
         return run("admin-page.mjs", options, timeoutSeconds);
     }
 
-    /** Runs another script of {@code admin-e2e/} the same way (one JSON line on stdout, exit code 0 when it passed). */
-    static Run run(String scriptName, Map<String, Object> options, long timeoutSeconds) throws IOException, InterruptedException {
+    /** Runs another script of {@code admin-e2e/} (same options and output contract as admin-page.mjs). */
+    static Run run(String scriptName, Map<String, Object> options, long timeoutSeconds)
+            throws IOException, InterruptedException {
         Path script;
         try {
             script = Path.of(BrowserDriver.class.getResource("/admin-e2e/" + scriptName).toURI());
