@@ -36,6 +36,7 @@ import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
+import com.aoaigw.proxy.route.ClientApiPath;
 import com.aoaigw.proxy.route.Pools;
 import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
@@ -316,7 +317,7 @@ public final class ProxyServer implements AutoCloseable {
         AdminFeature admin = AdminFeature.create(options, null);
         recorder.subscribe((e, latencyMs) -> {
             // the playground's requests are client requests made on a key's behalf: counted like them
-            if (e.path() != null && (ClientAuthFilter.apiPath(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
+            if (e.path() != null && (ClientApiPath.matches(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
                 admin.stats().accept(new RequestRecord(clock.instant(), e.model(), e.keyId(), e.upstream(),
                         e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().completionTokens(),
                         e.usage().cachedTokens(), latencyMs, e.ttftMs()));
