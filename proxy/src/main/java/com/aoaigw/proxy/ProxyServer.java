@@ -13,6 +13,8 @@ import com.aoaigw.config.UpstreamSettings;
 import com.aoaigw.proxy.admin.AdminFeature;
 import com.aoaigw.proxy.admin.CaddyReportService;
 import com.aoaigw.proxy.admin.DeploymentsService;
+import com.aoaigw.proxy.admin.FleetService;
+import com.aoaigw.proxy.admin.GatewayHealth;
 import com.aoaigw.proxy.admin.AdminConfigAccess;
 import com.aoaigw.proxy.admin.HttpUpstreamVerifier;
 import com.aoaigw.proxy.admin.LimitsAdminService;
@@ -34,15 +36,17 @@ import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.limit.Limits;
 import com.aoaigw.proxy.observe.AccessLog;
 import com.aoaigw.proxy.observe.ExchangeLog;
+import com.aoaigw.proxy.observe.InFlightFilter;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
 import com.aoaigw.proxy.route.ClientApiPath;
 import com.aoaigw.proxy.route.Pools;
+import com.aoaigw.proxy.state.FollowingConsoleStore;
 import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.observe.Telemetry;
 import com.aoaigw.proxy.route.ModelRouter;
-import com.aoaigw.proxy.translate.CompatibilityTranslators;
+import com.aoaigw.proxy.translate.CompatibilitySelector;
 import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.PoolOverrides;
 import com.aoaigw.proxy.upstream.HttpUpstreamClient;
@@ -75,10 +79,14 @@ public final class ProxyServer implements AutoCloseable {
     private final ConfigStore store;
     private final Limits limits;
     private final RequestHeadTimeout heads;
+    private final FleetService fleet;
+    private final FollowingConsoleStore console;
 
     private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store,
-                        RequestHeadTimeout heads, Limits limits) {
+                        RequestHeadTimeout heads, Limits limits, FleetService fleet, FollowingConsoleStore console) {
         this.server = server;
+        this.fleet = fleet;
+        this.console = console;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
@@ -116,6 +124,9 @@ public final class ProxyServer implements AutoCloseable {
         Limits limits = new Limits(System::currentTimeMillis);
         holder.onChange(s -> limits.update(s.config().server().sharedState()));
         metrics.sharedStateUp(() -> limits.limiter().state().up());
+        // admin sessions, the login throttle and the replicas' heartbeats follow server.sharedState too
+        FollowingConsoleStore console = new FollowingConsoleStore(adminClock::millis);
+        holder.onChange(s -> console.update(s.config().server().sharedState()));
         ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
         Watchdog watchdog = new Watchdog();
         ModelRouter router = new ModelRouter();
@@ -141,10 +152,19 @@ public final class ProxyServer implements AutoCloseable {
         } catch (ListenFailedException e) {
             watchdog.close();
             store.close();
+            console.close();
             throw e;
         }
         Forwarder forwarder = forwarder(settings, mapper, errors, router, upstream, pools, watchdog, limits);
-        AdminFeature admin = admin(settings, holder, store, credentials, recorder, adminClock);
+        GatewayHealth health = new GatewayHealth(adminClock::millis);
+        AdminFeature admin = admin(settings, holder, store, credentials, recorder, adminClock, console, health);
+        InFlightFilter inFlight = new InFlightFilter();
+        String version = ProxyServer.class.getPackage().getImplementationVersion();
+        FleetService fleet = new FleetService(FleetService.replicaId(), console, new AdminConfigAccess(holder, store),
+                health, inFlight::current, () -> limits.limiter().state().up(), adminClock::millis,
+                version == null ? "dev" : version, FleetService.INTERVAL_MS);
+        holder.onChange(s -> fleet.beatSoon());
+        admin.withApi(fleet);
         Parts parts = new Parts(holder, mapper, errors, recorder, forwarder, admin, limits, pools);
 
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
@@ -175,7 +195,11 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 })
                 .addFeature(ObserveSetup.feature(holder, credentials))
-                .routing(r -> routing(r, parts));
+                .routing(r -> {
+                    // counts the client API requests in flight for the heartbeat (before everything else)
+                    r.addFilter(inFlight);
+                    routing(r, parts);
+                });
         WebServer server;
         try {
             server = b.build().start();
@@ -189,10 +213,12 @@ public final class ProxyServer implements AutoCloseable {
             heads.close();
             watchdog.close();
             store.close();
+            console.close();
             throw new ListenFailedException("cannot listen on " + host + ":" + port + " (see the log above)");
         }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
-        return new ProxyServer(server, holder, watchdog, store, heads, limits);
+        fleet.start();
+        return new ProxyServer(server, holder, watchdog, store, heads, limits, fleet, console);
     }
 
     /**
@@ -216,7 +242,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     static Forwarder forwarder(ProcessSettings settings, ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
                                UpstreamClient upstream, Pools pools, Watchdog watchdog, Limits limits) {
-        return new Forwarder(mapper, errors, router, new CompatibilityTranslators(mapper),
+        return new Forwarder(mapper, errors, router, new CompatibilitySelector(mapper),
                 new FailoverLoop(upstream, router, pools), watchdog, settings.forwardHeaders(), settings.bodyLimit(),
                 limits);
     }
@@ -300,6 +326,17 @@ public final class ProxyServer implements AutoCloseable {
      */
     static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
                               CredentialCache credentials, RequestRecorder recorder, Clock clock) {
+        return admin(settings, holder, store, credentials, recorder, clock, new FollowingConsoleStore(clock::millis),
+                new GatewayHealth(clock::millis));
+    }
+
+    /**
+     * The admin area with its console store (sessions and the login throttle, shared by the replicas in redis mode)
+     * and the gateway health it feeds.
+     */
+    static AdminFeature admin(ProcessSettings settings, ConfigHolder holder, ConfigStore store,
+                              CredentialCache credentials, RequestRecorder recorder, Clock clock,
+                              FollowingConsoleStore console, GatewayHealth health) {
         AdminConfigAccess access = new AdminConfigAccess(holder, store);
         AdminFeature.Options defaults = AdminFeature.Options.defaults(access, () -> {
             if (settings.host() != null) {
@@ -314,13 +351,15 @@ public final class ProxyServer implements AutoCloseable {
             default -> System.getenv(k);
         }, defaults.listenHost(), clock, new HttpUpstreamVerifier(auth -> freshCredential(credentials, auth)),
                 defaults.preview(), defaults.throttle(), defaults.stdout(), defaults.appVersion(), true);
-        AdminFeature admin = AdminFeature.create(options, null);
+        AdminFeature admin = AdminFeature.create(options, null, console);
         recorder.subscribe((e, latencyMs) -> {
             // the playground's requests are client requests made on a key's behalf: counted like them
             if (e.path() != null && (ClientApiPath.matches(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
                 admin.stats().accept(new RequestRecord(clock.instant(), e.model(), e.keyId(), e.upstream(),
                         e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().completionTokens(),
                         e.usage().cachedTokens(), latencyMs, e.ttftMs()));
+                health.record(e.status(), (int) e.attemptList().stream()
+                        .filter(a -> GatewayHealth.failedAttempt(a.status(), a.error())).count());
             }
         });
         return admin;
@@ -410,11 +449,13 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Stops the server. */
     public void stop() {
+        fleet.close();
         server.stop();
         heads.close();
         watchdog.close();
         store.close();
         limits.close();
+        console.close();
     }
 
     @Override

@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 
 import com.aoaigw.config.ConfigLoader;
 import com.aoaigw.proxy.config.ConfigSnapshot;
+import com.aoaigw.proxy.state.ConsoleStore;
+import com.aoaigw.proxy.state.LocalConsoleStore;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpFeature;
@@ -74,7 +76,7 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
         }
     }
 
-    private AdminFeature(Options o, AutoCloseable owned) {
+    private AdminFeature(Options o, AutoCloseable owned, ConsoleStore console) {
         this.owned = owned;
         Clock clock = o.clock();
         AdminConfigAccess access = o.access();
@@ -85,8 +87,8 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
         ClientKeys keys = new ClientKeys(new SecureRandom());
         AdminAuthenticator authenticator = new AdminAuthenticator(() -> access.current().config(), o.listenHost(),
                 hasher, clock);
-        SessionStore sessions = new SessionStore(Duration.ofMinutes(30), Duration.ofHours(12), clock);
-        LoginThrottle throttle = new LoginThrottle(o.throttle(), clock);
+        SessionStore sessions = new SessionStore(Duration.ofMinutes(30), Duration.ofHours(12), clock, console);
+        LoginThrottle throttle = new LoginThrottle(o.throttle(), clock, console);
         this.filter = new AdminSecurityFilter(authenticator, sessions, throttle, () -> access.current().config());
         this.service = new AdminService(new AdminService.Parts(access, authenticator, sessions, throttle, stats, logs,
                 tls, o.verifier(), o.preview(), keys, o.env(), clock, clock.instant(), o.appVersion()));
@@ -118,7 +120,7 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
      * @return the feature, ready to add to the routing
      */
     public static AdminFeature create(Options options) {
-        return new AdminFeature(options, null);
+        return create(options, null);
     }
 
     /**
@@ -127,7 +129,17 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
      * @return the feature, ready to add to the routing
      */
     public static AdminFeature create(Options options, AutoCloseable owned) {
-        return new AdminFeature(options, owned);
+        return new AdminFeature(options, owned, new LocalConsoleStore(options.clock()::millis));
+    }
+
+    /**
+     * @param options what the admin area needs
+     * @param owned   closed with the feature (e.g. the config store opened for it), or null
+     * @param console where sessions and the login throttle's counts live (shared by the replicas in redis mode)
+     * @return the feature, ready to add to the routing
+     */
+    public static AdminFeature create(Options options, AutoCloseable owned, ConsoleStore console) {
+        return new AdminFeature(options, owned, console);
     }
 
     @Override

@@ -2,11 +2,11 @@ package com.aoaigw.proxy.admin;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Iterator;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+
+import com.aoaigw.proxy.state.ConsoleStore;
+import com.aoaigw.proxy.state.LocalConsoleStore;
 
 /**
  * Backoff and lockout after failed admin logins, tracked per client address and per address and user name (D9).
@@ -18,17 +18,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * user name only slow its attempts down, by an exponential delay capped at {@link #USER_DELAY_MAX}
  * ({@link #slowDown}). {@link #acquire} checks and records an attempt in one step, so a concurrent burst gets
  * exactly the evaluations the policy allows.
+ *
+ * <p>The counts live in a {@link ConsoleStore}: in this process by default, in Redis in redis mode, where the check
+ * and the record are one Lua script, so attempts spread over replicas behind a load balancer count together.
  */
 public final class LoginThrottle {
     /** The longest delay failures of one user name add to each attempt for it. */
     public static final Duration USER_DELAY_MAX = Duration.ofSeconds(3);
-    private static final int MAX_TRACKED = 10_000;
     /** User names are client-supplied: only this much of one is part of a key. */
     private static final int MAX_NAME = 64;
 
     private final Policy policy;
     private final Clock clock;
-    private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+    private final ConsoleStore store;
+    private final long[] delays;
 
     /**
      * The limits.
@@ -50,12 +53,30 @@ public final class LoginThrottle {
     }
 
     /**
+     * Counts in this process.
+     *
      * @param policy limits
      * @param clock  time source
      */
     public LoginThrottle(Policy policy, Clock clock) {
+        this(policy, clock, new LocalConsoleStore(clock::millis));
+    }
+
+    /**
+     * @param policy limits
+     * @param clock  time source
+     * @param store  where the counts live
+     */
+    public LoginThrottle(Policy policy, Clock clock, ConsoleStore store) {
         this.policy = policy;
         this.clock = clock;
+        this.store = store;
+        // the block after 1, 2, ... failures; from lockoutFailures on it is the lockout
+        int n = Math.max(1, policy.lockoutFailures());
+        this.delays = new long[n];
+        for (int i = 0; i < n; i++) {
+            delays[i] = delayAfter(i + 1).toMillis();
+        }
     }
 
     /**
@@ -74,12 +95,8 @@ public final class LoginThrottle {
      * @param subjects the keys of this attempt ({@link #subjects})
      * @return how long the caller must wait, or empty when it may evaluate the credentials now
      */
-    public synchronized Optional<Duration> acquire(String... subjects) {
-        Optional<Duration> wait = blockedFor(subjects);
-        if (wait.isEmpty()) {
-            failure(subjects);
-        }
-        return wait;
+    public Optional<Duration> acquire(String... subjects) {
+        return waitOf(store.acquire(clock.millis(), List.of(subjects), delays, forgetMs()));
     }
 
     /**
@@ -89,11 +106,11 @@ public final class LoginThrottle {
      * @param username the user name tried
      */
     public void slowDown(String username) {
-        Failures f = failures.get("user:" + name(username));
-        if (f == null || clock.instant().isAfter(f.last().plus(policy.forgetAfter()))) {
+        Optional<ConsoleStore.Failures> f = store.failures(clock.millis(), "user:" + name(username), forgetMs());
+        if (f.isEmpty()) {
             return;
         }
-        Duration d = userDelay(f.count());
+        Duration d = userDelay(f.get().count());
         if (!d.isZero()) {
             try {
                 Thread.sleep(d);
@@ -118,7 +135,7 @@ public final class LoginThrottle {
      * @param username the user name that logged in
      */
     public void userSuccess(String username) {
-        failures.remove("user:" + name(username));
+        store.forget(List.of("user:" + name(username)));
     }
 
     Duration userDelay(int count) {
@@ -141,23 +158,7 @@ public final class LoginThrottle {
      * @return how long the caller must wait before trying again, or empty when an attempt is allowed now
      */
     public Optional<Duration> blockedFor(String... subjects) {
-        Instant now = clock.instant();
-        Duration longest = Duration.ZERO;
-        for (String s : subjects) {
-            Failures f = failures.get(s);
-            if (f == null) {
-                continue;
-            }
-            if (now.isAfter(f.last().plus(policy.forgetAfter())) && now.isAfter(f.blockedUntil())) {
-                failures.remove(s, f);
-                continue;
-            }
-            Duration wait = Duration.between(now, f.blockedUntil());
-            if (wait.compareTo(longest) > 0) {
-                longest = wait;
-            }
-        }
-        return longest.isZero() || longest.isNegative() ? Optional.empty() : Optional.of(longest);
+        return waitOf(store.blocked(clock.millis(), List.of(subjects), forgetMs()));
     }
 
     /**
@@ -166,16 +167,7 @@ public final class LoginThrottle {
      * @param subjects the keys of this attempt
      */
     public void failure(String... subjects) {
-        Instant now = clock.instant();
-        if (failures.size() > MAX_TRACKED) {
-            prune(now);
-        }
-        for (String s : subjects) {
-            failures.compute(s, (k, old) -> {
-                int count = old == null || now.isAfter(old.last().plus(policy.forgetAfter())) ? 1 : old.count() + 1;
-                return new Failures(count, now, now.plus(delayAfter(count)));
-            });
-        }
+        store.fail(clock.millis(), List.of(subjects), delays, forgetMs());
     }
 
     /**
@@ -184,9 +176,7 @@ public final class LoginThrottle {
      * @param subjects the keys of this attempt
      */
     public void success(String... subjects) {
-        for (String s : subjects) {
-            failures.remove(s);
-        }
+        store.forget(List.of(subjects));
     }
 
     Duration delayAfter(int count) {
@@ -201,15 +191,11 @@ public final class LoginThrottle {
         return d.compareTo(policy.maxDelay()) > 0 ? policy.maxDelay() : d;
     }
 
-    private void prune(Instant now) {
-        for (Iterator<Map.Entry<String, Failures>> it = failures.entrySet().iterator(); it.hasNext(); ) {
-            Failures f = it.next().getValue();
-            if (now.isAfter(f.last().plus(policy.forgetAfter())) && now.isAfter(f.blockedUntil())) {
-                it.remove();
-            }
-        }
+    private long forgetMs() {
+        return policy.forgetAfter().toMillis();
     }
 
-    private record Failures(int count, Instant last, Instant blockedUntil) {
+    private static Optional<Duration> waitOf(long ms) {
+        return ms <= 0 ? Optional.empty() : Optional.of(Duration.ofMillis(ms));
     }
 }

@@ -34,11 +34,11 @@ import com.aoaigw.proxy.route.ModelRouter;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
 import com.aoaigw.proxy.translate.InlineImageCompressor;
+import com.aoaigw.proxy.translate.TranslationException;
+import com.aoaigw.proxy.translate.TranslationPlan;
+import com.aoaigw.proxy.translate.TranslationSelector;
 import com.aoaigw.proxy.upstream.FailoverLoop;
 import com.aoaigw.proxy.upstream.HeaderPolicy;
-import com.aoaigw.proxy.upstream.TranslationError;
-import com.aoaigw.proxy.upstream.TranslationPlan;
-import com.aoaigw.proxy.upstream.Translators;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamResponse;
 import com.aoaigw.proxy.upstream.Watchdog;
@@ -72,7 +72,7 @@ public final class Forwarder {
     private final ErrorRenderer errors;
     private final ResponseRelay relay;
     private final ModelRouter router;
-    private final Translators translators;
+    private final TranslationSelector translators;
     private final FailoverLoop failover;
     private final Watchdog watchdog;
     private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
@@ -88,7 +88,7 @@ public final class Forwarder {
      * @param mapper         the shared Jackson mapper
      * @param errors         the error renderer (errors inside a started stream)
      * @param router         the model router
-     * @param translators    the translation hook
+     * @param translators    the translation selector
      * @param failover       the attempts of one request across its deployment pool and fallbacks
      * @param watchdog       phase timeouts
      * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
@@ -96,7 +96,7 @@ public final class Forwarder {
      * @param limits         the limits, quotas and budgets
      */
     public Forwarder(ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
-                     Translators translators, FailoverLoop failover, Watchdog watchdog, List<String> forwardHeaders,
+                     TranslationSelector translators, FailoverLoop failover, Watchdog watchdog, List<String> forwardHeaders,
                      long bodyLimit, Limits limits) {
         this.mapper = mapper;
         this.errors = errors;
@@ -367,11 +367,8 @@ public final class Forwarder {
             if (transform.isPresent()) {
                 try {
                     tree = transform.get().apply(tree);
-                } catch (RuntimeException e) {
-                    if (e instanceof TranslationError te) {
-                        throw new ProxyException.InvalidRequest(te.param(), te.code(), te.getMessage());
-                    }
-                    throw e;
+                } catch (TranslationException te) {
+                    throw new ProxyException.InvalidRequest(te.param(), te.code(), te.getMessage());
                 }
             }
             if (injectUsage) {

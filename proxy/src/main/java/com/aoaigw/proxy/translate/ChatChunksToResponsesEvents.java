@@ -217,7 +217,7 @@ final class ChatChunksToResponsesEvents implements StreamTranslator {
         payload.put("sequence_number", sequence++);
         payload.setAll(fields);
         try {
-            return new SseEvent(type, mapper.writeValueAsString(payload));
+            return SseEvent.of(type, mapper.writeValueAsString(payload));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialise a responses event", e);
         }

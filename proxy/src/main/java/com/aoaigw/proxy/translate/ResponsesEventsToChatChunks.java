@@ -223,7 +223,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
 
     private SseEvent event(ObjectNode body) {
         try {
-            return new SseEvent(null, mapper.writeValueAsString(body));
+            return SseEvent.of(null, mapper.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialise a chat chunk", e);
         }

@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>The data plane turns it into an OpenAI-shaped error with {@link #status()}; {@link #toErrorBody()} builds that
  * body. The message is English and names the field so that the client can fix the request.
  */
-public final class TranslationException extends RuntimeException
-        implements com.aoaigw.proxy.upstream.TranslationError {
+public final class TranslationException extends RuntimeException {
     private final int status;
     private final String param;
     private final String code;
@@ -58,13 +57,11 @@ public final class TranslationException extends RuntimeException
     }
 
     /** @return the offending field, or {@code null} */
-    @Override
     public String param() {
         return param;
     }
 
     /** @return the machine-readable error code */
-    @Override
     public String code() {
         return code;
     }

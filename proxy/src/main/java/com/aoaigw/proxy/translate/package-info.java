@@ -6,7 +6,7 @@
  * <ul>
  * <li>{@link com.aoaigw.proxy.route.ModelFamily}: {@code models[].family} ({@code gpt-5}, {@code o-series},
  * {@code gpt-4o}, {@code gpt-4.1}, {@code gpt-4}, {@code gpt-35}, {@code embedding}, {@code image},
- * {@code other}), or a guess from the deployment name.</li>
+ * {@code other}), or detected from the deployment name; carried by the route plan.</li>
  * <li>{@link com.aoaigw.proxy.translate.NormalizationRule} and
  * {@link com.aoaigw.proxy.translate.RequestNormalizer}: small rules per family and backend API, each switched off
  * per model by name in {@code models[].disabledRules}: {@code reject-web-search}, {@code reasoning-shape},
@@ -15,10 +15,12 @@
  * {@code stream-options}. Family {@code other} is never normalised.</li>
  * <li>{@link com.aoaigw.proxy.translate.ChatToResponsesTranslator}: chat client, responses backend (request,
  * JSON answer, stream); {@link com.aoaigw.proxy.translate.ResponsesToChatTranslator}: the reverse.</li>
- * <li>{@link com.aoaigw.proxy.translate.CompatibilityTranslator}: one entry point: translate when the client route
- * and the backend route differ, then normalise for the backend and family.</li>
- * <li>{@link com.aoaigw.proxy.translate.CompatibilityTranslators}: the adapter to the data plane's
- * {@code upstream.Translators} hook ({@code proxy/HOOKS.md}).</li>
+ * <li>{@link com.aoaigw.proxy.translate.ApiTranslator}: the translator between API kinds: translate when the
+ * client's API and the backend's differ, then normalise for the backend and family.</li>
+ * <li>{@link com.aoaigw.proxy.translate.TranslationSelector}: the data plane's seam ({@code proxy/HOOKS.md}),
+ * asked once per routed request for a {@link com.aoaigw.proxy.translate.TranslationPlan} (request, answer and
+ * {@link com.aoaigw.proxy.translate.StreamTransform} over {@link com.aoaigw.proxy.translate.SseEvent}s);
+ * {@link com.aoaigw.proxy.translate.CompatibilitySelector} is the production one.</li>
  * </ul>
  *
  * <h2>Decisions</h2>

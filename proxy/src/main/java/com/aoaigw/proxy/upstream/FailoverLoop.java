@@ -19,6 +19,7 @@ import com.aoaigw.proxy.route.PoolState;
 import com.aoaigw.proxy.route.Pools;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
+import com.aoaigw.proxy.translate.SseEvent;
 
 import io.helidon.http.HeaderNames;
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
+import com.aoaigw.proxy.translate.SseEvent;
+
 /**
  * Splits a byte stream into whole server-sent events without decoding it. An event ends at a blank line
  * (two line terminators in a row; {@code \n}, {@code \r\n} and {@code \r} all count), and its bytes are returned

@@ -3,6 +3,7 @@ package com.aoaigw.proxy.upstream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
+import com.aoaigw.proxy.translate.SseEvent;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;

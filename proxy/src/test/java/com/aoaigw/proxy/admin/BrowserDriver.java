@@ -52,11 +52,17 @@ final class BrowserDriver {
     }
 
     static Run run(Map<String, Object> options, long timeoutSeconds) throws IOException, InterruptedException {
+        return run("admin-page.mjs", options, timeoutSeconds);
+    }
+
+    /** Runs another script of {@code admin-e2e/} (same options and output contract as admin-page.mjs). */
+    static Run run(String scriptName, Map<String, Object> options, long timeoutSeconds)
+            throws IOException, InterruptedException {
         Path script;
         try {
-            script = Path.of(BrowserDriver.class.getResource("/admin-e2e/admin-page.mjs").toURI());
+            script = Path.of(BrowserDriver.class.getResource("/admin-e2e/" + scriptName).toURI());
         } catch (java.net.URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("admin-page.mjs not on the test classpath", e);
+            throw new IllegalStateException(scriptName + " not on the test classpath", e);
         }
         Path stderr = Files.createTempFile("admin-e2e", ".err");
         Process p = new ProcessBuilder(List.of("node", script.toString(), JSON.writeValueAsString(options)))

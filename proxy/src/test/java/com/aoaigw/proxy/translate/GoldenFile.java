@@ -61,7 +61,7 @@ record GoldenFile(Map<String, String> headers, String input, String expected) {
         for (String line : (text + "\n\n").split("\n", -1)) {
             if (line.isEmpty()) {
                 if (data != null) {
-                    events.add(new SseEvent(event, data.toString()));
+                    events.add(SseEvent.of(event, data.toString()));
                 }
                 event = null;
                 data = null;

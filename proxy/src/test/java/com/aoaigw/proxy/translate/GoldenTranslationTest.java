@@ -64,7 +64,7 @@ class GoldenTranslationTest {
     void golden(String name) throws Exception {
         Path file = Path.of(GoldenTranslationTest.class.getClassLoader().getResource("translate/" + name).toURI());
         GoldenFile golden = GoldenFile.parse(Files.readString(file, StandardCharsets.UTF_8));
-        CompatibilityTranslator translator = new CompatibilityTranslator(mapper, IdSource.counting(),
+        ApiTranslator translator = new ApiTranslator(mapper, IdSource.counting(),
                 InstantSource.fixed(Instant.ofEpochSecond(NOW)));
         ApiKind client = ApiKind.fromRouteKey(golden.header("client", "chat/completions"));
         ApiKind backend = ApiKind.fromRouteKey(golden.header("backend", golden.header("client", "chat/completions")));
@@ -84,7 +84,7 @@ class GoldenTranslationTest {
                 compareJson(name, golden.expected(), actual);
             }
             case "response" -> {
-                CompatibilityTranslator.Exchange exchange = translator.prepare(client, backend, family, disabled,
+                ApiTranslator.Exchange exchange = translator.prepare(client, backend, family, disabled,
                         (ObjectNode) mapper.readTree(golden.header("request", "{}")));
                 JsonNode actual;
                 try {
@@ -95,7 +95,7 @@ class GoldenTranslationTest {
                 compareJson(name, golden.expected(), actual);
             }
             case "stream" -> {
-                CompatibilityTranslator.Exchange exchange = translator.prepare(client, backend, family, disabled,
+                ApiTranslator.Exchange exchange = translator.prepare(client, backend, family, disabled,
                         (ObjectNode) mapper.readTree(golden.header("request", "{}")));
                 StreamTranslator stream = exchange.streamTranslator().orElseThrow();
                 List<SseEvent> actual = new ArrayList<>();
@@ -135,10 +135,10 @@ class GoldenTranslationTest {
     }
 
     private void compareStream(String name, String expectedText, List<SseEvent> actual) throws IOException {
-        print(name, actual.stream().map(SseEvent::wire).collect(Collectors.joining()));
+        print(name, actual.stream().map(SseEvent::toString).collect(Collectors.joining()));
         List<SseEvent> expected = GoldenFile.parseSse(expectedText);
-        String expectedWire = expected.stream().map(SseEvent::wire).collect(Collectors.joining());
-        String actualWire = actual.stream().map(SseEvent::wire).collect(Collectors.joining());
+        String expectedWire = expected.stream().map(SseEvent::toString).collect(Collectors.joining());
+        String actualWire = actual.stream().map(SseEvent::toString).collect(Collectors.joining());
         assertEquals(expected.size(), actual.size(), name + ": event count\n" + actualWire);
         for (int i = 0; i < expected.size(); i++) {
             SseEvent want = expected.get(i);

@@ -39,7 +39,7 @@ final class TranslatingEndpoint implements AutoCloseable {
             Map.entry("responses/json/tools", "r2c-response-tool-calls.txt"));
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final CompatibilityTranslator translator = new CompatibilityTranslator(mapper, IdSource.random(),
+    private final ApiTranslator translator = new ApiTranslator(mapper, IdSource.random(),
             InstantSource.system());
     private final List<JsonNode> upstreamBodies = new CopyOnWriteArrayList<>();
     private final HttpServer server;
@@ -67,7 +67,7 @@ final class TranslatingEndpoint implements AutoCloseable {
             ApiKind backend = client == ApiKind.CHAT_COMPLETIONS ? ApiKind.RESPONSES : ApiKind.CHAT_COMPLETIONS;
             ObjectNode body = (ObjectNode) mapper.readTree(exchange.getRequestBody().readAllBytes());
             boolean stream = body.path("stream").asBoolean(false);
-            CompatibilityTranslator.Exchange prepared;
+            ApiTranslator.Exchange prepared;
             try {
                 prepared = translator.prepare(client, backend, ModelFamily.GPT_5, Set.of(), body);
             } catch (TranslationException e) {
@@ -99,7 +99,7 @@ final class TranslatingEndpoint implements AutoCloseable {
 
     private static void write(OutputStream out, List<SseEvent> events) throws IOException {
         for (SseEvent event : events) {
-            out.write(event.bytes());
+            out.write(event.raw());
             out.flush();
         }
     }

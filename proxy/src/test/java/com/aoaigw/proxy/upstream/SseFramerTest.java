@@ -16,6 +16,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import com.aoaigw.proxy.translate.SseEvent;
+
 @Timeout(20)
 class SseFramerTest {
     /** Delivers the bytes in two reads split at one position. */

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
+import com.aoaigw.proxy.translate.SseEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 class UsageMeterTest {

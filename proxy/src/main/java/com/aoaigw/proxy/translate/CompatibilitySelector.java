@@ -12,44 +12,41 @@ import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.route.ModelFamily;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
-import com.aoaigw.proxy.upstream.EventSink;
-import com.aoaigw.proxy.upstream.StreamTransform;
-import com.aoaigw.proxy.upstream.TranslationPlan;
-import com.aoaigw.proxy.upstream.Translators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The data plane's translation hook ({@code proxy/HOOKS.md}) backed by {@link CompatibilityTranslator}: chat and
- * responses requests are normalised for the model family, and translated chat ⇄ responses when the model's routes
- * send them to the other API; the answers are translated back. Embeddings and images pass untouched.
+ * The production {@link TranslationSelector} ({@code proxy/HOOKS.md}): the model-compatibility policy. Chat and
+ * responses requests are normalised for the plan's model family, and translated chat ⇄ responses by
+ * {@link ApiTranslator} when the model's routes send them to the other API; the answers are translated back.
+ * Embeddings and images, and requests nothing would change, keep the byte-for-byte path.
  */
-public final class CompatibilityTranslators implements Translators {
+public final class CompatibilitySelector implements TranslationSelector {
     private static final List<String> RULE_NAMES =
             java.util.Arrays.stream(NormalizationRule.values()).map(NormalizationRule::ruleName).toList();
     private final ObjectMapper mapper;
-    private final CompatibilityTranslator translator;
+    private final ApiTranslator translator;
 
     /**
-     * The production hook: random ids, the system clock.
+     * The production selector: random ids, the system clock.
      *
      * @param mapper the JSON mapper
      */
-    public CompatibilityTranslators(ObjectMapper mapper) {
+    public CompatibilitySelector(ObjectMapper mapper) {
         this(mapper, IdSource.random(), InstantSource.system());
     }
 
     /**
-     * A hook with chosen ids and clock (tests).
+     * A selector with chosen ids and clock (tests).
      *
      * @param mapper the JSON mapper
      * @param ids    id source for invented ids
      * @param clock  clock for invented timestamps
      */
-    public CompatibilityTranslators(ObjectMapper mapper, IdSource ids, InstantSource clock) {
+    public CompatibilitySelector(ObjectMapper mapper, IdSource ids, InstantSource clock) {
         this.mapper = mapper;
-        this.translator = new CompatibilityTranslator(mapper, ids, clock);
+        this.translator = new ApiTranslator(mapper, ids, clock);
     }
 
     @Override
@@ -79,7 +76,7 @@ public final class CompatibilityTranslators implements Translators {
                 () -> new TranslatingStream(prepared.exchange().streamTranslator().orElseThrow()));
     }
 
-    private byte[] translateBody(CompatibilityTranslator.Exchange exchange, byte[] bytes) {
+    private byte[] translateBody(ApiTranslator.Exchange exchange, byte[] bytes) {
         try {
             JsonNode upstream = mapper.readTree(bytes);
             return mapper.writeValueAsBytes(exchange.translateBody(upstream));
@@ -102,9 +99,9 @@ public final class CompatibilityTranslators implements Translators {
 
     /** Carries the exchange from the request transform to the answer transforms of the same request. */
     private static final class PreparedExchange {
-        private CompatibilityTranslator.Exchange exchange;
+        private ApiTranslator.Exchange exchange;
 
-        CompatibilityTranslator.Exchange exchange() {
+        ApiTranslator.Exchange exchange() {
             if (exchange == null) {
                 throw new IllegalStateException("the answer was translated before the request transform ran");
             }
@@ -121,7 +118,7 @@ public final class CompatibilityTranslators implements Translators {
         }
 
         @Override
-        public void onEvent(com.aoaigw.proxy.upstream.SseEvent event, EventSink out) throws IOException {
+        public void onEvent(SseEvent event, EventSink out) throws IOException {
             send(translator.onEvent(event.event(), event.data()), out);
         }
 
@@ -131,8 +128,9 @@ public final class CompatibilityTranslators implements Translators {
         }
 
         private static void send(List<SseEvent> events, EventSink out) throws IOException {
+            // the translator's events are already encoded (SseEvent.of), once
             for (SseEvent event : events) {
-                out.send(com.aoaigw.proxy.upstream.SseEvent.of(event.event(), event.data()));
+                out.send(event);
             }
         }
     }

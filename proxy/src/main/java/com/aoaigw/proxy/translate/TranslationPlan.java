@@ -1,4 +1,4 @@
-package com.aoaigw.proxy.upstream;
+package com.aoaigw.proxy.translate;
 
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -7,11 +7,12 @@ import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * What to do to one request and its answer besides forwarding it. Built per request by {@link Translators}.
+ * What to do to one request and its answer besides forwarding it. Built per request by a {@link TranslationSelector}.
  *
  * @param request  rewrites the parsed request body (already carrying the deployment in {@code model}); empty means
  *                 the body is forwarded as received (only {@code model} spliced), without building a JSON tree.
- *                 It may throw an exception implementing {@link TranslationError} to answer 400.
+ *                 It may throw a {@link TranslationException} to answer 400 {@code invalid_request_error}
+ *                 with its param, code and message.
  * @param response rewrites a successful non-stream body (status 2xx); identity by default
  * @param stream   makes the per-request stream transform; {@link StreamTransform#IDENTITY} by default
  */

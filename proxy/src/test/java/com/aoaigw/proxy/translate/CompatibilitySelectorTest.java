@@ -15,9 +15,6 @@ import com.aoaigw.proxy.error.ProxyException;
 import com.aoaigw.proxy.route.ModelFamily;
 import com.aoaigw.proxy.route.RouteKey;
 import com.aoaigw.proxy.route.RoutePlan;
-import com.aoaigw.proxy.upstream.StreamTransform;
-import com.aoaigw.proxy.upstream.TranslationError;
-import com.aoaigw.proxy.upstream.TranslationPlan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,11 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The adapter to the data plane hook: which requests get which plan, and that the plan's parts work together. */
+/** The production translation selector: which requests get which plan, and that the plan's parts work together. */
 @Timeout(5)
-class CompatibilityTranslatorsTest {
+class CompatibilitySelectorTest {
     private final ObjectMapper mapper = new ObjectMapper();
-    private final CompatibilityTranslators translators = new CompatibilityTranslators(mapper, IdSource.counting(),
+    private final CompatibilitySelector translators = new CompatibilitySelector(mapper, IdSource.counting(),
             InstantSource.fixed(Instant.ofEpochSecond(1_700_000_000L)));
 
     private static RoutePlan route(RouteKey client, RouteKey backend, String deployment, String family,
@@ -73,11 +70,11 @@ class CompatibilityTranslatorsTest {
     }
 
     @Test
-    void requestErrorsReachTheDataPlaneAsTranslationErrors() {
+    void requestErrorsReachTheDataPlaneAsTranslationExceptions() {
         TranslationPlan plan = translators.plan(route(RouteKey.CHAT, RouteKey.CHAT, "gpt-4o", "", List.of()), false);
         ObjectNode body = mapper.createObjectNode().put("model", "gpt-4o").put("reasoning_effort", "low");
         RuntimeException e = assertThrows(RuntimeException.class, () -> plan.request().orElseThrow().apply(body));
-        TranslationError error = assertInstanceOf(TranslationError.class, e);
+        TranslationException error = assertInstanceOf(TranslationException.class, e);
         assertEquals("reasoning_effort", error.param());
         assertEquals("unsupported_parameter", error.code());
     }
@@ -94,9 +91,9 @@ class CompatibilityTranslatorsTest {
         StreamTransform transform = plan.stream().get();
         assertNotSame(StreamTransform.IDENTITY, transform);
         List<String> sent = new ArrayList<>();
-        transform.onEvent(com.aoaigw.proxy.upstream.SseEvent.of("response.output_text.delta",
+        transform.onEvent(SseEvent.of("response.output_text.delta",
                 "{\"type\":\"response.output_text.delta\",\"delta\":\"Hé\"}"), ev -> sent.add(ev.toString()));
-        transform.onEvent(com.aoaigw.proxy.upstream.SseEvent.of("response.completed",
+        transform.onEvent(SseEvent.of("response.completed",
                 "{\"type\":\"response.completed\",\"response\":{\"status\":\"completed\",\"output\":[]}}"),
                 ev -> sent.add(ev.toString()));
         transform.onEnd(ev -> sent.add(ev.toString()));

@@ -11,14 +11,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The entry point of model compatibility for the data plane: given the client route, the backend route, the model
- * family and the disabled rules, it turns the client body into the upstream body (translating chat ⇄ responses when
- * the two routes differ, then normalising for the backend and family) and returns an {@link Exchange} that
- * translates the answer back.
+ * The translator between API kinds: given the client's API, the backend's API, the model family and the disabled
+ * rules, it turns the client body into the upstream body (translating chat ⇄ responses when the two differ, then
+ * normalising for the backend and family) and returns an {@link Exchange} that translates the answer back.
+ * {@link CompatibilitySelector} decides when it runs.
  *
  * <p>Pure and thread safe; one instance serves all requests.
  */
-public final class CompatibilityTranslator {
+public final class ApiTranslator {
     /** Backend (chat) field names and what a responses client calls them. */
     private static final Map<String, String> CHAT_TO_RESPONSES_NAMES = Map.of(
             "reasoning_effort", "reasoning.effort",
@@ -40,7 +40,7 @@ public final class CompatibilityTranslator {
      * @param ids    id source for invented ids ({@link IdSource#random()} in production)
      * @param clock  clock for invented timestamps
      */
-    public CompatibilityTranslator(ObjectMapper mapper, IdSource ids, InstantSource clock) {
+    public ApiTranslator(ObjectMapper mapper, IdSource ids, InstantSource clock) {
         this.chatToResponses = new ChatToResponsesTranslator(mapper, ids, clock);
         this.responsesToChat = new ResponsesToChatTranslator(mapper, ids, clock);
     }

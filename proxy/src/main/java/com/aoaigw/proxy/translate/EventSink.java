@@ -1,4 +1,4 @@
-package com.aoaigw.proxy.upstream;
+package com.aoaigw.proxy.translate;
 
 import java.io.IOException;
 
