@@ -93,7 +93,7 @@ final class AdminRuntimeService extends AdminSurface {
         String w = req.query().first("window").orElse("5m");
         UsageStats.Window window = UsageStats.Window.parse(w);
         if (window == null) {
-            throw error(400, "invalid_window", "window must be 1m, 5m, 1h or all");
+            throw error(400, "invalid_window", "window must be 1m, 5m, 1h, 24h, 7d, 30d or all");
         }
         ObjectNode out = mapper.valueToTree(parts.stats().report(window));
         out.put("startedAt", parts.stats().startedAt().toString());
