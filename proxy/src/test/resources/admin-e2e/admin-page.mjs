@@ -92,6 +92,7 @@ try {
 
   // 2. edit and save the config, through the diff review
   await page.click('.tabs button[data-page=config]');
+  await page.click('#cfgtab-advanced'); // the raw JSON editor (the forms are tested by admin-forms.mjs)
   await page.waitForFunction(() => document.querySelector('#config-editor').value.length > 10);
   const doc = JSON.parse(await page.inputValue('#config-editor'));
   check(!JSON.stringify(doc).includes(opts.password), 'the admin password is not shown');

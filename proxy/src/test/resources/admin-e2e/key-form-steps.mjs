@@ -3,9 +3,14 @@
 // Until the config knows apiKeys[].limits/owner/note/expiresAt the save is refused with the message shown in the form,
 // and the models alone are saved.
 
+// "Review and save…": the validator's refusal, or the diff review confirmed with "Save these changes"
 async function save(page) {
   await page.click('#ke-save');
   await page.waitForFunction(() => document.querySelector('#ke-status').textContent.length > 0);
+  if (await page.isVisible('#ke-review')) {
+    await page.click('#ke-confirm');
+    await page.waitForFunction(() => !document.querySelector('#ke-status').textContent.startsWith('Review'));
+  }
   return page.textContent('#ke-status');
 }
 

@@ -1,10 +1,46 @@
 // Config editor: load, validate (with JSON paths), diff preview before save, and conflict handling on 409.
+// The document being edited lives in the JSON editor (the "Advanced" tab); the forms (config-forms.js) read and
+// write it through draft()/setDraft(), so every save, from a form or the JSON, goes through the same diff review
+// and If-Match.
 import { api, errorText, $, el, problemsList, toast } from './api.js';
 import { t, serverText } from './i18n.js';
+import * as forms from './config-forms.js';
 
 let loadedText = '';
 let etag = null;
 let theirEtag = null;
+
+/** The document being edited, or null when the JSON editor does not hold valid JSON. */
+export function draft() {
+  try { return JSON.parse($('#config-editor').value); } catch { return null; }
+}
+
+/** Replaces the document being edited (a form changed it); nothing is stored until review and save. */
+export function setDraft(doc) {
+  $('#config-editor').value = JSON.stringify(doc, null, 2);
+  markDirty();
+}
+
+/** The validator's messages: those a form can show next to its field go there, the rest in the list. */
+function showDetails(details) {
+  problemsList($('#config-messages'), forms.placeProblems(details || []));
+}
+
+/** Validates the document being edited with the server's validator; true when it has no errors. */
+export async function validateDraft() {
+  return validate();
+}
+
+/** Opens the diff review of the document being edited. */
+export function reviewDraft() {
+  return review();
+}
+
+function selectTab(name) {
+  for (const b of document.querySelectorAll('[data-cfgtab]')) b.setAttribute('aria-selected', String(b.dataset.cfgtab === name));
+  for (const p of document.querySelectorAll('.cfgpane')) p.hidden = p.id !== 'cfg-' + name;
+  if (name !== 'advanced') forms.refresh(name);
+}
 
 export function init() {
   $('#config-editor').addEventListener('input', markDirty);
@@ -17,6 +53,8 @@ export function init() {
   $('#config-conflict').hidden = true;
   $('#conflict-reload').addEventListener('click', () => load(true));
   $('#conflict-overwrite').addEventListener('click', () => save(theirEtag));
+  for (const b of document.querySelectorAll('[data-cfgtab]')) b.addEventListener('click', () => selectTab(b.dataset.cfgtab));
+  forms.init({ draft, setDraft, validate: validateDraft, review: reviewDraft });
 }
 
 export function show() {
@@ -47,7 +85,8 @@ export async function load(force) {
   $('#config-etag').textContent = t('etag {etag}…', { etag: etag.slice(0, 12) });
   $('#config-review').hidden = true;
   $('#config-conflict').hidden = true;
-  problemsList($('#config-messages'), r.data.warnings);
+  showDetails(r.data.warnings);
+  forms.loaded();
   status(r.data.refused ? t('The stored config is refused by the validator; the last good one is in effect.') : t('Loaded.'), !!r.data.refused);
   markDirty();
 }
@@ -62,12 +101,16 @@ function parseEditor() {
   }
 }
 
+let validations = 0;
+
 async function validate() {
   const doc = parseEditor();
   if (!doc) return false;
+  const mine = ++validations;
   const r = await api('POST', '/config/validate', doc);
   if (!r.ok) { status(errorText(r), true); return false; }
-  problemsList($('#config-messages'), r.data.details);
+  if (mine !== validations) return r.data.valid; // a newer check of a newer draft will show its own messages
+  showDetails(r.data.details);
   status(r.data.valid ? t('Valid ({n} warning(s)).', { n: r.data.details.length }) : t('Invalid: fix the errors listed below.'), !r.data.valid);
   return r.data.valid;
 }
@@ -86,6 +129,7 @@ async function review() {
   if (!r.ok) { status(errorText(r), true); return; }
   renderDiff($('#config-diff'), r.data.changes);
   $('#config-review').hidden = false;
+  $('#config-review').scrollIntoView({ block: 'nearest' });
   $('#config-confirm-save').focus();
 }
 
@@ -105,7 +149,7 @@ async function save(basedOn) {
     return;
   }
   if (!r.ok) {
-    problemsList($('#config-messages'), r.data && r.data.error ? r.data.error.details : []);
+    showDetails(r.data && r.data.error ? r.data.error.details : []);
     status(t('Not saved: ') + errorText(r), true);
     return;
   }
@@ -114,7 +158,8 @@ async function save(basedOn) {
   loadedText = JSON.stringify(r.data.config, null, 2);
   $('#config-editor').value = loadedText;
   $('#config-etag').textContent = t('etag {etag}…', { etag: etag.slice(0, 12) });
-  problemsList($('#config-messages'), r.data.warnings);
+  showDetails(r.data.warnings);
+  forms.loaded();
   status(t('Saved (etag {etag}, persistence {p}).', { etag, p: serverText(r.data.persistence) }), false);
   markDirty();
   toast(r.data.reloginRequired ? t('Config saved; the admin credentials changed, sign in again') : t('Config saved'));

@@ -52,6 +52,10 @@ import com.aoaigw.proxy.upstream.HttpUpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamFailures;
 import com.aoaigw.proxy.upstream.Watchdog;
+import com.aoaigw.proxy.usage.UsageAdminService;
+import com.aoaigw.proxy.usage.UsageEvent;
+import com.aoaigw.proxy.usage.UsageService;
+import com.aoaigw.proxy.usage.UsageSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.metrics.api.Metrics;
@@ -80,12 +84,15 @@ public final class ProxyServer implements AutoCloseable {
     private final RequestHeadTimeout heads;
     private final FleetService fleet;
     private final FollowingConsoleStore console;
+    private final UsageService usage;
 
     private ProxyServer(WebServer server, ConfigHolder config, Watchdog watchdog, ConfigStore store,
-                        RequestHeadTimeout heads, Limits limits, FleetService fleet, FollowingConsoleStore console) {
+                        RequestHeadTimeout heads, Limits limits, FleetService fleet, FollowingConsoleStore console,
+                        UsageService usage) {
         this.server = server;
         this.fleet = fleet;
         this.console = console;
+        this.usage = usage;
         this.config = config;
         this.watchdog = watchdog;
         this.store = store;
@@ -131,6 +138,10 @@ public final class ProxyServer implements AutoCloseable {
         ModelRouter router = new ModelRouter();
         Pools pools = Pools.local();
         holder.onChange(s -> metrics.deploymentStates(s.config(), pools));
+        UsageService usage = new UsageService(UsageSettings.from(System::getenv, settings.store().configPath()),
+                adminClock::millis);
+        holder.onChange(s -> usage.sharedState(s.config().server().sharedState()));
+        recordUsage(recorder, holder, usage, adminClock);
 
         Path file = Path.of(settings.store().configPath());
         ConfigStore store = "blob".equals(settings.store().mode())
@@ -152,8 +163,10 @@ public final class ProxyServer implements AutoCloseable {
             watchdog.close();
             store.close();
             console.close();
+            usage.close();
             throw e;
         }
+        usage.start();
         Forwarder forwarder = forwarder(settings, mapper, errors, router, upstream, pools, watchdog, limits);
         GatewayHealth health = new GatewayHealth(adminClock::millis);
         AdminFeature admin = admin(settings, holder, store, credentials, recorder, adminClock, console, health);
@@ -165,6 +178,11 @@ public final class ProxyServer implements AutoCloseable {
         holder.onChange(s -> fleet.beatSoon());
         admin.withApi(fleet);
         Parts parts = new Parts(holder, mapper, errors, recorder, forwarder, admin, limits, pools);
+        admin.stats().history(usage);
+        admin.withApi(new UsageAdminService(usage, () -> {
+            ConfigSnapshot s = holder.current();
+            return s == null ? null : s.config();
+        }, mapper));
 
         OpenAiDirectHandler direct = new OpenAiDirectHandler(errors);
         ProcessSettings.ConnectionTimeouts timeouts = settings.connectionTimeouts();
@@ -198,12 +216,15 @@ public final class ProxyServer implements AutoCloseable {
                     // counts the client API requests in flight for the heartbeat (before everything else)
                     r.addFilter(inFlight);
                     routing(r, parts);
+                    // the last usage snapshot is written when the server stops (SIGTERM runs Helidon's shutdown hook)
+                    r.addFeature(new UsageShutdown(usage));
                 });
         WebServer server;
         try {
             server = b.build().start();
         } catch (RuntimeException e) {
             heads.close();
+            usage.close();
             throw e;
         }
         if (server.port() < 0) {
@@ -213,11 +234,12 @@ public final class ProxyServer implements AutoCloseable {
             watchdog.close();
             store.close();
             console.close();
+            usage.close();
             throw new ListenFailedException("cannot listen on " + host + ":" + port + " (see the log above)");
         }
         LOG.log(System.Logger.Level.INFO, "proxy listening on " + host + ":" + server.port() + " (config " + file + ")");
         fleet.start();
-        return new ProxyServer(server, holder, watchdog, store, heads, limits, fleet, console);
+        return new ProxyServer(server, holder, watchdog, store, heads, limits, fleet, console, usage);
     }
 
     /**
@@ -378,6 +400,44 @@ public final class ProxyServer implements AutoCloseable {
                 h.token() == null ? null : h.token().getExpiresAt().toInstant());
     }
 
+    /**
+     * Feeds the usage history one {@link UsageEvent} per finished client request (the same requests as the admin
+     * statistics), with its cost from the pricing of the model that answered.
+     */
+    private static void recordUsage(RequestRecorder recorder, ConfigHolder holder, UsageService usage, Clock clock) {
+        recorder.subscribe((e, latencyMs) -> {
+            if (e.path() == null || !(ClientAuthFilter.apiPath(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
+                return;
+            }
+            long cost = -1;
+            ConfigSnapshot s = holder.current();
+            java.util.List<ExchangeLog.Attempt> attempts = e.attemptList();
+            String served = attempts.isEmpty() ? e.model() : attempts.get(attempts.size() - 1).model();
+            if (s != null && served != null) {
+                com.aoaigw.config.Pricing p = s.config().model(served).map(m -> m.pricing()).orElse(null);
+                if (p != null) {
+                    cost = Math.round(p.cost(e.usage().promptTokens(), e.usage().cachedTokens(),
+                            e.usage().completionTokens()) * 1e9);
+                }
+            }
+            usage.record(new UsageEvent(clock.millis(), e.model(), e.keyId(), e.upstream(), e.deployment(),
+                    e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().cachedTokens(),
+                    e.usage().completionTokens(), 0, cost, latencyMs, e.ttftMs()));
+        });
+    }
+
+    /** Closes the usage history (its last snapshot or Redis flush) when the server stops. */
+    private record UsageShutdown(UsageService usage) implements io.helidon.webserver.http.HttpFeature {
+        @Override
+        public void setup(HttpRouting.Builder routing) {
+        }
+
+        @Override
+        public void afterStop() {
+            usage.close();
+        }
+    }
+
     /** Answers 404 {@code unknown_url} to whatever no route matched, for every method. */
     private record NotFoundFeature(ErrorRenderer errors) implements io.helidon.webserver.http.HttpFeature,
             io.helidon.common.Weighted {
@@ -455,6 +515,7 @@ public final class ProxyServer implements AutoCloseable {
         store.close();
         limits.close();
         console.close();
+        usage.close();
     }
 
     @Override

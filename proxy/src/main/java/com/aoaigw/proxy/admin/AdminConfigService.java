@@ -158,14 +158,14 @@ final class AdminConfigService extends AdminSurface {
         for (String path : c.unmatched()) {
             problems.add(ConfigProblem.error(path, "the value is masked but no stored secret matches it; enter the secret"));
         }
-        if (problems.isEmpty()) {
-            try {
-                problems.addAll(loader.load(mapper.writeValueAsString(c.doc())).warnings());
-            } catch (ConfigException e) {
-                problems.addAll(e.problems());
-            } catch (IOException e) {
-                problems.add(ConfigProblem.error("$", "not valid JSON"));
-            }
+        // the rest of the document is checked even when a secret must be entered again (a form shows every
+        // message at once); a mask left in place is only a stand-in value here, never saved
+        try {
+            problems.addAll(loader.load(mapper.writeValueAsString(c.doc())).warnings());
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        } catch (IOException e) {
+            problems.add(ConfigProblem.error("$", "not valid JSON"));
         }
         ObjectNode out = mapper.createObjectNode();
         out.put("valid", problems.stream().noneMatch(p -> p.severity() == ConfigProblem.Severity.ERROR));

@@ -22,6 +22,9 @@ import io.helidon.webserver.http.ServerResponse;
 
 /** The admin API's client keys: list, create, enable and disable, allowed models, delete, under {@code /admin/api}. */
 final class AdminKeysService extends AdminSurface {
+    /** Fields of a new key besides id and models that POST /keys copies into the stored entry. */
+    private static final List<String> CREATE_EXTRAS = List.of("limits", "owner", "note", "expiresAt");
+
     /** @param parts everything the admin API uses */
     AdminKeysService(AdminService.Parts parts) {
         super(parts);
@@ -80,6 +83,14 @@ final class AdminKeysService extends AdminSurface {
             n.put("key", ClientKeys.hashed(key));
             if (!models.isEmpty()) {
                 n.set("models", mapper.valueToTree(models));
+            }
+            // optional settings written in the same version, so a key never exists without its limits; the
+            // config validator checks them like any other field (its messages name apiKeys[i].limits.rpm, ...)
+            for (String field : CREATE_EXTRAS) {
+                JsonNode v = body.get(field);
+                if (v != null && !v.isNull()) {
+                    n.set(field, v.deepCopy());
+                }
             }
             return null;
         });

@@ -94,7 +94,7 @@ final class AdminRuntimeService extends AdminSurface {
         String w = req.query().first("window").orElse("5m");
         UsageStats.Window window = UsageStats.Window.parse(w);
         if (window == null) {
-            error(res, 400, "invalid_window", "window must be 1m, 5m, 1h or all");
+            error(res, 400, "invalid_window", "window must be 1m, 5m, 1h, 24h, 7d, 30d or all");
             return;
         }
         ObjectNode out = mapper.valueToTree(parts.stats().report(window));

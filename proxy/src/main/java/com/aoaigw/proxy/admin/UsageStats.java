@@ -11,11 +11,19 @@ import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
+import com.aoaigw.proxy.usage.Dims;
+import com.aoaigw.proxy.usage.Histogram;
+import com.aoaigw.proxy.usage.Resolution;
+import com.aoaigw.proxy.usage.UsageCell;
+import com.aoaigw.proxy.usage.UsageReader;
+import com.aoaigw.proxy.usage.UsageReport;
+
 /**
  * Windowed request statistics for the admin page: per model, per key and per upstream (requests, errors by code,
  * tokens with cached, latency and TTFT percentiles), over the last minute, 5 minutes, hour or since start, plus a
  * per-minute series for the last hour. Fed one {@link RequestRecord} per finished request; memory is bounded (60
- * minute buckets and bounded latency samples).
+ * minute buckets and bounded latency samples). With a usage {@link #history history} attached, the windows 24h, 7d,
+ * 30d and all are answered from it (all = the whole kept history), surviving restarts and, with Redis, for the fleet.
  */
 public final class UsageStats implements Consumer<RequestRecord> {
     private static final int MINUTES = 60;
@@ -26,6 +34,7 @@ public final class UsageStats implements Consumer<RequestRecord> {
     private final Instant startedAt;
     private final Minute[] minutes = new Minute[MINUTES];
     private final Dimensions all = new Dimensions(SAMPLES_ALL);
+    private volatile UsageReader history;
 
     /**
      * @param clock time source
@@ -33,6 +42,15 @@ public final class UsageStats implements Consumer<RequestRecord> {
     public UsageStats(Clock clock) {
         this.clock = clock;
         this.startedAt = clock.instant();
+    }
+
+    /**
+     * Answers the long windows (24h, 7d, 30d, all) from the usage history from now on.
+     *
+     * @param history the usage history
+     */
+    public void history(UsageReader history) {
+        this.history = history;
     }
 
     /** @return when counting started */
@@ -61,6 +79,12 @@ public final class UsageStats implements Consumer<RequestRecord> {
         M5(Duration.ofMinutes(5)),
         /** The last hour. */
         H1(Duration.ofHours(1)),
+        /** The last 24 hours (from the usage history; per-minute counting since start without one). */
+        H24(Duration.ofHours(24)),
+        /** The last 7 days (from the usage history). */
+        D7(Duration.ofDays(7)),
+        /** The last 30 days (from the usage history). */
+        D30(Duration.ofDays(30)),
         /** Since start. */
         ALL(null);
 
@@ -71,7 +95,7 @@ public final class UsageStats implements Consumer<RequestRecord> {
         }
 
         /**
-         * @param s {@code 1m}, {@code 5m}, {@code 1h} or {@code all}
+         * @param s {@code 1m}, {@code 5m}, {@code 1h}, {@code 24h}, {@code 7d}, {@code 30d} or {@code all}
          * @return the window, or null when unknown
          */
         public static Window parse(String s) {
@@ -79,6 +103,9 @@ public final class UsageStats implements Consumer<RequestRecord> {
                 case "1m" -> M1;
                 case "5m" -> M5;
                 case "1h" -> H1;
+                case "24h" -> H24;
+                case "7d" -> D7;
+                case "30d" -> D30;
                 case "all" -> ALL;
                 default -> null;
             };
@@ -144,12 +171,21 @@ public final class UsageStats implements Consumer<RequestRecord> {
      * @param window the window
      * @return the report
      */
-    public synchronized Report report(Window window) {
+    public Report report(Window window) {
+        UsageReader h = history;
+        if (h != null && (window == Window.H24 || window == Window.D7 || window == Window.D30
+                || window == Window.ALL)) {
+            return fromHistory(h, window);
+        }
+        return recent(window);
+    }
+
+    private synchronized Report recent(Window window) {
         Instant now = clock.instant();
         long nowMinute = now.getEpochSecond() / 60;
         Dimensions d;
         Instant from;
-        if (window == Window.ALL) {
+        if (window == Window.ALL || window.length.toMinutes() > MINUTES) {
             d = all;
             from = startedAt;
         } else {
@@ -180,8 +216,61 @@ public final class UsageStats implements Consumer<RequestRecord> {
             case M1 -> "1m";
             case M5 -> "5m";
             case H1 -> "1h";
+            case H24 -> "24h";
+            case D7 -> "7d";
+            case D30 -> "30d";
             case ALL -> "all";
         };
+    }
+
+    /**
+     * A long window from the usage history: the same shape, the series one point per hour (24h, 7d) or day (30d,
+     * all), percentiles read from the history's histograms.
+     */
+    private static Report fromHistory(UsageReader h, Window window) {
+        long now = h.now();
+        Resolution step = window == Window.H24 || window == Window.D7 ? Resolution.HOUR : Resolution.DAY;
+        long end = step.align(now) + step.stepMillis();
+        long from = window == Window.ALL ? Resolution.DAY.oldestKept(now)
+                : Math.max(Resolution.DAY.oldestKept(now), end - window.length.toMillis());
+        UsageReport byModel = h.query(from, end, step, Dims.Dimension.MODEL);
+        UsageReport byKey = h.query(from, end, step, Dims.Dimension.KEY);
+        UsageReport byUpstream = h.query(from, end, step, Dims.Dimension.UPSTREAM);
+        List<Point> series = new ArrayList<>();
+        java.util.Iterator<UsageReport.Bucket> it = byModel.buckets().iterator();
+        UsageReport.Bucket next = it.hasNext() ? it.next() : null;
+        for (long t = byModel.fromMillis(); t < end; t += step.stepMillis()) {
+            UsageCell c = new UsageCell();
+            if (next != null && next.t() == t) {
+                next.groups().values().forEach(c::merge);
+                next = it.hasNext() ? it.next() : null;
+            }
+            Double p95 = c.latency().percentile(95);
+            series.add(new Point(Instant.ofEpochMilli(t), c.requests(), c.errors(),
+                    c.promptTokens() + c.completionTokens(), p95 == null ? 0 : Math.round(p95)));
+        }
+        return new Report(name(window), Instant.ofEpochMilli(byModel.fromMillis()), summary(byModel.total()),
+                summaries(byModel), summaries(byKey), summaries(byUpstream), series);
+    }
+
+    private static Map<String, Summary> summaries(UsageReport r) {
+        Map<String, Summary> out = new TreeMap<>();
+        r.groups().forEach((k, v) -> out.put(k, summary(v)));
+        return out;
+    }
+
+    private static Summary summary(UsageCell c) {
+        return new Summary(c.requests(), c.errors(), Map.copyOf(c.errorsByCode()), c.promptTokens(),
+                c.completionTokens(), c.cachedTokens(), c.promptTokens() + c.completionTokens(),
+                percentiles(c.latency()), percentiles(c.ttft()));
+    }
+
+    private static Percentiles percentiles(Histogram h) {
+        return new Percentiles(round(h.percentile(50)), round(h.percentile(95)), round(h.percentile(99)));
+    }
+
+    private static long round(Double v) {
+        return v == null ? 0 : Math.round(v);
     }
 
     private static Map<String, Summary> summaries(Map<String, Agg> m) {

@@ -1,6 +1,6 @@
 package com.aoaigw.proxy.observe;
 
-import com.aoaigw.proxy.upstream.Usage;
+import com.aoaigw.proxy.translate.Usage;
 
 /**
  * What is known about one request as it goes through the proxy; filled in by the handlers (single thread) and

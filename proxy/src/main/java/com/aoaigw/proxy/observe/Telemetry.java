@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import com.aoaigw.proxy.upstream.Usage;
+import com.aoaigw.proxy.translate.Usage;
 import com.azure.monitor.opentelemetry.autoconfigure.AzureMonitorAutoConfigure;
 
 import io.opentelemetry.api.OpenTelemetry;

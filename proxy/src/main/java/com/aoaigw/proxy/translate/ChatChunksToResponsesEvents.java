@@ -35,7 +35,7 @@ final class ChatChunksToResponsesEvents implements StreamTranslator {
     private boolean done;
     private String finishReason;
     private JsonNode upstreamUsage;
-    private StreamUsage usage;
+    private Usage usage;
     private OpenMessage message;
     private final Map<Integer, OpenCall> calls = new LinkedHashMap<>();
     private final TreeMap<Integer, ObjectNode> finished = new TreeMap<>();
@@ -91,7 +91,7 @@ final class ChatChunksToResponsesEvents implements StreamTranslator {
         }
         if (chunk.get("usage") instanceof ObjectNode chunkUsage) {
             upstreamUsage = chunkUsage;
-            usage = UsageMapper.fromChat(chunkUsage);
+            usage = UsageMapper.read(chunkUsage);
         }
         return out;
     }
@@ -117,7 +117,7 @@ final class ChatChunksToResponsesEvents implements StreamTranslator {
     }
 
     @Override
-    public Optional<StreamUsage> usage() {
+    public Optional<Usage> usage() {
         return Optional.ofNullable(usage);
     }
 

@@ -432,7 +432,7 @@ public final class ChatToResponsesTranslator {
         choice.put("finish_reason", finishReason(response, !toolCalls.isEmpty()));
         JsonNode usage = response.get("usage");
         if (usage != null && usage.isObject()) {
-            out.set("usage", UsageMapper.toChat(UsageMapper.fromResponses(usage), usage));
+            out.set("usage", UsageMapper.toChat(UsageMapper.read(usage), usage));
         }
         return out;
     }

@@ -27,7 +27,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
     private String model = "";
     private boolean started;
     private boolean done;
-    private StreamUsage usage;
+    private Usage usage;
     private final ToolIndex tools = new ToolIndex();
 
     ResponsesEventsToChatChunks(ObjectMapper mapper, boolean includeUsage, String id, long created) {
@@ -113,7 +113,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
                 out.add(chunk(Json.object(), ChatToResponsesTranslator.finishReason(response, calls)));
                 JsonNode upstreamUsage = response.get("usage");
                 if (upstreamUsage != null && upstreamUsage.isObject()) {
-                    usage = UsageMapper.fromResponses(upstreamUsage);
+                    usage = UsageMapper.read(upstreamUsage);
                     if (includeUsage) {
                         ObjectNode usageChunk = base();
                         usageChunk.putArray("choices");
@@ -128,7 +128,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
                 JsonNode error = payload.path("response").path("error");
                 JsonNode upstreamUsage = payload.path("response").get("usage");
                 if (upstreamUsage != null && upstreamUsage.isObject()) {
-                    usage = UsageMapper.fromResponses(upstreamUsage);
+                    usage = UsageMapper.read(upstreamUsage);
                 }
                 return error(out, error.path("code").asText("upstream_failed"),
                         error.path("message").asText("The upstream response failed."));
@@ -160,7 +160,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
     }
 
     @Override
-    public Optional<StreamUsage> usage() {
+    public Optional<Usage> usage() {
         return Optional.ofNullable(usage);
     }
 

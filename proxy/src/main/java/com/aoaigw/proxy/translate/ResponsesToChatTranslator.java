@@ -390,7 +390,7 @@ public final class ResponsesToChatTranslator {
         }
         JsonNode usage = completion.get("usage");
         return builder.build(Json.text(choice, "finish_reason"),
-                usage != null && usage.isObject() ? UsageMapper.toResponses(UsageMapper.fromChat(usage), usage) : null);
+                usage != null && usage.isObject() ? UsageMapper.toResponses(UsageMapper.read(usage), usage) : null);
     }
 
     /**

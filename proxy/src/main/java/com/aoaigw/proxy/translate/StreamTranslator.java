@@ -40,5 +40,5 @@ public interface StreamTranslator {
      *
      * @return the usage, or empty
      */
-    Optional<StreamUsage> usage();
+    Optional<Usage> usage();
 }

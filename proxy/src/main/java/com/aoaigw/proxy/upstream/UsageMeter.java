@@ -4,17 +4,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 import com.aoaigw.proxy.translate.SseEvent;
+import com.aoaigw.proxy.translate.Usage;
+import com.aoaigw.proxy.translate.UsageMapper;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Reads usage from upstream answers: the {@code usage} of a non-stream body, the usage chunk of a chat stream, the
+ * Finds usage in upstream answers: the {@code usage} of a non-stream body, the usage chunk of a chat stream, the
  * {@code response.usage} of a Responses terminal event. Only events that contain the bytes {@code "usage":{} are
- * parsed. Chat ({@code prompt_tokens}, {@code completion_tokens}, {@code prompt_tokens_details.cached_tokens}) and
- * Responses ({@code input_tokens}, {@code output_tokens}, {@code input_tokens_details.cached_tokens}) names are
- * both understood. One instance per request.
+ * parsed; the usage object itself, of either shape, is read by {@link UsageMapper}. One instance per request.
  */
 public final class UsageMeter {
     private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
@@ -51,7 +50,7 @@ public final class UsageMeter {
                 u = root.path("response").path("usage");
             }
             if (u.isObject()) {
-                take(u);
+                take(UsageMapper.read(u));
                 JsonNode choices = root.path("choices");
                 return choices.isArray() && choices.isEmpty() && root.has("usage");
             }
@@ -74,7 +73,10 @@ public final class UsageMeter {
         }
         try (JsonParser p = mapper.getFactory().createParser(body, at, body.length - at)) {
             p.nextToken();
-            take(p);
+            Usage u = UsageMapper.read(p);
+            if (u != null) {
+                take(u); // a cut object (null) is not counted
+            }
         } catch (IOException e) {
             // not JSON: usage simply is not counted
         }
@@ -132,67 +134,8 @@ public final class UsageMeter {
         return i;
     }
 
-    /** Reads a usage object token by token (the same names and precedence as {@link #take(JsonNode)}). */
-    private void take(JsonParser p) throws IOException {
-        long prompt = -1;
-        long input = 0;
-        long completion = -1;
-        long output = 0;
-        long cachedPrompt = -1;
-        long cachedInput = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (name) {
-                case "prompt_tokens" -> prompt = number(p, v);
-                case "input_tokens" -> input = number(p, v);
-                case "completion_tokens" -> completion = number(p, v);
-                case "output_tokens" -> output = number(p, v);
-                case "prompt_tokens_details" -> cachedPrompt = cached(p, v);
-                case "input_tokens_details" -> cachedInput = cached(p, v);
-                default -> p.skipChildren();
-            }
-        }
-        if (p.currentToken() != JsonToken.END_OBJECT) {
-            return; // cut short: not counted
-        }
-        usage = new Usage(prompt >= 0 ? prompt : input, completion >= 0 ? completion : output,
-                cachedPrompt >= 0 ? cachedPrompt : cachedInput);
-        seen = true;
-    }
-
-    private static long number(JsonParser p, JsonToken v) throws IOException {
-        if (v.isStructStart()) {
-            p.skipChildren();
-            return 0;
-        }
-        return v.isScalarValue() ? Math.max(0, p.getValueAsLong(0)) : 0;
-    }
-
-    private static long cached(JsonParser p, JsonToken v) throws IOException {
-        if (v != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return 0;
-        }
-        long cached = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken t = p.nextToken();
-            if (name.equals("cached_tokens")) {
-                cached = number(p, t);
-            } else {
-                p.skipChildren();
-            }
-        }
-        return cached;
-    }
-
-    private void take(JsonNode u) {
-        long prompt = u.has("prompt_tokens") ? u.path("prompt_tokens").asLong() : u.path("input_tokens").asLong();
-        long completion = u.has("completion_tokens") ? u.path("completion_tokens").asLong()
-                : u.path("output_tokens").asLong();
-        JsonNode details = u.has("prompt_tokens_details") ? u.path("prompt_tokens_details") : u.path("input_tokens_details");
-        usage = new Usage(prompt, completion, details.path("cached_tokens").asLong());
+    private void take(Usage u) {
+        usage = u;
         seen = true;
     }
 

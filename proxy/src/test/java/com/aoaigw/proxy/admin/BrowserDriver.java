@@ -79,7 +79,7 @@ public final class BrowserDriver {
         try {
             script = Path.of(BrowserDriver.class.getResource("/admin-e2e/" + name).toURI());
         } catch (java.net.URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("admin-page.mjs not on the test classpath", e);
+            throw new IllegalStateException(name + " not on the test classpath", e);
         }
         Path stderr = Files.createTempFile("admin-e2e", ".err");
         Process p = new ProcessBuilder(List.of("node", script.toString(), JSON.writeValueAsString(options)))

@@ -20,7 +20,7 @@ import com.aoaigw.proxy.admin.LogBufferHandler;
 import com.aoaigw.proxy.admin.LogBuffer;
 import com.aoaigw.proxy.admin.LogEntry;
 import com.aoaigw.proxy.admin.LogRedactor;
-import com.aoaigw.proxy.upstream.Usage;
+import com.aoaigw.proxy.translate.Usage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

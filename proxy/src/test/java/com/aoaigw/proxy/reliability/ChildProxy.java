@@ -118,6 +118,17 @@ final class ChildProxy implements AutoCloseable {
         }
     }
 
+    /** Kills the child with SIGKILL (no shutdown hook runs) and waits for it to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** @return true while the child runs */
+    boolean alive() {
+        return process.isAlive();
+    }
+
     @Override
     public void close() {
         process.destroy();

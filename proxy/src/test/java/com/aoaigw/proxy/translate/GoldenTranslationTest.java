@@ -109,7 +109,7 @@ class GoldenTranslationTest {
                 String usage = golden.header("usage", null);
                 if (usage != null) {
                     long[] n = Arrays.stream(usage.strip().split("\\s+")).mapToLong(Long::parseLong).toArray();
-                    assertEquals(new StreamUsage(n[0], n[1], n[2], n[3]), stream.usage().orElseThrow(),
+                    assertEquals(new Usage(n[0], n[1], n[2], n[3]), stream.usage().orElseThrow(),
                             name + ": usage");
                 }
             }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 import com.aoaigw.proxy.translate.SseEvent;
+import com.aoaigw.proxy.translate.Usage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 class UsageMeterTest {
