@@ -188,6 +188,8 @@ try {
   result.steps.keyDiff = await page.textContent('#ke-diff');
   await page.click('#ke-confirm');
   await waitText(page, '#ke-status', 'Saved');
+  // the table shows every key's usage too (GET /admin/api/limits), refreshed after the save
+  result.steps.tableUsage = await waitText(page, '#keys-table tr[data-key="limited"] .usage', '2 / 2');
 
   // 9. a phone-sized window
   await page.setViewportSize({ width: 390, height: 844 });

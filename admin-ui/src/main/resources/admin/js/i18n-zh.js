@@ -241,6 +241,8 @@ export const ZH = {
   'Budget left this month': '本月剩余预算',
   'no budget': '无预算',
   '{left} of {budget}': '剩余 {left}（共 {budget}）',
+  'Usage (this minute · today · this month)': '用量（本分钟 · 今日 · 本月）',
+  '{rpm} req · {day} tokens · {month} tokens · {cost}': '{rpm} 请求 · {day} 令牌 · {month} 令牌 · {cost}',
   'Not saved: fix the fields marked below.': '未保存：请修正下面标出的字段。',
   'Review the changes, then save them.': '请检查更改，然后保存。',
   'Not saved: someone else saved first. Review again to apply your changes to their version.': '未保存：其他人已先保存。请重新检查，将您的更改应用到对方的版本上。',

@@ -117,8 +117,17 @@ function limitsText(l) {
   return parts.length ? parts.join(', ') : t('none');
 }
 
+/** One line per key: requests this minute (of the limit), tokens today and this month, cost this month. */
+function usageText(u) {
+  if (!u) return '';
+  const of = (m) => num(m.used) + (m.limit === null ? '' : ' / ' + num(m.limit));
+  return t('{rpm} req · {day} tokens · {month} tokens · {cost}', { rpm: of(u.requestsPerMinute), day: of(u.tokensToday),
+    month: of(u.tokensThisMonth), cost: num(u.costThisMonth, { maximumFractionDigits: 4 }) + ' ' + u.currency });
+}
+
 async function list() {
-  const [r, c] = await Promise.all([api('GET', '/keys'), api('GET', '/config')]);
+  const [r, c, lim] = await Promise.all([api('GET', '/keys'), api('GET', '/config'), api('GET', '/limits')]);
+  const usage = new Map(lim.ok ? (lim.data.keys || []).map((k) => [k.id, k.usage]) : []);
   if (!r.ok) { message(errorWithDetails(r), true); return; }
   const stored = c.ok ? (c.data.config.apiKeys || []) : [];
   modelIds = c.ok ? (c.data.config.models || []).map((m) => m.id) : [];
@@ -142,6 +151,7 @@ async function list() {
       el('td', {}, (raw.models || k.models).length ? (raw.models || k.models).join(', ') : t('all')),
       el('td', {}, raw.owner || ''),
       el('td', { class: 'limits' }, limitsText(raw.limits)),
+      el('td', { class: 'usage' }, usageText(usage.get(k.id))),
       el('td', {}, raw.expiresAt ? dateTime(raw.expiresAt) : t('never')),
       el('td', {}, k.reference ? t('env reference') : k.hashed ? t('hash') : t('plain text')),
       el('td', {}, edit, toggle, del));

@@ -72,14 +72,7 @@ public final class ChatToResponsesTranslator {
     public ObjectNode translateRequest(ObjectNode chat) {
         rejectUntranslatable(chat);
         ObjectNode out = Json.object();
-        for (String field : SAME) {
-            Json.copy(chat, out, field);
-        }
-        chat.properties().forEach(entry -> {
-            if (!SAME.contains(entry.getKey()) && !HANDLED.contains(entry.getKey())) {
-                out.set(entry.getKey(), entry.getValue().deepCopy());
-            }
-        });
+        Json.copyUnhandled(chat, out, SAME, HANDLED);
         out.set("input", input(chat.get("messages")));
         tools(chat, out);
         toolChoice(chat, out);
@@ -437,7 +430,8 @@ public final class ChatToResponsesTranslator {
         return out;
     }
 
-    private static ObjectNode chatToolCall(JsonNode item, int index) {
+    /** A chat {@code tool_calls[]} entry for a responses {@code function_call} item ({@code index} < 0: none). */
+    static ObjectNode chatToolCall(JsonNode item, int index) {
         ObjectNode call = Json.object();
         if (index >= 0) {
             call.put("index", index);

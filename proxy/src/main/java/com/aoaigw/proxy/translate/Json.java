@@ -1,5 +1,8 @@
 package com.aoaigw.proxy.translate;
 
+import java.util.List;
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -40,22 +43,26 @@ final class Json {
         }
     }
 
+    /**
+     * Copies the fields that mean the same in both APIs ({@code same}, in that order), then every field the
+     * translator neither copies nor handles, as the client wrote it (the backend judges fields the proxy does not
+     * know).
+     */
+    static void copyUnhandled(JsonNode from, ObjectNode to, List<String> same, Set<String> handled) {
+        for (String field : same) {
+            copy(from, to, field);
+        }
+        from.properties().forEach(entry -> {
+            if (!same.contains(entry.getKey()) && !handled.contains(entry.getKey())) {
+                to.set(entry.getKey(), entry.getValue().deepCopy());
+            }
+        });
+    }
+
     /** Copies {@code field} from one object to another under a new name when present and not null. */
     static void copyAs(JsonNode from, String field, ObjectNode to, String target) {
         if (has(from, field)) {
             to.set(target, from.get(field).deepCopy());
         }
-    }
-
-    /** A number node's value as long, 0 when absent. */
-    static long longAt(JsonNode node, String... path) {
-        JsonNode current = node;
-        for (String step : path) {
-            if (current == null) {
-                return 0;
-            }
-            current = current.get(step);
-        }
-        return current != null && current.isNumber() ? current.asLong() : 0;
     }
 }

@@ -83,15 +83,8 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
                     start(out);
                     String itemId = item.path("id").asText(item.path("call_id").asText());
                     int index = tools.indexOf(itemId);
-                    ObjectNode call = Json.object();
-                    call.put("index", index);
-                    call.set("id", item.path("call_id").deepCopy());
-                    call.put("type", "function");
-                    ObjectNode function = call.putObject("function");
-                    function.set("name", item.path("name").deepCopy());
-                    function.put("arguments", item.path("arguments").asText(""));
                     ObjectNode delta = Json.object();
-                    delta.putArray("tool_calls").add(call);
+                    delta.putArray("tool_calls").add(ChatToResponsesTranslator.chatToolCall(item, index));
                     out.add(chunk(delta, null));
                 }
             }

@@ -61,14 +61,7 @@ public final class ResponsesToChatTranslator {
     public ObjectNode translateRequest(ObjectNode request) {
         rejectStateful(request);
         ObjectNode out = Json.object();
-        for (String field : SAME) {
-            Json.copy(request, out, field);
-        }
-        request.properties().forEach(entry -> {
-            if (!SAME.contains(entry.getKey()) && !HANDLED.contains(entry.getKey())) {
-                out.set(entry.getKey(), entry.getValue().deepCopy());
-            }
-        });
+        Json.copyUnhandled(request, out, SAME, HANDLED);
         out.set("messages", messages(request));
         tools(request, out);
         toolChoice(request, out);

@@ -131,6 +131,7 @@ class AdminFormsIT {
         assertEquals("2", res.at("/steps/usageRpmLimit").asText());
         assertTrue(res.at("/steps/usageTokensToday").asText().matches("[1-9][0-9,]*"), res.toString());
         assertTrue(res.at("/steps/keyDiff").asText().contains("note"), res.toString());
+        assertTrue(res.at("/steps/tableUsage").asText().startsWith("2 / 2 req"), res.toString());
 
         // secrets: never on the page
         assertFalse(res.at("/steps/pageHasSimKey").asBoolean(), "the upstream key is not echoed");
