@@ -422,7 +422,7 @@ public final class ProxyServer implements AutoCloseable {
             }
             usage.record(new UsageEvent(clock.millis(), e.model(), e.keyId(), e.upstream(), e.deployment(),
                     e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().cachedTokens(),
-                    e.usage().completionTokens(), 0, cost, latencyMs, e.ttftMs()));
+                    e.usage().completionTokens(), e.usage().reasoningTokens(), cost, latencyMs, e.ttftMs()));
         });
     }
 

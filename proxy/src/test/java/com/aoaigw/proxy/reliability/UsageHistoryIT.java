@@ -61,7 +61,7 @@ class UsageHistoryIT {
                  "apiKeys":[%s],
                  "upstreams":[{"name":"sim","baseUrl":"%s"}],
                  "models":[{"id":"gpt-4o-mini","upstream":"sim","pricing":{"inputPer1M":0.15,"outputPer1M":0.6}},
-                           {"id":"gpt-4o","upstream":"sim"}]}
+                           {"id":"o4-mini","upstream":"sim"}]}
                 """.formatted(server, keys, sim.baseUrl()));
         return config;
     }
@@ -81,14 +81,15 @@ class UsageHistoryIT {
         return Rig.openJson(t.body());
     }
 
-    /** Sends a chat request and returns its {prompt, completion} tokens (0, 0 for a failure). */
+    /** Sends a chat request and returns its {prompt, completion, reasoning} tokens (zeros for a failure). */
     private static long[] chat(ChildProxy p, String key, String model) {
         Rig.Timed r = Rig.post(p.base() + "/v1/chat/completions", key, Rig.chat(model, false));
         if (r.status() != 200) {
-            return new long[] {0, 0};
+            return new long[] {0, 0, 0};
         }
         JsonNode u = Rig.openJson(r.body()).path("usage");
-        return new long[] {u.path("prompt_tokens").asLong(), u.path("completion_tokens").asLong()};
+        return new long[] {u.path("prompt_tokens").asLong(), u.path("completion_tokens").asLong(),
+                u.at("/completion_tokens_details/reasoning_tokens").asLong()};
     }
 
     @Test
@@ -98,6 +99,7 @@ class UsageHistoryIT {
         long completion = 0;
         long miniPrompt = 0;
         long miniCompletion = 0;
+        long reasoning = 0;
         try (ChildProxy a = ChildProxy.start(env(config), List.of())) {
             for (int i = 0; i < 4; i++) {
                 long[] t = chat(a, "k-alice", "gpt-4o-mini");
@@ -107,13 +109,14 @@ class UsageHistoryIT {
                 miniCompletion += t[1];
             }
             for (int i = 0; i < 2; i++) {
-                long[] t = chat(a, "k-bob", "gpt-4o");
+                long[] t = chat(a, "k-bob", "o4-mini");
                 prompt += t[0];
                 completion += t[1];
+                reasoning += t[2];
             }
             Rig.Timed unknown = Rig.post(a.base() + "/v1/chat/completions", "k-alice", Rig.chat("nope", false));
             assertTrue(unknown.status() >= 400, unknown.body());
-            assertTrue(prompt > 0 && completion > 0, "the simulator reports usage");
+            assertTrue(prompt > 0 && completion > 0 && reasoning > 0, "the simulator reports usage");
 
             Rig.await("7 requests in the usage history", 30_000,
                     () -> usage(a, "window=1h&by=key").at("/total/requests").asLong() == 7);
@@ -128,6 +131,7 @@ class UsageHistoryIT {
             assertEquals(1, total.get("errors").asLong());
             assertEquals(prompt, total.get("promptTokens").asLong(), "prompt tokens add up exactly");
             assertEquals(completion, total.get("completionTokens").asLong());
+            assertEquals(reasoning, total.get("reasoningTokens").asLong(), "reasoning tokens of the o4-mini answers");
             assertTrue(total.at("/latencyMs/p50").isNumber() && total.at("/latencyMs/p99").isNumber(), total.toString());
             Map<String, JsonNode> groups = new HashMap<>();
             byKey.get("groups").forEach(g -> groups.put(g.get("name").asText(), g));
@@ -148,7 +152,7 @@ class UsageHistoryIT {
             byModel.get("groups").forEach(g -> models.put(g.get("name").asText(), g));
             double cost = (miniPrompt * 0.15 + miniCompletion * 0.6) / 1e6;
             assertEquals(cost, models.get("gpt-4o-mini").get("cost").asDouble(), 1e-9, "cost from models[].pricing");
-            assertTrue(models.get("gpt-4o").get("cost").isNull(), "no pricing, no cost");
+            assertTrue(models.get("o4-mini").get("cost").isNull(), "no pricing, no cost");
 
             assertEquals(401, Rig.get(a.base() + "/admin/api/usage").status(), "an admin session is required");
             Rig.Timed bad = Rig.get(a.base() + "/admin/api/usage?from=yesterday", "authorization", ADMIN);
