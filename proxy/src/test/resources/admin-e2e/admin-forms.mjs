@@ -117,6 +117,16 @@ try {
   await waitText(page, '#config-status', 'Valid');
   check((await page.textContent(slot('#mo-form', 'deployments[1].priority'))) === '', 'the priority message left');
   await shot(page, 'forms-02-model-1400');
+  // renaming the upstream in its form takes the model's deployments along; renamed back before saving
+  await page.click('#cfgtab-upstreams');
+  await page.fill('#up-name', 'sim-renamed');
+  await page.click('#cfgtab-models');
+  result.steps.renamedDeployments = await waitText(page, '#mo-table tr[data-model="pool-model"] td:nth-child(3)', 'sim-renamed/');
+  await page.click('#cfgtab-upstreams');
+  await page.fill('#up-name', 'sim2');
+  await page.click('#cfgtab-models');
+  await waitText(page, '#mo-table tr[data-model="pool-model"] td:nth-child(3)', 'sim2/pool-a');
+  await waitText(page, '#config-status', 'Valid');
 
   // 3. saved through the diff review and If-Match, like the JSON editor
   await page.click('#config-save');

@@ -8,8 +8,8 @@ import { t, serverText } from './i18n.js';
 
 const ROUTE_KEYS = ['chat/completions', 'responses', 'embeddings', 'images/generations', '*'];
 let host = null; // { draft, setDraft, validate, review } from config.js
-let openUp = null; // { index, base } of the upstream in the form
-let openModel = null; // { index, base } of the model in the form
+let openUp = null; // { index, base, ref } of the upstream in the form (ref: the name models refer to it by)
+let openModel = null; // { index, base, ref } of the model in the form (ref: the id fallbacks and keys use)
 let validateTimer = null;
 
 export function init(h) {
@@ -38,7 +38,11 @@ export function loaded() {
 /** Shows the draft's items in the tab's table and re-reads the open form from the draft. */
 export function refresh(kind) {
   const doc = host.draft();
-  if (!doc) return;
+  if (!doc) {
+    $('#config-status').textContent = t('The editor does not hold valid JSON.');
+    $('#config-status').className = 'error';
+    return;
+  }
   if (kind === 'upstreams') {
     renderUpstreams(doc);
     if (openUp) {
@@ -125,7 +129,7 @@ function renderUpstreams(doc) {
 }
 
 function fillUpstream(index, u) {
-  openUp = { index, base: structuredClone(u) };
+  openUp = { index, base: structuredClone(u), ref: u.name || '' };
   $('#up-form-title').textContent = u.name ? t('Upstream {name}', { name: u.name }) : t('New upstream');
   $('#up-name').value = u.name || '';
   $('#up-baseUrl').value = u.baseUrl || '';
@@ -172,6 +176,15 @@ function commitUpstream() {
   const doc = host.draft();
   if (!doc || !doc.upstreams || !doc.upstreams[openUp.index]) return;
   doc.upstreams[openUp.index] = buildUpstream(openUp.base);
+  // a renamed upstream takes the models that used it along (not while the name is being retyped from empty)
+  const name = doc.upstreams[openUp.index].name || '';
+  if (openUp.ref && name && name !== openUp.ref) {
+    for (const m of doc.models || []) {
+      if (m.upstream === openUp.ref) m.upstream = name;
+      for (const d of m.deployments || []) if (d.upstream === openUp.ref) d.upstream = name;
+    }
+  }
+  if (name) openUp.ref = name;
   host.setDraft(doc);
   renderUpstreams(doc);
   scheduleValidate();
@@ -275,7 +288,7 @@ function routeRow(key, value) {
 }
 
 function fillModel(index, m, doc) {
-  openModel = { index, base: structuredClone(m) };
+  openModel = { index, base: structuredClone(m), ref: m.id || '' };
   $('#mo-form-title').textContent = m.id ? t('Model {name}', { name: m.id }) : t('New model');
   $('#mo-id').value = m.id || '';
   $('#mo-family').value = m.family || '';
@@ -343,6 +356,14 @@ function commitModel() {
   const doc = host.draft();
   if (!doc || !doc.models || !doc.models[openModel.index]) return;
   doc.models[openModel.index] = buildModel(openModel.base);
+  // a renamed model stays the fallback of other models and in the keys' allowlists
+  const id = doc.models[openModel.index].id || '';
+  if (openModel.ref && id && id !== openModel.ref) {
+    const swap = (list) => (list || []).map((x) => (x === openModel.ref ? id : x));
+    for (const m of doc.models) if (m.fallbacks) m.fallbacks = swap(m.fallbacks);
+    for (const k of doc.apiKeys || []) if (k.models) k.models = swap(k.models);
+  }
+  if (id) openModel.ref = id;
   host.setDraft(doc);
   renderModels(doc);
   scheduleValidate();

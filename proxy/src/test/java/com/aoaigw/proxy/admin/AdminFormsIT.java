@@ -99,6 +99,7 @@ class AdminFormsIT {
         String diff = res.at("/steps/diff").asText();
         assertTrue(diff.contains("upstreams[1]") && diff.contains("models[1]"), diff);
         assertTrue(res.at("/steps/verify").asText().startsWith("OK"), res.toString());
+        assertEquals("sim-renamed/pool-a (p0 w1), sim-renamed/pool-b (p0 w1)", res.at("/steps/renamedDeployments").asText());
 
         // the stored document: the new upstream with its own key, the pooled model with two deployments
         JsonNode stored = new ObjectMapper().readTree(Files.readString(dir.resolve("config.json")));
