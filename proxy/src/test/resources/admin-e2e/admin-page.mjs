@@ -209,7 +209,8 @@ try {
 
   // 8. usage charts
   await page.click('.tabs button[data-page=usage]');
-  await page.waitForSelector('#chart-requests svg path', { state: 'attached' });
+  await page.waitForSelector('#usage-table tfoot tr');
+  await page.waitForSelector('#chart-tokens canvas', { state: 'attached' });
   await shot(page, '07-usage');
   result.steps.usage = true;
 

@@ -13,7 +13,8 @@ const ready = {
   keys: () => document.querySelector('#keys-table tbody tr td:nth-child(2)') !== null
     && document.querySelector('#keys-table tbody').textContent.includes('启用中'),
   usage: () => document.querySelector('#usage-totals').textContent.includes('请求数')
-    && document.querySelector('#usage-models thead') !== null,
+    && document.querySelector('#usage-table thead th') !== null
+    && document.querySelector('#usage-table thead th').textContent.includes('模型'),
   logs: () => document.querySelector('#logs-total').textContent.includes('条匹配'),
   playground: () => document.querySelector('#pg-model option') !== null,
 };

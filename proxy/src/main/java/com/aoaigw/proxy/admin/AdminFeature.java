@@ -170,6 +170,15 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
         });
         routing.register("/admin/api", service);
         routing.register(CaddyReportService.PATH, report);
+        Optional<String> uplot = AdminVendor.uplotDist();
+        if (uplot.isPresent()) {
+            routing.register(AdminVendor.UPLOT_PATH, StaticContentFeature.createService(ClasspathHandlerConfig.builder()
+                    .location(uplot.get())
+                    .build()));
+        } else {
+            System.getLogger(AdminFeature.class.getName()).log(System.Logger.Level.WARNING,
+                    "the uPlot WebJar is not on the class path; the usage page shows its tables without charts");
+        }
         routing.register("/admin", StaticContentFeature.createService(ClasspathHandlerConfig.builder()
                 .location("admin")
                 .welcome("index.html")

@@ -405,6 +405,19 @@ class AdminApiTest {
         assertEquals("no-store", api.headers().firstValue("cache-control").orElseThrow());
     }
 
+    @Test
+    void uplotIsServedFromItsWebJarUnderTheAdminHeaders() {
+        HttpResponse<String> js = h.send(h.req(AdminVendor.UPLOT_PATH + "/uPlot.esm.js").build());
+        assertEquals(200, js.statusCode());
+        assertTrue(js.headers().firstValue("content-type").orElseThrow().contains("javascript"), js.headers().toString());
+        assertTrue(js.body().contains("export { uPlot as default }"), "the ES module build");
+        assertTrue(js.headers().firstValue("content-security-policy").orElseThrow().contains("script-src 'self'"));
+        HttpResponse<String> css = h.send(h.req(AdminVendor.UPLOT_PATH + "/uPlot.min.css").build());
+        assertEquals(200, css.statusCode());
+        assertTrue(css.body().contains(".uplot"));
+        assertEquals(404, h.send(h.req(AdminVendor.UPLOT_PATH + "/../package.json").build()).statusCode());
+    }
+
     /** Lets a string be parsed with the harness helper. */
     private record FakeResponse(String body) implements HttpResponse<String> {
         public int statusCode() { return 200; }
