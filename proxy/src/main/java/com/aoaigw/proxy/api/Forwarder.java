@@ -72,7 +72,7 @@ public final class Forwarder {
     private final ErrorRenderer errors;
     private final ResponseRelay relay;
     private final ModelRouter router;
-    private final TranslationSelector translators;
+    private final TranslationSelector translation;
     private final FailoverLoop failover;
     private final Watchdog watchdog;
     private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
@@ -88,7 +88,7 @@ public final class Forwarder {
      * @param mapper         the shared Jackson mapper
      * @param errors         the error renderer (errors inside a started stream)
      * @param router         the model router
-     * @param translators    the translation selector
+     * @param translation    the translation selector (which translation applies to a routed request)
      * @param failover       the attempts of one request across its deployment pool and fallbacks
      * @param watchdog       phase timeouts
      * @param forwardHeaders client header names (or {@code prefix*}) forwarded upstream
@@ -96,13 +96,13 @@ public final class Forwarder {
      * @param limits         the limits, quotas and budgets
      */
     public Forwarder(ObjectMapper mapper, ErrorRenderer errors, ModelRouter router,
-                     TranslationSelector translators, FailoverLoop failover, Watchdog watchdog, List<String> forwardHeaders,
+                     TranslationSelector translation, FailoverLoop failover, Watchdog watchdog, List<String> forwardHeaders,
                      long bodyLimit, Limits limits) {
         this.mapper = mapper;
         this.errors = errors;
         this.relay = new ResponseRelay(mapper, errors);
         this.router = router;
-        this.translators = translators;
+        this.translation = translation;
         this.failover = failover;
         this.watchdog = watchdog;
         this.headers = new HeaderPolicy(forwardHeaders);
@@ -252,7 +252,7 @@ public final class Forwarder {
         // answering attempt's body must relay the answer
         java.util.Map<RoutePlan, TranslationPlan> prepared = new java.util.IdentityHashMap<>(2);
         FailoverLoop.RequestFactory factory = p -> {
-            TranslationPlan tp = translators.plan(p, stream);
+            TranslationPlan tp = translation.plan(p, stream);
             prepared.put(p, tp);
             byte[] upstreamBody = upstreamBody(body, p, tp, injectUsage(body, us, p));
             ImageCompression ic = config.server().imageCompression();

@@ -216,11 +216,7 @@ final class ChatChunksToResponsesEvents implements StreamTranslator {
         payload.put("type", type);
         payload.put("sequence_number", sequence++);
         payload.setAll(fields);
-        try {
-            return SseEvent.of(type, mapper.writeValueAsString(payload));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot serialise a responses event", e);
-        }
+        return Json.event(mapper, type, payload);
     }
 
     /** A message item being streamed, with its text and refusal parts. */

@@ -3,7 +3,9 @@ package com.aoaigw.proxy.translate;
 import java.util.List;
 import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,6 +27,22 @@ final class Json {
     static String text(JsonNode node, String field) {
         JsonNode value = node == null ? null : node.get(field);
         return value != null && value.isTextual() ? value.asText() : null;
+    }
+
+    /**
+     * A stream event carrying a JSON body, serialised once, straight to the event's bytes.
+     *
+     * @param mapper the mapper (compact output: one line)
+     * @param event  the event name, or null for an unnamed (chat) event
+     * @param body   the payload
+     * @return the event
+     */
+    static SseEvent event(ObjectMapper mapper, String event, JsonNode body) {
+        try {
+            return SseEvent.ofJson(event, mapper.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot serialise a stream event", e);
+        }
     }
 
     static ObjectNode object() {

@@ -215,11 +215,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
     }
 
     private SseEvent event(ObjectNode body) {
-        try {
-            return SseEvent.of(null, mapper.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot serialise a chat chunk", e);
-        }
+        return Json.event(mapper, null, body);
     }
 
     /** Collects tool call indexes so that the chat deltas number calls 0, 1, ... in order. */

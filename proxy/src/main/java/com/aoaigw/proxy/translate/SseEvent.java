@@ -42,6 +42,22 @@ public final class SseEvent {
         return new SseEvent(text.getBytes(StandardCharsets.UTF_8), event, data);
     }
 
+    /**
+     * An event whose data is a JSON document, encoded straight to its bytes (the fields are decoded only if asked).
+     *
+     * @param event the event name, or null for an unnamed event
+     * @param json  the serialised JSON, UTF-8, on one line
+     * @return the event, framed with {@code \n\n}
+     */
+    public static SseEvent ofJson(String event, byte[] json) {
+        byte[] head = ((event == null ? "" : "event: " + event + "\n") + "data: ").getBytes(StandardCharsets.UTF_8);
+        byte[] raw = Arrays.copyOf(head, head.length + json.length + 2);
+        System.arraycopy(json, 0, raw, head.length, json.length);
+        raw[raw.length - 2] = '\n';
+        raw[raw.length - 1] = '\n';
+        return new SseEvent(raw);
+    }
+
     /** @return the raw bytes (do not modify) */
     public byte[] raw() {
         return raw;
