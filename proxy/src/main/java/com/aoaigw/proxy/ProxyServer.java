@@ -39,6 +39,7 @@ import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.InFlightFilter;
 import com.aoaigw.proxy.observe.ObserveSetup;
 import com.aoaigw.proxy.observe.ProxyMetrics;
+import com.aoaigw.proxy.route.ClientApiPath;
 import com.aoaigw.proxy.route.Pools;
 import com.aoaigw.proxy.state.FollowingConsoleStore;
 import com.aoaigw.proxy.upstream.FailoverLoop;
@@ -375,7 +376,7 @@ public final class ProxyServer implements AutoCloseable {
         AdminFeature admin = AdminFeature.create(options, null, console);
         recorder.subscribe((e, latencyMs) -> {
             // the playground's requests are client requests made on a key's behalf: counted like them
-            if (e.path() != null && (ClientAuthFilter.apiPath(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
+            if (e.path() != null && (ClientApiPath.matches(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
                 admin.stats().accept(new RequestRecord(clock.instant(), e.model(), e.keyId(), e.upstream(),
                         e.status(), e.errorCode(), e.usage().promptTokens(), e.usage().completionTokens(),
                         e.usage().cachedTokens(), latencyMs, e.ttftMs()));
@@ -406,7 +407,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void recordUsage(RequestRecorder recorder, ConfigHolder holder, UsageService usage, Clock clock) {
         recorder.subscribe((e, latencyMs) -> {
-            if (e.path() == null || !(ClientAuthFilter.apiPath(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
+            if (e.path() == null || !(ClientApiPath.matches(e.path()) || e.path().startsWith("/admin/api/playground/"))) {
                 return;
             }
             long cost = -1;

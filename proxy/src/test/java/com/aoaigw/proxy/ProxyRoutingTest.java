@@ -54,6 +54,7 @@ class ProxyRoutingTest {
     private static FileConfigStore store;
     private static Watchdog watchdog;
     private static Limits limits;
+    private static com.aoaigw.proxy.admin.AdminFeature admin;
 
     private final DirectClient client;
 
@@ -81,14 +82,15 @@ class ProxyRoutingTest {
         limits = new Limits(System::currentTimeMillis);
         watchdog = new Watchdog();
         Pools pools = Pools.local();
+        admin = ProxyServer.admin(settings, holder, store, new CredentialCache(), recorder, Clock.systemUTC());
         ProxyServer.routing(routing, new ProxyServer.Parts(holder, mapper, errors, recorder,
                 ProxyServer.forwarder(settings, mapper, errors, new ModelRouter(), UPSTREAM, pools, watchdog, limits),
-                ProxyServer.admin(settings, holder, store, new CredentialCache(), recorder, Clock.systemUTC()),
-                limits, pools));
+                admin, limits, pools));
     }
 
     @AfterAll
     static void stop() throws IOException {
+        admin.close();
         watchdog.close();
         limits.close();
         store.close();
@@ -188,6 +190,62 @@ class ProxyRoutingTest {
     @Test
     void anUnknownPathIsA404UnknownUrl() throws IOException {
         try (Http1ClientResponse res = client.get("/v2/nothing").request()) {
+            assertEquals(404, res.status().code());
+            assertEquals("unknown_url", json(res.as(String.class)).path("error").path("code").asText());
+        }
+    }
+
+    private static String basic() {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(
+                ("admin:" + admin.generatedPassword().orElseThrow()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anAdminApiErrorIsRenderedInTheAdminShapeByTheOneHandlerWithTheFiltersHeaders() throws IOException {
+        try (Http1ClientResponse res = client.get("/admin/api/nothing-here")
+                .header(HeaderNames.AUTHORIZATION, basic()).request()) {
+            assertEquals(404, res.status().code());
+            JsonNode err = json(res.as(String.class)).path("error");
+            assertEquals("not_found", err.path("code").asText());
+            // the path as the admin API service sees it, relative to /admin/api (as before the exception type)
+            assertEquals("no admin API route GET /nothing-here", err.path("message").asText());
+            assertTrue(err.path("details").isArray() && err.path("details").isEmpty(), err.toString());
+            assertEquals("no-store", res.headers().first(HeaderNames.CACHE_CONTROL).orElseThrow(),
+                    "headers set before the throw stay");
+        }
+    }
+
+    @Test
+    void anInvalidConfigSaveIsA422WithEveryProblem() throws IOException {
+        String etag;
+        try (Http1ClientResponse res = client.get("/admin/api/config")
+                .header(HeaderNames.AUTHORIZATION, basic()).request()) {
+            assertEquals(200, res.status().code());
+            etag = json(res.as(String.class)).path("etag").asText();
+        }
+        try (Http1ClientResponse res = client.put("/admin/api/config")
+                .header(HeaderNames.AUTHORIZATION, basic())
+                .header(HeaderNames.create("X-Requested-With"), "test")
+                .header(HeaderNames.IF_MATCH, "\"" + etag + "\"")
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .submit("{\"upstreams\":[],\"models\":[{\"id\":\"m1\",\"upstream\":\"nowhere\"}]}")) {
+            assertEquals(422, res.status().code());
+            JsonNode err = json(res.as(String.class)).path("error");
+            assertEquals("config_invalid", err.path("code").asText());
+            assertEquals("the config has errors; nothing was saved", err.path("message").asText());
+            assertFalse(err.path("details").isEmpty(), err.toString());
+            assertEquals("error", err.path("details").get(0).path("severity").asText());
+        }
+    }
+
+    @Test
+    void aBareOpenaiPathIsAClientApiPathItNeedsAKeyThenIsUnknown() throws IOException {
+        try (Http1ClientResponse res = client.get("/openai").request()) {
+            assertEquals(401, res.status().code());
+            assertEquals("invalid_api_key", json(res.as(String.class)).path("error").path("code").asText());
+        }
+        try (Http1ClientResponse res = client.get("/openai")
+                .header(HeaderNames.AUTHORIZATION, "Bearer client-key").request()) {
             assertEquals(404, res.status().code());
             assertEquals("unknown_url", json(res.as(String.class)).path("error").path("code").asText());
         }

@@ -39,14 +39,8 @@ final class AdminConfigService extends AdminSurface {
     }
 
     private void getConfig(ServerRequest req, ServerResponse res) {
-        ConfigStore.Versioned v = read(res);
-        if (v == null) {
-            return;
-        }
-        JsonNode doc = parseStored(v, res);
-        if (doc == null) {
-            return;
-        }
+        ConfigStore.Versioned v = read();
+        JsonNode doc = parseStored(v);
         ConfigSnapshot current = parts.access().current();
         ObjectNode out = mapper.createObjectNode();
         out.put("etag", v.etag());
@@ -67,41 +61,25 @@ final class AdminConfigService extends AdminSurface {
     private void putConfig(ServerRequest req, ServerResponse res) {
         Optional<String> ifMatch = req.headers().first(IF_MATCH).map(AdminSurface::unquote);
         if (ifMatch.isEmpty() || ifMatch.get().isBlank()) {
-            error(res, 428, "if_match_required",
+            throw error(428, "if_match_required",
                     "send If-Match with the etag of the config you edited (from GET /admin/api/config)");
-            return;
         }
         JsonNode candidate = objectBody(req, res);
-        if (candidate == null) {
-            return;
-        }
-        ConfigStore.Versioned stored = read(res);
-        if (stored == null) {
-            return;
-        }
+        ConfigStore.Versioned stored = read();
         if (!unquote(stored.etag()).equals(ifMatch.get())) {
-            conflict(res, stored);
-            return;
+            throw conflict(res, stored);
         }
-        JsonNode storedDoc = parseStored(stored, res);
-        if (storedDoc == null) {
-            return;
-        }
-        Prepared p = prepare(candidate, storedDoc, res);
-        if (p == null) {
-            return;
-        }
+        JsonNode storedDoc = parseStored(stored);
+        Prepared p = prepare(candidate, storedDoc);
         com.aoaigw.config.AdminAuth before = parts.access().current().config().server().adminAuth();
         String etag;
         try {
             etag = parts.access().store().write(p.json(), stored.etag());
         } catch (ConfigConflictException e) {
-            conflict(res, e.current());
-            return;
+            throw conflict(res, e.current());
         } catch (ConfigStoreException e) {
             LOG.log(System.Logger.Level.ERROR, "config save failed: " + e.getMessage());
-            error(res, 503, "store_failed", "the config could not be stored: " + e.getMessage());
-            return;
+            throw error(503, "store_failed", "the config could not be stored: " + e.getMessage());
         }
         parts.access().applied(etag, p.loaded());
         // new admin credentials end every session, including the one that made the change
@@ -133,16 +111,10 @@ final class AdminConfigService extends AdminSurface {
     private record Candidate(JsonNode doc, ConfigStore.Versioned stored, JsonNode storedDoc, List<String> unmatched) {
     }
 
-    /** @return the candidate, or null when an error was already sent */
+    /** @return the candidate (an {@link AdminException} when the body or the store fails) */
     private Candidate candidate(ServerRequest req, ServerResponse res) {
         JsonNode body = objectBody(req, res);
-        if (body == null) {
-            return null;
-        }
-        ConfigStore.Versioned stored = read(res);
-        if (stored == null) {
-            return null;
-        }
+        ConfigStore.Versioned stored = read();
         JsonNode storedDoc = parseStoredQuiet(stored);
         JsonNode copy = body.deepCopy();
         List<String> unmatched = SecretMasker.unmask(copy, storedDoc);
@@ -151,9 +123,6 @@ final class AdminConfigService extends AdminSurface {
 
     private void validate(ServerRequest req, ServerResponse res) {
         Candidate c = candidate(req, res);
-        if (c == null) {
-            return;
-        }
         List<ConfigProblem> problems = new ArrayList<>();
         for (String path : c.unmatched()) {
             problems.add(ConfigProblem.error(path, "the value is masked but no stored secret matches it; enter the secret"));
@@ -175,9 +144,6 @@ final class AdminConfigService extends AdminSurface {
 
     private void diff(ServerRequest req, ServerResponse res) {
         Candidate c = candidate(req, res);
-        if (c == null) {
-            return;
-        }
         List<ConfigDiff.Change> changes = ConfigDiff.diff(c.storedDoc(), c.doc());
         ObjectNode out = mapper.createObjectNode();
         out.put("etag", c.stored().etag());
@@ -203,43 +169,40 @@ final class AdminConfigService extends AdminSurface {
             out.set("warnings", AdminErrors.problems(mapper, s.warnings()));
             json(res, 200, out);
         } catch (ConfigException e) {
-            AdminErrors.send(mapper, res, 422, "config_invalid",
-                    "the stored config was refused; the last good config stays in effect", e.problems(), null);
+            throw new AdminException.Invalid("the stored config was refused; the last good config stays in effect",
+                    e.problems());
         } catch (ConfigStoreException e) {
-            error(res, 503, "store_failed", "the config could not be read: " + e.getMessage());
+            throw error(503, "store_failed", "the config could not be read: " + e.getMessage());
         }
     }
 
     private record Prepared(JsonNode doc, String json, LoadedConfig loaded) {
     }
 
-    /** Unmasks and validates a candidate; sends the error and returns null when it is refused. */
-    private Prepared prepare(JsonNode candidate, JsonNode storedDoc, ServerResponse res) {
+    /** Unmasks and validates a candidate; throws the {@link AdminException} when it is refused. */
+    private Prepared prepare(JsonNode candidate, JsonNode storedDoc) {
         JsonNode doc = candidate.deepCopy();
         List<String> missing = SecretMasker.unmask(doc, storedDoc);
         if (!missing.isEmpty()) {
-            AdminErrors.send(mapper, res, 422, "config_invalid", "masked secrets without a stored value",
+            throw new AdminException.Invalid("masked secrets without a stored value",
                     missing.stream().map(p -> ConfigProblem.error(p,
-                            "the value is masked but no stored secret matches it; enter the secret")).toList(), null);
-            return null;
+                            "the value is masked but no stored secret matches it; enter the secret")).toList());
         }
         String json;
         try {
             json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
         } catch (IOException e) {
-            error(res, 400, "invalid_json", "the config cannot be serialised");
-            return null;
+            throw error(400, "invalid_json", "the config cannot be serialised");
         }
         try {
             return new Prepared(doc, json, loader.load(json));
         } catch (ConfigException e) {
-            AdminErrors.send(mapper, res, 422, "config_invalid", "the config has errors; nothing was saved",
-                    e.problems(), null);
-            return null;
+            throw new AdminException.Invalid("the config has errors; nothing was saved", e.problems());
         }
     }
 
-    private void conflict(ServerResponse res, ConfigStore.Versioned current) {
+    /** @return the 409 to throw, with the current version (masked) beside the error and as the ETag */
+    private AdminException conflict(ServerResponse res, ConfigStore.Versioned current) {
         ObjectNode extra = mapper.createObjectNode();
         if (current != null) {
             extra.put("etag", current.etag());
@@ -249,7 +212,7 @@ final class AdminConfigService extends AdminSurface {
             }
             res.header(HeaderNames.ETAG, quote(current.etag()));
         }
-        AdminErrors.send(mapper, res, 409, "config_conflict",
+        return new AdminException.Refused(409, "config_conflict",
                 "the config was changed by someone else since you loaded it; review their version and retry",
                 List.of(), extra);
     }

@@ -162,6 +162,13 @@ public final class AdminFeature implements HttpFeature, AutoCloseable {
     @Override
     public void setup(HttpRouting.Builder routing) {
         routing.addFilter(filter);
+        // the one place an admin API error becomes a response
+        com.fasterxml.jackson.databind.ObjectMapper mapper = AdminJson.mapper();
+        routing.error(AdminException.class, (req, res, e) -> {
+            if (!res.isSent()) {
+                AdminErrors.send(mapper, res, e.status(), e.code(), e.getMessage(), e.details(), e.extra());
+            }
+        });
         extraApis.forEach(api -> routing.register("/admin/api", api));
         routing.get("/admin", (req, res) -> {
             res.status(301);

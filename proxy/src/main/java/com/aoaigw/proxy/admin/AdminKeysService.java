@@ -3,7 +3,7 @@ package com.aoaigw.proxy.admin;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.Consumer;
 
 import com.aoaigw.config.ClientKey;
 import com.aoaigw.config.ConfigConflictException;
@@ -58,25 +58,20 @@ final class AdminKeysService extends AdminSurface {
 
     private void createKey(ServerRequest req, ServerResponse res) {
         JsonNode body = objectBody(req, res);
-        if (body == null) {
-            return;
-        }
         String id = body.path("id").asText("");
         if (!KEY_ID.matcher(id).matches()) {
-            error(res, 400, "invalid_key_id", "id must be 1-64 letters, digits, '.', '_' or '-', starting with a "
+            throw error(400, "invalid_key_id", "id must be 1-64 letters, digits, '.', '_' or '-', starting with a "
                     + "letter or digit");
-            return;
         }
         List<String> models = stringList(body.get("models"));
         if (models == null) {
-            error(res, 400, "invalid_models", "models must be an array of model ids");
-            return;
+            throw error(400, "invalid_models", "models must be an array of model ids");
         }
         String key = parts.keys().generate();
-        String etag = mutate(res, doc -> {
+        String etag = mutate(doc -> {
             ArrayNode keys = keysArray(doc);
             if (find(keys, id) >= 0) {
-                return new Refusal(409, "key_exists", "a key with id '" + id + "' exists");
+                throw error(409, "key_exists", "a key with id '" + id + "' exists");
             }
             ObjectNode n = keys.addObject();
             n.put("id", id);
@@ -92,11 +87,7 @@ final class AdminKeysService extends AdminSurface {
                     n.set(field, v.deepCopy());
                 }
             }
-            return null;
         });
-        if (etag == null) {
-            return;
-        }
         event(System.Logger.Level.INFO, "admin.key_created", "keyId", id);
         ObjectNode out = mapper.createObjectNode();
         out.put("id", id);
@@ -109,11 +100,11 @@ final class AdminKeysService extends AdminSurface {
 
     private void setStatus(ServerRequest req, ServerResponse res, String status) {
         String id = req.path().pathParameters().get("id");
-        String etag = mutate(res, doc -> {
+        String etag = mutate(doc -> {
             ArrayNode keys = keysArray(doc);
             int i = find(keys, id);
             if (i < 0) {
-                return new Refusal(404, "key_not_found", "no key with id '" + id + "'");
+                throw error(404, "key_not_found", "no key with id '" + id + "'");
             }
             ObjectNode k = (ObjectNode) keys.get(i);
             if ("active".equals(status)) {
@@ -121,29 +112,22 @@ final class AdminKeysService extends AdminSurface {
             } else {
                 k.put("status", status);
             }
-            return null;
         });
-        if (etag != null) {
-            json(res, 200, mapper.createObjectNode().put("id", id).put("status", status).put("etag", etag));
-        }
+        json(res, 200, mapper.createObjectNode().put("id", id).put("status", status).put("etag", etag));
     }
 
     private void setModels(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
         JsonNode body = body(req, res);
-        if (body == null) {
-            return;
-        }
         List<String> models = stringList(body.isArray() ? body : body.get("models"));
         if (models == null) {
-            error(res, 400, "invalid_models", "send {\"models\": [\"model-id\", ...]} (empty means all models)");
-            return;
+            throw error(400, "invalid_models", "send {\"models\": [\"model-id\", ...]} (empty means all models)");
         }
-        String etag = mutate(res, doc -> {
+        String etag = mutate(doc -> {
             ArrayNode keys = keysArray(doc);
             int i = find(keys, id);
             if (i < 0) {
-                return new Refusal(404, "key_not_found", "no key with id '" + id + "'");
+                throw error(404, "key_not_found", "no key with id '" + id + "'");
             }
             ObjectNode k = (ObjectNode) keys.get(i);
             if (models.isEmpty()) {
@@ -151,72 +135,51 @@ final class AdminKeysService extends AdminSurface {
             } else {
                 k.set("models", mapper.valueToTree(models));
             }
-            return null;
         });
-        if (etag != null) {
-            ObjectNode out = mapper.createObjectNode().put("id", id).put("etag", etag);
-            out.set("models", mapper.valueToTree(models));
-            json(res, 200, out);
-        }
+        ObjectNode out = mapper.createObjectNode().put("id", id).put("etag", etag);
+        out.set("models", mapper.valueToTree(models));
+        json(res, 200, out);
     }
 
     private void deleteKey(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
-        String etag = mutate(res, doc -> {
+        String etag = mutate(doc -> {
             ArrayNode keys = keysArray(doc);
             int i = find(keys, id);
             if (i < 0) {
-                return new Refusal(404, "key_not_found", "no key with id '" + id + "'");
+                throw error(404, "key_not_found", "no key with id '" + id + "'");
             }
             keys.remove(i);
-            return null;
         });
-        if (etag != null) {
-            event(System.Logger.Level.INFO, "admin.key_deleted", "keyId", id);
-            json(res, 200, mapper.createObjectNode().put("id", id).put("deleted", true).put("etag", etag));
-        }
-    }
-
-    private record Refusal(int status, String code, String message) {
+        event(System.Logger.Level.INFO, "admin.key_deleted", "keyId", id);
+        json(res, 200, mapper.createObjectNode().put("id", id).put("deleted", true).put("etag", etag));
     }
 
     /**
      * Applies a change to the stored document with If-Match on the version it read, retrying on a conflicting
      * write by someone else (a key change is small and re-applies cleanly to the newer version).
      *
-     * @return the new etag, or null after sending an error
+     * @param change edits the document in place; throws an {@link AdminException} to refuse
+     * @return the new etag
+     * @throws AdminException when the change is refused, the result is invalid, or the store fails
      */
-    private String mutate(ServerResponse res, Function<ObjectNode, Refusal> change) {
+    private String mutate(Consumer<ObjectNode> change) {
         for (int attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
-            ConfigStore.Versioned v = read(res);
-            if (v == null) {
-                return null;
-            }
-            JsonNode parsed = parseStored(v, res);
-            if (parsed == null) {
-                return null;
-            }
+            ConfigStore.Versioned v = read();
+            JsonNode parsed = parseStored(v);
             if (!(parsed instanceof ObjectNode doc)) {
-                error(res, 409, "config_invalid", "the stored config is not a JSON object; fix it in the editor");
-                return null;
+                throw error(409, "config_invalid", "the stored config is not a JSON object; fix it in the editor");
             }
-            Refusal refusal = change.apply(doc);
-            if (refusal != null) {
-                error(res, refusal.status(), refusal.code(), refusal.message());
-                return null;
-            }
+            change.accept(doc);
             String json;
             LoadedConfig loaded;
             try {
                 json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
                 loaded = loader.load(json);
             } catch (ConfigException e) {
-                AdminErrors.send(mapper, res, 422, "config_invalid", "the change would make the config invalid",
-                        e.problems(), null);
-                return null;
+                throw new AdminException.Invalid("the change would make the config invalid", e.problems());
             } catch (IOException e) {
-                error(res, 500, "internal_error", "cannot serialise the config");
-                return null;
+                throw error(500, "internal_error", "cannot serialise the config");
             }
             try {
                 String etag = parts.access().store().write(json, v.etag());
@@ -225,12 +188,10 @@ final class AdminKeysService extends AdminSurface {
             } catch (ConfigConflictException e) {
                 LOG.log(System.Logger.Level.DEBUG, "key change conflicted with another write; retrying");
             } catch (ConfigStoreException e) {
-                error(res, 503, "store_failed", "the config could not be stored: " + e.getMessage());
-                return null;
+                throw error(503, "store_failed", "the config could not be stored: " + e.getMessage());
             }
         }
-        error(res, 409, "config_conflict", "the config kept changing; try again");
-        return null;
+        throw error(409, "config_conflict", "the config kept changing; try again");
     }
 
     private ArrayNode keysArray(ObjectNode doc) {

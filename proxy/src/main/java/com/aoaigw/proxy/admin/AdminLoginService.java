@@ -27,13 +27,9 @@ final class AdminLoginService extends AdminSurface {
 
     private void login(ServerRequest req, ServerResponse res) {
         if (!req.headers().contentType().map(ct -> ct.mediaType().text().equals("application/json")).orElse(false)) {
-            error(res, 415, "unsupported_media_type", "send the credentials as application/json");
-            return;
+            throw error(415, "unsupported_media_type", "send the credentials as application/json");
         }
         JsonNode body = objectBody(req, res);
-        if (body == null) {
-            return;
-        }
         String username = body.path("username").asText("");
         String password = body.path("password").asText("");
         String ip = AdminSecurityFilter.clientAddress(req).map(java.net.InetAddress::getHostAddress).orElse("unknown");
@@ -42,15 +38,13 @@ final class AdminLoginService extends AdminSurface {
         if (wait.isPresent()) {
             long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
             res.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds));
-            error(res, 429, "too_many_attempts", "too many failed admin logins; try again in " + seconds + " s");
-            return;
+            throw error(429, "too_many_attempts", "too many failed admin logins; try again in " + seconds + " s");
         }
         parts.throttle().slowDown(username);
         if (!parts.authenticator().check(username, password)) {
             parts.throttle().userFailure(username);
             LOG.log(System.Logger.Level.WARNING, "admin login failed for user '" + safe(username) + "' from " + ip);
-            error(res, 401, "invalid_credentials", "wrong user name or password");
-            return;
+            throw error(401, "invalid_credentials", "wrong user name or password");
         }
         parts.throttle().success(subjects);
         parts.throttle().userSuccess(username);

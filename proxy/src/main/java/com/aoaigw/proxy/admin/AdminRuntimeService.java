@@ -41,8 +41,7 @@ final class AdminRuntimeService extends AdminSurface {
         GatewayConfig c = parts.access().current().config();
         Optional<Upstream> u = c.upstream(name);
         if (u.isEmpty()) {
-            error(res, 404, "upstream_not_found", "no upstream named '" + name + "'");
-            return;
+            throw error(404, "upstream_not_found", "no upstream named '" + name + "'");
         }
         UpstreamVerifier.Result r = parts.verifier().verify(c, u.get());
         if (!r.ok()) {
@@ -94,8 +93,7 @@ final class AdminRuntimeService extends AdminSurface {
         String w = req.query().first("window").orElse("5m");
         UsageStats.Window window = UsageStats.Window.parse(w);
         if (window == null) {
-            error(res, 400, "invalid_window", "window must be 1m, 5m, 1h, 24h, 7d, 30d or all");
-            return;
+            throw error(400, "invalid_window", "window must be 1m, 5m, 1h, 24h, 7d, 30d or all");
         }
         ObjectNode out = mapper.valueToTree(parts.stats().report(window));
         out.put("startedAt", parts.stats().startedAt().toString());
@@ -114,8 +112,7 @@ final class AdminRuntimeService extends AdminSurface {
             try {
                 since = Instant.parse(sinceRaw.get().trim());
             } catch (DateTimeParseException e) {
-                error(res, 400, "invalid_since", "since must be an ISO-8601 instant, e.g. 2026-01-01T00:00:00Z");
-                return;
+                throw error(400, "invalid_since", "since must be an ISO-8601 instant, e.g. 2026-01-01T00:00:00Z");
             }
         }
         int limit;
@@ -124,8 +121,7 @@ final class AdminRuntimeService extends AdminSurface {
             limit = Math.max(1, Math.min(1000, Integer.parseInt(req.query().first("limit").orElse("100"))));
             after = Math.max(0, Long.parseLong(req.query().first("after").orElse("0")));
         } catch (NumberFormatException e) {
-            error(res, 400, "invalid_number", "limit and after must be numbers");
-            return;
+            throw error(400, "invalid_number", "limit and after must be numbers");
         }
         LogBuffer.Query q = new LogBuffer.Query(levels, req.query().first("text").orElse(null),
                 req.query().first("requestId").orElse(null), req.query().first("model").orElse(null),

@@ -60,7 +60,7 @@ public final class AdminService implements HttpService {
     }
 
     private void notFound(ServerRequest req, ServerResponse res) {
-        surfaces[0].error(res, 404, "not_found", "no admin API route " + req.prologue().method().text() + " "
+        throw AdminSurface.error(404, "not_found", "no admin API route " + req.prologue().method().text() + " "
                 + req.path().path());
     }
 }

@@ -44,58 +44,68 @@ abstract class AdminSurface implements HttpService {
                 .orElse(new AdminSecurityFilter.Principal("-", Optional.empty()));
     }
 
-    /** Like {@link #body}, but the body must be a JSON object (every admin write but a key's model list). */
+    /**
+     * Like {@link #body}, but the body must be a JSON object (every admin write but a key's model list).
+     *
+     * @throws AdminException when it is not
+     */
     JsonNode objectBody(ServerRequest req, ServerResponse res) {
         JsonNode n = body(req, res);
-        if (n != null && !n.isObject()) {
-            error(res, 400, "invalid_json", "the body must be a JSON object");
-            return null;
+        if (!n.isObject()) {
+            throw error(400, "invalid_json", "the body must be a JSON object");
         }
         return n;
     }
 
+    /**
+     * @return the request's JSON body (capped at {@value #MAX_BODY} bytes), never null
+     * @throws AdminException when it is missing, too large or not JSON
+     */
     JsonNode body(ServerRequest req, ServerResponse res) {
         byte[] bytes;
         try {
             bytes = BoundedBody.read(req, res, MAX_BODY);
         } catch (BoundedBody.TooLarge e) {
-            error(res, 413, "body_too_large", "the body exceeds " + MAX_BODY + " bytes");
-            return null;
+            throw error(413, "body_too_large", "the body exceeds " + MAX_BODY + " bytes");
         } catch (IOException | RuntimeException e) {
-            error(res, 400, "invalid_body", "cannot read the request body");
-            return null;
+            throw error(400, "invalid_body", "cannot read the request body");
         }
         if (bytes.length == 0) {
-            error(res, 400, "invalid_json", "a JSON body is required");
-            return null;
+            throw error(400, "invalid_json", "a JSON body is required");
         }
+        JsonNode n;
         try {
-            JsonNode n = mapper.readTree(bytes);
-            if (n == null || n.isMissingNode()) {
-                error(res, 400, "invalid_json", "a JSON body is required");
-                return null;
-            }
-            return n;
+            n = mapper.readTree(bytes);
         } catch (IOException e) {
-            AdminErrors.send(mapper, res, 400, "invalid_json", "the body is not valid JSON",
+            throw new AdminException.Refused(400, "invalid_json", "the body is not valid JSON",
                     List.of(ConfigProblem.error("$", firstLine(e.getMessage()))), null);
-            return null;
         }
+        if (n == null || n.isMissingNode()) {
+            throw error(400, "invalid_json", "a JSON body is required");
+        }
+        return n;
     }
 
-    ConfigStore.Versioned read(ServerResponse res) {
+    /**
+     * @return the stored config, never null
+     * @throws AdminException when the store cannot be read
+     */
+    ConfigStore.Versioned read() {
         try {
             return parts.access().store().read();
         } catch (ConfigStoreException e) {
-            error(res, 503, "store_failed", "the config could not be read: " + e.getMessage());
-            return null;
+            throw error(503, "store_failed", "the config could not be read: " + e.getMessage());
         }
     }
 
-    JsonNode parseStored(ConfigStore.Versioned v, ServerResponse res) {
+    /**
+     * @return the stored document, never null
+     * @throws AdminException when it is not JSON
+     */
+    JsonNode parseStored(ConfigStore.Versioned v) {
         JsonNode n = parseStoredQuiet(v);
         if (n == null) {
-            error(res, 500, "config_unreadable", "the stored config is not valid JSON");
+            throw error(500, "config_unreadable", "the stored config is not valid JSON");
         }
         return n;
     }
@@ -109,8 +119,11 @@ abstract class AdminSurface implements HttpService {
         }
     }
 
-    void error(ServerResponse res, int status, String code, String message) {
-        AdminErrors.send(mapper, res, status, code, message);
+    /**
+     * @return the error to throw; the admin area's error handler renders it
+     */
+    static AdminException error(int status, String code, String message) {
+        return AdminException.of(status, code, message);
     }
 
     void json(ServerResponse res, int status, JsonNode body) {

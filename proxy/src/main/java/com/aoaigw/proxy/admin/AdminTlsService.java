@@ -60,17 +60,8 @@ final class AdminTlsService extends AdminSurface {
 
     private void tlsPreview(ServerRequest req, ServerResponse res) {
         JsonNode body = objectBody(req, res);
-        if (body == null) {
-            return;
-        }
-        ConfigStore.Versioned stored = read(res);
-        if (stored == null) {
-            return;
-        }
-        JsonNode storedDoc = parseStored(stored, res);
-        if (storedDoc == null) {
-            return;
-        }
+        ConfigStore.Versioned stored = read();
+        JsonNode storedDoc = parseStored(stored);
         ObjectNode doc = storedDoc instanceof ObjectNode o ? o : mapper.createObjectNode();
         ObjectNode server = doc.get("server") instanceof ObjectNode s ? s : doc.putObject("server");
         server.set("caddy", body);
@@ -81,23 +72,19 @@ final class AdminTlsService extends AdminSurface {
             candidate = loaded.config();
             problems = loaded.warnings();
         } catch (ConfigException e) {
-            AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings have errors", e.problems(), null);
-            return;
+            throw new AdminException.Invalid("the TLS settings have errors", e.problems());
         } catch (IOException e) {
-            error(res, 400, "invalid_json", "the settings cannot be serialised");
-            return;
+            throw error(400, "invalid_json", "the settings cannot be serialised");
         }
         String caddyfile;
         try {
             caddyfile = parts.preview().render(candidate);
         } catch (CaddyfileRenderException e) {
-            AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered",
-                    List.of(ConfigProblem.error("server.caddy", e.getMessage())), null);
-            return;
+            throw new AdminException.Invalid("the TLS settings cannot be rendered",
+                    List.of(ConfigProblem.error("server.caddy", e.getMessage())));
         } catch (RuntimeException e) {
-            AdminErrors.send(mapper, res, 422, "config_invalid", "the TLS settings cannot be rendered: "
-                    + firstLine(e.getMessage()), List.of(), null);
-            return;
+            throw new AdminException.Invalid("the TLS settings cannot be rendered: " + firstLine(e.getMessage()),
+                    List.of());
         }
         ObjectNode out = mapper.createObjectNode();
         out.put("caddyfile", caddyfile);

@@ -47,38 +47,35 @@ public final class CaddyReportService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/report", this::report)
-                .any("/report", (req, res) -> AdminErrors.send(mapper, res, 405, "method_not_allowed", "use POST"));
+                .any("/report", (req, res) -> {
+                    throw AdminException.of(405, "method_not_allowed", "use POST");
+                });
     }
 
     private void report(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         String token = env.apply(TOKEN_ENV);
         if (token == null || token.isBlank()) {
-            AdminErrors.send(mapper, res, 403, "not_configured",
+            throw AdminException.of(403, "not_configured",
                     "CADDY_MANAGER_TOKEN is not set; the internal report endpoint is disabled");
-            return;
         }
         Optional<String> authz = req.headers().first(HeaderNames.AUTHORIZATION);
         String given = authz.filter(a -> a.regionMatches(true, 0, "Bearer ", 0, 7)).map(a -> a.substring(7).trim())
                 .orElse("");
         if (!MessageDigest.isEqual(AdminAuthenticator.sha256(given), AdminAuthenticator.sha256(token.trim()))) {
-            AdminErrors.send(mapper, res, 401, "unauthorized", "a valid caddy-manager token is required");
-            return;
+            throw AdminException.of(401, "unauthorized", "a valid caddy-manager token is required");
         }
         TlsReport report;
         try {
             byte[] body = BoundedBody.read(req, res, MAX_BODY);
             report = mapper.readValue(body, TlsReport.class);
         } catch (BoundedBody.TooLarge e) {
-            AdminErrors.send(mapper, res, 413, "body_too_large", "the report is too large");
-            return;
+            throw AdminException.of(413, "body_too_large", "the report is too large");
         } catch (IOException | RuntimeException e) {
-            AdminErrors.send(mapper, res, 400, "invalid_report", "the body is not a TLS report");
-            return;
+            throw AdminException.of(400, "invalid_report", "the body is not a TLS report");
         }
         if (report == null || report.reportedAt() == null) {
-            AdminErrors.send(mapper, res, 400, "invalid_report", "the report needs reportedAt");
-            return;
+            throw AdminException.of(400, "invalid_report", "the report needs reportedAt");
         }
         holder.set(report, clock.instant());
         LOG.log(System.Logger.Level.DEBUG, "TLS report received");

@@ -9,7 +9,6 @@ import com.aoaigw.proxy.api.ClientIdentity;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.route.RouteKey;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -41,7 +40,6 @@ public final class PlaygroundService implements HttpService {
 
     private final Supplier<ConfigSnapshot> config;
     private final DataPlane dataPlane;
-    private final ObjectMapper mapper = AdminJson.mapper();
 
     /**
      * @param config    the config snapshot in effect
@@ -60,24 +58,20 @@ public final class PlaygroundService implements HttpService {
     private void send(ServerRequest req, ServerResponse res) {
         RouteKey route = ROUTES.get(req.path().pathParameters().get("route"));
         if (route == null) {
-            AdminErrors.send(mapper, res, 404, "unknown_route", "the route must be chat, responses, embeddings or images");
-            return;
+            throw AdminException.of(404, "unknown_route", "the route must be chat, responses, embeddings or images");
         }
         Optional<String> keyId = req.query().first("keyId").asOptional().filter(s -> !s.isBlank());
         if (keyId.isEmpty()) {
-            AdminErrors.send(mapper, res, 400, "missing_key_id", "name the client key to call as: ?keyId=ID");
-            return;
+            throw AdminException.of(400, "missing_key_id", "name the client key to call as: ?keyId=ID");
         }
         ConfigSnapshot snap = config.get();
         Optional<ClientKey> key = snap == null ? Optional.empty()
                 : snap.config().apiKeys().stream().filter(k -> k.id().equals(keyId.get())).findFirst();
         if (key.isEmpty()) {
-            AdminErrors.send(mapper, res, 404, "key_not_found", "no key with id '" + keyId.get() + "'");
-            return;
+            throw AdminException.of(404, "key_not_found", "no key with id '" + keyId.get() + "'");
         }
         if (!key.get().active()) {
-            AdminErrors.send(mapper, res, 409, "key_disabled", "the key '" + keyId.get() + "' is disabled; enable it first");
-            return;
+            throw AdminException.of(409, "key_disabled", "the key '" + keyId.get() + "' is disabled; enable it first");
         }
         ClientIdentity who = ClientIdentity.of(key.get());
         req.context().register(who);

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import com.aoaigw.config.ClientKey;
 import com.aoaigw.proxy.config.ConfigHolder;
+import com.aoaigw.proxy.route.ClientApiPath;
 import com.aoaigw.proxy.config.ConfigSnapshot;
 import com.aoaigw.proxy.config.KeyIndex;
 import com.aoaigw.proxy.error.ErrorRenderer;
@@ -45,7 +46,7 @@ public final class ClientAuthFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
-        if (!apiPath(path)) {
+        if (!ClientApiPath.matches(path)) {
             chain.proceed();
             return;
         }
@@ -89,14 +90,6 @@ public final class ClientAuthFilter implements Filter {
     public static ConfigSnapshot snapshot(ServerRequest req) {
         return req.context().get(ConfigSnapshot.class).orElseThrow(() -> new ProxyException.Internal(503,
                 "config_unavailable", "The gateway has no valid configuration loaded.", null));
-    }
-
-    /**
-     * @param path a request path
-     * @return true when it belongs to the client API
-     */
-    public static boolean apiPath(String path) {
-        return path.equals("/v1") || path.startsWith("/v1/") || path.equals("/openai") || path.startsWith("/openai/");
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import com.aoaigw.proxy.observe.ExchangeLog;
 import com.aoaigw.proxy.observe.RequestRecorder;
 import com.aoaigw.proxy.observe.Telemetry;
+import com.aoaigw.proxy.route.ClientApiPath;
 import com.aoaigw.proxy.upstream.HeaderPolicy;
 
 import io.helidon.http.HeaderName;
@@ -52,7 +53,7 @@ public final class RequestIdFilter implements Filter {
         ExchangeLog log = new ExchangeLog(id, System.nanoTime(), req.prologue().method().text(), path);
         log.client(clientAddress(req), req.headers().first(HeaderNames.USER_AGENT).orElse(null));
         req.context().register(log);
-        if (path.startsWith("/v1/") || path.startsWith("/openai/")) {
+        if (ClientApiPath.matches(path)) {
             log.trace(telemetry.start(log.method(), path, log.startNanos(), name -> req.headers().first(header(name)).orElse(null)));
         }
         try {

@@ -49,7 +49,7 @@ public final class ProxyMetrics {
      * @param latencyMs total latency
      */
     public void record(ExchangeLog e, long latencyMs) {
-        if (!apiCall(e.path())) {
+        if (!com.aoaigw.proxy.route.ClientApiPath.matches(e.path())) {
             return;
         }
         String model = nz(e.model());
@@ -155,16 +155,6 @@ public final class ProxyMetrics {
     public void sharedStateUp(java.util.function.BooleanSupplier up) {
         registry.getOrCreate(io.helidon.metrics.api.Gauge.builder("aoaigw_shared_state_up",
                 () -> up.getAsBoolean() ? 1 : 0).description("1 while the shared state (limits) is reachable"));
-    }
-
-    /**
-     * @param path a request path
-     * @return true for the OpenAI-compatible API ({@code /v1/...}, {@code /openai/...}); the admin area, health
-     *     probes and caddy-manager's reports are not API calls and are not counted
-     */
-    static boolean apiCall(String path) {
-        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || path.equals("/openai")
-                || path.startsWith("/openai/"));
     }
 
     private static Timer.Builder histogram(String name, String description, List<String> t) {
