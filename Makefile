@@ -40,8 +40,9 @@ run: $(JARS)
 admin-password: proxy/target/proxy.jar
 	CONFIG_PATH="$(or $(CONFIG),$(CONFIG_PATH),.run/config.json)" "$(JAVA_HOME)/bin/java" -jar proxy/target/proxy.jar reset-admin-password
 
+# `make bench COMPARE=path/to/the/node/original` also runs the Node original through the same phases (side by side)
 bench: $(JARS)
-	scripts/bench.sh
+	scripts/bench.sh $(if $(COMPARE),--compare "$(COMPARE)")
 
 soak: $(JARS)
 	scripts/soak.sh

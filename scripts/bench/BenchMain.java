@@ -47,6 +47,8 @@ public final class BenchMain {
     private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final BenchPlan plan;
     private final List<Process> children = new ArrayList<>();
+    /** {@code --compare}: the command of another gateway standing in for the proxy (null: the proxy's jar). */
+    private final String gatewayCmd;
 
     private BenchMain(Map<String, String> env, Path root) {
         this.env = env;
@@ -55,6 +57,8 @@ public final class BenchMain {
         this.stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
         this.proc = new ProcStats(Long.parseLong(env.getOrDefault("BENCH_CLK_TCK", "100")));
         this.plan = BenchPlan.from(env);
+        String g = env.get("BENCH_GATEWAY_CMD");
+        this.gatewayCmd = g == null || g.isBlank() ? null : g.trim();
     }
 
     public static void main(String[] args) throws Exception {
@@ -78,13 +82,19 @@ public final class BenchMain {
             System.err.println("error: " + root.relativize(simJar) + " is missing; run `make build` first");
             return 2;
         }
-        boolean withProxy = Files.isRegularFile(proxyJar) && !"1".equals(env.get("BENCH_DIRECT_ONLY"));
+        boolean withProxy = (gatewayCmd != null || Files.isRegularFile(proxyJar))
+                && !"1".equals(env.get("BENCH_DIRECT_ONLY"));
+        if (gatewayCmd != null) {
+            System.out.println("  .. the 'proxy' column of this run is " + env.getOrDefault("BENCH_GATEWAY_NAME", "another gateway")
+                    + ": " + gatewayCmd);
+        }
         if (!withProxy) {
             System.err.println("note: " + (Files.isRegularFile(proxyJar) ? "BENCH_DIRECT_ONLY=1" : root.relativize(proxyJar)
                     + " is missing") + "; measuring direct-to-simulator only");
         }
         String simKey = randomHex(16);
         String clientKey = "bench-" + randomHex(16);
+        String limitedKey = "bench-limited-" + randomHex(16);
 
         long t0 = System.nanoTime();
         Process sim = startSim(simJar, simKey, runDir);
@@ -95,11 +105,13 @@ public final class BenchMain {
         Process proxy = null;
         int proxyPort = -1;
         if (withProxy) {
-            Path config = writeProxyConfig(runDir, simPort, simKey, clientKey);
+            Path config = writeProxyConfig(runDir, simPort, simKey, clientKey, gatewayCmd == null ? limitedKey : null,
+                    null);
             proxyPort = freePort();
             proxy = startProxy(proxyJar, config, proxyPort, runDir);
             awaitHealthy(proxy, proxyPort, runDir.resolve("proxy.log"));
-            LOG.log(System.Logger.Level.INFO, "proxy pid " + proxy.pid() + " port " + proxyPort);
+            LOG.log(System.Logger.Level.INFO, (gatewayCmd == null ? "proxy" : "gateway") + " pid " + proxy.pid()
+                    + " port " + proxyPort);
         }
         double startupSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -176,7 +188,7 @@ public final class BenchMain {
         }
 
         String poolLine = null;
-        if (viaProxy != null && !"0".equals(env.get("BENCH_POOL"))) {
+        if (viaProxy != null && gatewayCmd == null && !"0".equals(env.get("BENCH_POOL"))) {
             // the pool path: the same request to a model of two equal deployments (selection, health bookkeeping)
             // against the one-deployment model, alternating slices, at one connection (latency, not throughput)
             LoadEngine.Target pooled = poolTarget(viaProxy);
@@ -211,6 +223,11 @@ public final class BenchMain {
             cpu.put("(process system)", Math.round((after.cpuSeconds() - after.userSeconds()
                     - proxyBefore.cpuSeconds() + proxyBefore.userSeconds()) * 100) / 100.0);
             report.proxyThreadCpu(cpu);
+        }
+
+        String limitsLine = null;
+        if (viaProxy != null && gatewayCmd == null && !"0".equals(env.get("BENCH_LIMITS"))) {
+            limitsLine = limitsPhase(engine, report, viaProxy, proxy, runDir, simPort, simKey, limitedKey);
         }
 
         for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
@@ -259,8 +276,20 @@ public final class BenchMain {
         if (poolLine != null) {
             System.out.println(poolLine);
         }
-        Path json = outDir.resolve("bench-" + stamp + ".json");
-        mapper.writeValue(json.toFile(), report.json(mapper));
+        System.out.print(report.limitsTable());
+        if (limitsLine != null) {
+            System.out.println(limitsLine);
+        }
+        Path json = env.containsKey("BENCH_JSON_OUT") ? root.resolve(env.get("BENCH_JSON_OUT"))
+                : outDir.resolve("bench-" + stamp + ".json");
+        ObjectNode doc = report.json(mapper);
+        doc.put("gateway", gatewayCmd == null ? "proxy" : env.getOrDefault("BENCH_GATEWAY_NAME", "other"));
+        mapper.writeValue(json.toFile(), doc);
+        if (env.containsKey("BENCH_COMPARE_WITH")) {
+            System.out.println();
+            System.out.print(Comparison.table(mapper.readTree(root.resolve(env.get("BENCH_COMPARE_WITH")).toFile()),
+                    doc, env.getOrDefault("BENCH_GATEWAY_NAME", "other")));
+        }
         System.out.println("JSON: " + root.relativize(json));
         if (!"1".equals(env.get("BENCH_KEEP_LOGS")) && report.errors() == 0) {
             deleteTree(runDir);
@@ -268,6 +297,97 @@ public final class BenchMain {
             System.out.println("logs and config: " + root.relativize(runDir));
         }
         return report.errors() == 0 ? 0 : 1;
+    }
+
+    /**
+     * A key with limits on every window against the key without limits, on the same proxy, alternating slices at 16
+     * connections: first on the proxy under test (local state), then on a second proxy in Redis mode against a
+     * redis-server started on a free loopback port (skipped, with a note, when redis-server is not installed).
+     *
+     * @return a note to print, or null
+     */
+    private String limitsPhase(LoadEngine engine, BenchReport report, LoadEngine.Target unlimitedLocal, Process proxy,
+                               Path runDir, int simPort, String simKey, String limitedKey) throws Exception {
+        int c = 16;
+        LoadEngine.Target limitedLocal = withKey(unlimitedLocal, limitedKey, "limited");
+        engine.runNonStream(limitedLocal, c, 0, plan.quick() ? 200 : 3000); // the limits code's own JIT warm-up
+        progress("limited key, local state, c=" + c + " (" + plan.slices() + " slices each)");
+        report.limits(compareKeys(engine, "local", c, unlimitedLocal, limitedLocal, proxy.pid(), -1));
+
+        Path redisDir = Files.createDirectories(runDir.resolve("redis"));
+        int redisPort = freePort();
+        Process redis;
+        try {
+            redis = track(new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind",
+                    "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDir.toString(), "--daemonize", "no",
+                    "--loglevel", "warning").redirectErrorStream(true)
+                    .redirectOutput(redisDir.resolve("redis.log").toFile()).start());
+        } catch (IOException e) {
+            return "limited key, redis state: skipped, redis-server is not installed (scripts/install-tools.sh installs it)";
+        }
+        // a second proxy whose limits live in Redis; its own unlimited key is the baseline (same process, same JIT)
+        String clientKey = "bench-" + randomHex(16);
+        Path dir = Files.createDirectories(runDir.resolve("redis-proxy"));
+        Path config = writeProxyConfig(dir, simPort, simKey, clientKey, limitedKey, "redis://127.0.0.1:" + redisPort);
+        int port = freePort();
+        Process second = startProxy(root.resolve("proxy/target/proxy.jar"), config, port, dir);
+        awaitHealthy(second, port, dir.resolve("proxy.log"));
+        LoadEngine.Target unlimitedRedis = target("proxy", port, "/v1/chat/completions", "Authorization: Bearer " + clientKey);
+        LoadEngine.Target limitedRedis = withKey(unlimitedRedis, limitedKey, "limited");
+        progress("limited key, redis state: warm-up of a second proxy");
+        long warmEnd = System.nanoTime() + Math.min(plan.warmupMs(), 30_000) * 1_000_000L;
+        long warmed = 0;
+        while (warmed < Math.min(plan.warmupRequests(), 60_000) && System.nanoTime() < warmEnd) {
+            warmed += engine.runNonStream(warmed % 2 == 0 ? unlimitedRedis : limitedRedis, c, 0, 1000).totalCompleted();
+        }
+        progress("limited key, redis state, c=" + c + " (" + plan.slices() + " slices each)");
+        report.limits(compareKeys(engine, "redis", c, unlimitedRedis, limitedRedis, second.pid(), redis.pid()));
+        second.destroy();
+        redis.destroy();
+        return null;
+    }
+
+    private BenchReport.LimitsRow compareKeys(LoadEngine engine, String mode, int c, LoadEngine.Target unlimited,
+                                              LoadEngine.Target limited, long proxyPid, long redisPid)
+            throws IOException {
+        LoadEngine.NonStreamSamples u = null;
+        LoadEngine.NonStreamSamples l = null;
+        double cpuU = 0;
+        double cpuL = 0;
+        double redisCpu = 0;
+        for (int i = 0; i < plan.slices(); i++) {
+            for (int k = 0; k < 2; k++) {
+                boolean limitedNow = (k == 0) == (i % 2 == 1);
+                ProcStats.Sample before = proc.sample(proxyPid);
+                ProcStats.Sample redisBefore = redisPid > 0 ? proc.sample(redisPid) : null;
+                LoadEngine.NonStreamSamples r = engine.runNonStream(limitedNow ? limited : unlimited, c,
+                        plan.phaseWarmupMs(), plan.measureMs() / plan.slices());
+                double cpu = proc.sample(proxyPid).cpuSeconds() - before.cpuSeconds();
+                if (limitedNow) {
+                    l = r.merge(l);
+                    cpuL += cpu;
+                    if (redisBefore != null) {
+                        redisCpu += proc.sample(redisPid).cpuSeconds() - redisBefore.cpuSeconds();
+                    }
+                } else {
+                    u = r.merge(u);
+                    cpuU += cpu;
+                }
+            }
+        }
+        LoadEngine.NonStreamResult a = u.summary();
+        LoadEngine.NonStreamResult b = l.summary();
+        return new BenchReport.LimitsRow(mode, c, a, b, b.p50Ms() - a.p50Ms(), b.p99Ms() - a.p99Ms(),
+                cpuU / Math.max(1, a.totalCompleted()) * 1000, cpuL / Math.max(1, b.totalCompleted()) * 1000,
+                redisPid > 0 ? redisCpu / Math.max(1, b.totalCompleted()) * 1000 : Double.NaN);
+    }
+
+    /** The same request with another client key. */
+    private static LoadEngine.Target withKey(LoadEngine.Target t, String key, String name) {
+        String head = new String(t.nonStreamRequest(), StandardCharsets.ISO_8859_1);
+        String swapped = head.replaceFirst("Authorization: Bearer [^\\r]*", "Authorization: Bearer " + key);
+        byte[] req = swapped.getBytes(StandardCharsets.ISO_8859_1);
+        return new LoadEngine.Target(name, t.address(), req, req);
     }
 
     private static void progress(String what) {
@@ -394,6 +514,19 @@ public final class BenchMain {
     }
 
     private Process startProxy(Path jar, Path config, int port, Path runDir) throws IOException {
+        if (gatewayCmd != null) {
+            // another gateway (--compare): its command with {config} and {port} filled in; CONFIG_PATH and PORT set
+            // too. Started directly (not through npm or a shell), so the measured pid is the gateway's own.
+            List<String> cmd = new ArrayList<>(pin(env.get("BENCH_PIN_PROXY")));
+            for (String part : split(gatewayCmd)) {
+                cmd.add(part.replace("{config}", config.toString()).replace("{port}", Integer.toString(port)));
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(config.getParent().toFile()).redirectErrorStream(true)
+                    .redirectOutput(runDir.resolve("proxy.log").toFile());
+            pb.environment().put("CONFIG_PATH", config.toString());
+            pb.environment().put("PORT", Integer.toString(port));
+            return track(pb.start());
+        }
         List<String> cmd = new ArrayList<>(pin(env.get("BENCH_PIN_PROXY")));
         cmd.add(javaBin());
         cmd.addAll(split(proxyJvmFlags()));
@@ -471,7 +604,7 @@ public final class BenchMain {
         throw new IllegalStateException("foundry-sim did not print its port within 60 s:\n" + tail(log));
     }
 
-    private static void awaitHealthy(Process proxy, int port, Path log) throws IOException, InterruptedException {
+    private void awaitHealthy(Process proxy, int port, Path log) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
                 .timeout(Duration.ofSeconds(2)).build();
@@ -483,7 +616,8 @@ public final class BenchMain {
             }
             try {
                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
+                // another gateway may have no /healthz: any HTTP answer says it is listening
+                if (r.statusCode() == 200 || gatewayCmd != null && r.statusCode() < 500) {
                     return;
                 }
                 last = r.statusCode() + " " + r.body();
@@ -497,9 +631,21 @@ public final class BenchMain {
 
     /** The proxy's config document (the shared config records' JSON). Secrets stay in the run folder, mode 600. */
     private Path writeProxyConfig(Path runDir, int simPort, String simKey, String clientKey) throws IOException {
+        return writeProxyConfig(runDir, simPort, simKey, clientKey, null, null);
+    }
+
+    /**
+     * @param limitedKey a second client key ({@code bench-limited}) with limits on every window, or null
+     * @param redisUrl   {@code server.sharedState} in Redis mode at this URL, or null (local)
+     */
+    private Path writeProxyConfig(Path runDir, int simPort, String simKey, String clientKey, String limitedKey,
+                                  String redisUrl) throws IOException {
         ObjectNode doc = mapper.createObjectNode();
         ObjectNode server = doc.putObject("server");
         server.put("host", "127.0.0.1");
+        if (redisUrl != null) {
+            server.putObject("sharedState").put("mode", "redis").put("redisUrl", redisUrl).put("keyPrefix", "bench:");
+        }
         server.putObject("adminAuth").put("username", "admin").put("password", randomHex(16));
         String pool = env.get("BENCH_UPSTREAM_POOL");
         if (pool != null && !pool.isBlank()) { // experiment knob; by default the proxy's own default (64)
@@ -507,14 +653,26 @@ public final class BenchMain {
         }
         doc.putObject("auth").put("mode", "apiKey").put("apiKey", simKey);
         // Stored hashed, as `make run` and production configs do: the proxy's per-request key check is then the same.
-        doc.putArray("apiKeys").addObject().put("id", "bench").put("key", "sha256:" + sha256Hex(clientKey));
+        ArrayNode keys = doc.putArray("apiKeys");
+        // the original stores keys in plain text (hashed keys are this gateway's addition)
+        keys.addObject().put("id", "bench").put("key", gatewayCmd != null ? clientKey : "sha256:" + sha256Hex(clientKey));
+        if (limitedKey != null) {
+            // every kind of check, each far above what the bench sends: admission (estimate, windows, quotas, a
+            // concurrency slot) and the charge run on every request, nothing is refused
+            keys.addObject().put("id", "bench-limited").put("key", "sha256:" + sha256Hex(limitedKey))
+                    .putObject("limits").put("rpm", 1_000_000_000).put("tpm", 1_000_000_000)
+                    .put("maxConcurrent", 10_000).put("tokensPerDay", 1_000_000_000_000L)
+                    .put("tokensPerMonth", 1_000_000_000_000L);
+        }
         doc.putArray("upstreams").addObject().put("name", "sim").put("baseUrl", "http://127.0.0.1:" + simPort);
         ArrayNode models = doc.putArray("models");
         models.addObject().put("id", "bench-model").put("upstream", "sim").put("targetModel", "bench-model");
-        // two equal deployments on the same simulator: the pool path's own cost, nothing else
-        ArrayNode deps = models.addObject().put("id", "bench-pool").putArray("deployments");
-        deps.addObject().put("upstream", "sim").put("deployment", "bench-model");
-        deps.addObject().put("upstream", "sim").put("deployment", "bench-model-b");
+        if (gatewayCmd == null) {
+            // two equal deployments on the same simulator: the pool path's own cost, nothing else
+            ArrayNode deps = models.addObject().put("id", "bench-pool").putArray("deployments");
+            deps.addObject().put("upstream", "sim").put("deployment", "bench-model");
+            deps.addObject().put("upstream", "sim").put("deployment", "bench-model-b");
+        }
         for (BenchPlan.StreamPhase phase : plan.streamPhases()) {
             String name = streamDeployment(phase);
             if (models.findValuesAsText("id").stream().noneMatch(name::equals)) {

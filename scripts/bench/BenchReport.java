@@ -28,6 +28,24 @@ final class BenchReport {
                      double proxyCpuMsPer1000Events) {
     }
 
+    /**
+     * A limited key against an unlimited one on the same proxy process, at one concurrency.
+     *
+     * @param mode      {@code local} or {@code redis} (the proxy's {@code server.sharedState.mode})
+     * @param unlimited the key without limits
+     * @param limited   the key with limits on every window
+     * @param addedP50Ms limited p50 minus unlimited p50
+     * @param addedP99Ms limited p99 minus unlimited p99
+     * @param proxyCpuMsPerRequestUnlimited proxy CPU per request, unlimited key
+     * @param proxyCpuMsPerRequestLimited   proxy CPU per request, limited key (Redis's own CPU not included)
+     * @param redisCpuMsPerRequest          redis-server CPU per limited request (NaN in local mode)
+     */
+    record LimitsRow(String mode, int concurrency, LoadEngine.NonStreamResult unlimited,
+                     LoadEngine.NonStreamResult limited, double addedP50Ms, double addedP99Ms,
+                     double proxyCpuMsPerRequestUnlimited, double proxyCpuMsPerRequestLimited,
+                     double redisCpuMsPerRequest) {
+    }
+
     /** A target from the performance issue and whether this run met it. */
     record Verdict(String name, double value, String comparison, double limit, String unit, boolean met) {
     }
@@ -38,6 +56,7 @@ final class BenchReport {
     private final boolean withProxy;
     private final List<NonStreamRow> nonStream = new ArrayList<>();
     private final List<StreamRow> streams = new ArrayList<>();
+    private final List<LimitsRow> limits = new ArrayList<>();
     private ProcStats.Sample idle;
     private ProcStats.Sample afterLoad;
     private java.util.Map<String, Double> proxyThreadCpu = java.util.Map.of();
@@ -105,8 +124,31 @@ final class BenchReport {
     }
 
     /** @return failed requests and streams in all measured windows */
+    void limits(LimitsRow row) {
+        limits.add(row);
+    }
+
+    /** @return the limited-key rows as printed lines (empty when the phase did not run) */
+    String limitsTable() {
+        StringBuilder b = new StringBuilder();
+        for (LimitsRow r : limits) {
+            b.append(String.format(java.util.Locale.ROOT, "limited key, %s state (c=%d): p50 %.3f -> %.3f ms (added"
+                            + " %+.3f), p99 %.2f -> %.2f ms (added %+.2f), proxy CPU per request %.3f -> %.3f ms%s,"
+                            + " errors %d / %d%n", r.mode(), r.concurrency(), r.unlimited().p50Ms(), r.limited().p50Ms(),
+                    r.addedP50Ms(), r.unlimited().p99Ms(), r.limited().p99Ms(), r.addedP99Ms(),
+                    r.proxyCpuMsPerRequestUnlimited(), r.proxyCpuMsPerRequestLimited(),
+                    Double.isNaN(r.redisCpuMsPerRequest()) ? "" : String.format(java.util.Locale.ROOT,
+                            " (+ redis-server %.3f ms)", r.redisCpuMsPerRequest()),
+                    r.unlimited().errors(), r.limited().errors()));
+        }
+        return b.toString();
+    }
+
     long errors() {
         long e = 0;
+        for (LimitsRow r : limits) {
+            e += r.unlimited().errors() + r.limited().errors();
+        }
         for (NonStreamRow r : nonStream) {
             e += r.direct().errors() + (r.proxy() == null ? 0 : r.proxy().errors());
         }
@@ -147,6 +189,10 @@ final class BenchReport {
             if (r.concurrency() == 16 || r.concurrency() == 64) {
                 v.add(ge("throughput via proxy, c=" + r.concurrency(), r.proxy().rps(), 13000, "req/s"));
             }
+        }
+        for (LimitsRow r : limits) {
+            v.add(le("limited key, " + r.mode() + " state: added p50 at c=" + r.concurrency(), r.addedP50Ms(),
+                    r.mode().equals("local") ? 0.05 : 0.3, "ms"));
         }
         for (StreamRow r : streams) {
             if (r.concurrency() == 200) {
@@ -302,6 +348,7 @@ final class BenchReport {
         root.set("plan", mapper.valueToTree(plan));
         root.set("nonStream", mapper.valueToTree(nonStream));
         root.set("streams", mapper.valueToTree(streams));
+        root.set("limits", mapper.valueToTree(limits));
         ObjectNode mem = root.putObject("proxyMemory");
         if (idle != null) {
             mem.put("idleRssMb", idle.rssMb());

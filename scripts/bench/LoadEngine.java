@@ -445,7 +445,8 @@ final class LoadEngine {
     private static void reconnect(Conn c, Target target, Selector selector) throws IOException {
         c.key.cancel();
         c.channel.close();
-        selector.selectNow(); // flush the cancelled key before the new channel registers
+        // no selectNow() here to flush the cancelled key: this runs while the loop iterates the selected keys, which
+        // a select would modify (ConcurrentModificationException); the new channel is a different channel anyway
         c.channel = connect(target.address());
         c.key = c.channel.register(selector, SelectionKey.OP_READ, c);
     }

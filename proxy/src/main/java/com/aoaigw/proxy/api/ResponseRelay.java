@@ -104,16 +104,20 @@ final class ResponseRelay {
         res.header(HeaderNames.create("x-accel-buffering"), "no");
         log.status(200);
         OutputStream os = res.outputStream();
-        boolean[] wrote = {false};
+        // [0]: something was written, [1]: written since the last flush
+        boolean[] wrote = {false, false};
+        // Events are written as they come and flushed once the upstream bytes in hand hold no further whole event,
+        // just before the relay waits for more: events that arrive together (the first two, the last ones with the
+        // usage and [DONE]) leave in one write, and no event ever waits for a later one.
         EventSink sink = ev -> {
             try {
                 os.write(ev.raw());
-                os.flush();
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             } catch (RuntimeException e) {
                 throw new IOException("client write failed", e);
             }
+            wrote[1] = true;
             if (!wrote[0]) {
                 wrote[0] = true;
                 log.ttftMs((System.nanoTime() - log.startNanos()) / 1_000_000);
@@ -126,7 +130,9 @@ final class ResponseRelay {
             GenAiReader genAi = log.genAiReader();
             while (ev != null) {
                 boolean usageOnly = meter.observe(ev);
-                seen.event(ev.data());
+                if (seen.keeps()) {
+                    seen.event(ev.data()); // decoding every event of every stream cost an allocation per event
+                }
                 if (genAi != null) {
                     genAi.event(ev.data());
                 }
@@ -136,7 +142,11 @@ final class ResponseRelay {
                 if (!(dropUsageChunk && usageOnly)) {
                     transform.onEvent(ev, sink);
                 }
-                ev = readEvent(framer, watch, Watchdog.Phase.IDLE, us.idleTimeoutMs());
+                ev = framer.poll();
+                if (ev == null) {
+                    flush(os, wrote);
+                    ev = readEvent(framer, watch, Watchdog.Phase.IDLE, us.idleTimeoutMs());
+                }
             }
             log.usage(meter.usage());
             if (framer.truncated() || (plan.backendRoute() == RouteKey.CHAT && !done)) {
@@ -169,6 +179,21 @@ final class ResponseRelay {
             log.usage(meter.usage());
             log.errorCode("client_disconnected");
             up.close();
+        }
+    }
+
+    /** Flushes what the sink wrote since the last flush (before the relay blocks on the upstream). */
+    private static void flush(OutputStream os, boolean[] wrote) throws IOException {
+        if (!wrote[1]) {
+            return;
+        }
+        wrote[1] = false;
+        try {
+            os.flush();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (RuntimeException e) {
+            throw new IOException("client write failed", e);
         }
     }
 

@@ -27,6 +27,11 @@ public final class CompletionSeen {
         this.events = keep ? new ArrayList<>() : List.of();
     }
 
+    /** @return true when stream events are kept (decoding an event's data is only worth it then) */
+    public boolean keeps() {
+        return keep;
+    }
+
     /** Azure answered with success (a 2xx body, or a stream's first event). */
     public void answered() {
         answered = true;

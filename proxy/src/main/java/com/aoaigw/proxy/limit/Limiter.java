@@ -36,6 +36,8 @@ public final class Limiter {
 
     private final SharedState state;
     private final LongSupplier clock;
+    /** The day of the last call (formatting dates cost more than the rest of an unlimited key's charge). */
+    private volatile Periods periods;
 
     /**
      * @param state where the counters live
@@ -88,9 +90,14 @@ public final class Limiter {
     public Ticket admit(String keyId, KeyLimits kl, ModelRoute model, long estimate, String requestId, long leaseMs,
                         String currency) {
         long now = clock.getAsLong();
-        Periods p = Periods.at(now);
-        String k = "key:" + keyId + ":";
         ModelLimits ml = model == null ? null : model.limits();
+        if (kl == null && ml == null) {
+            // nothing to check (most keys): no lists, no key names
+            return new Ticket(keyId, model == null ? null : model.id(), now, estimate, List.of(), List.of(),
+                    RateHeaders.NONE);
+        }
+        Periods p = periods(now);
+        String k = "key:" + keyId + ":";
         String m = model == null ? null : "model:" + model.id() + ":";
         List<Check> checks = new ArrayList<>(9);
         List<String> names = new ArrayList<>(9);
@@ -163,8 +170,7 @@ public final class Limiter {
     public void charge(Ticket t, long promptTokens, long cachedTokens, long completionTokens, Pricing pricing) {
         long now = clock.getAsLong();
         long total = Math.max(0, promptTokens) + Math.max(0, completionTokens);
-        Periods p = Periods.at(t.admittedAt());
-        String k = "key:" + t.keyId() + ":";
+        Periods p = periods(t.admittedAt());
         List<Adjust> adjusts = new ArrayList<>(8);
         boolean dayReserved = false;
         boolean monthReserved = false;
@@ -184,13 +190,14 @@ public final class Limiter {
             }
         }
         long reserved = t.estimate();
-        adjusts.add(new Adjust.Period(k + "tok:d:" + p.day, total - (dayReserved ? reserved : 0), p.dayEnd));
-        adjusts.add(new Adjust.Period(k + "tok:m:" + p.month, total - (monthReserved ? reserved : 0), p.monthEnd));
+        String[] names = p.names(t.keyId());
+        adjusts.add(new Adjust.Period(names[0], total - (dayReserved ? reserved : 0), p.dayEnd));
+        adjusts.add(new Adjust.Period(names[1], total - (monthReserved ? reserved : 0), p.monthEnd));
         if (pricing != null) {
             long micros = Math.round(pricing.cost(promptTokens, cachedTokens, completionTokens) * MICROS);
             if (micros > 0) {
-                adjusts.add(new Adjust.Period(k + "cost:d:" + p.day, micros, p.dayEnd));
-                adjusts.add(new Adjust.Period(k + "cost:m:" + p.month, micros, p.monthEnd));
+                adjusts.add(new Adjust.Period(names[2], micros, p.dayEnd));
+                adjusts.add(new Adjust.Period(names[3], micros, p.monthEnd));
             }
         }
         state.charge(now, adjusts);
@@ -205,7 +212,7 @@ public final class Limiter {
      */
     public KeyUsage usage(ClientKey key, String currency) {
         long now = clock.getAsLong();
-        Periods p = Periods.at(now);
+        Periods p = periods(now);
         String k = "key:" + key.id() + ":";
         KeyLimits l = key.limits();
         List<Check> reads = new ArrayList<>(List.of(
@@ -227,6 +234,15 @@ public final class Limiter {
                 new KeyUsage.Meter(v[4], l == null ? null : l.tokensPerMonth()),
                 v[5] / MICROS, costMonth, budget, budget == null ? null : Math.max(0, budget - costMonth), currency,
                 Instant.ofEpochMilli(p.dayEnd).toString(), Instant.ofEpochMilli(p.monthEnd).toString());
+    }
+
+    private Periods periods(long at) {
+        Periods p = periods;
+        if (p == null || at < p.dayStart || at >= p.dayEnd) {
+            p = Periods.at(at);
+            periods = p;
+        }
+        return p;
     }
 
     private static void add(List<Check> checks, List<String> names, String name, Check c) {
@@ -280,13 +296,31 @@ public final class Limiter {
         return String.format(java.util.Locale.ROOT, "%.2f", v);
     }
 
-    /** The UTC day and month of an instant, with their ends. */
-    private record Periods(String day, long dayEnd, String month, long monthEnd) {
+    /** The UTC day and month of an instant, with their ends (and the day's start, to know when to reuse it). */
+    private record Periods(long dayStart, String day, long dayEnd, String month, long monthEnd,
+                           java.util.concurrent.ConcurrentHashMap<String, String[]> keyNames) {
+        /**
+         * @return a key's period counter names (tokens this day, this month, cost this day, this month), made once
+         *         per key and day: every exchange is charged to them, so they are not concatenated per request
+         */
+        String[] names(String keyId) {
+            String[] n = keyNames.get(keyId);
+            if (n == null) {
+                String k = "key:" + keyId + ":";
+                n = new String[] {k + "tok:d:" + day, k + "tok:m:" + month, k + "cost:d:" + day, k + "cost:m:" + month};
+                if (keyNames.size() < 100_000) { // key ids come from the config; bounded all the same
+                    keyNames.put(keyId, n);
+                }
+            }
+            return n;
+        }
+
         static Periods at(long now) {
             LocalDate d = Instant.ofEpochMilli(now).atZone(ZoneOffset.UTC).toLocalDate();
-            return new Periods(DAY.format(d), d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(),
+            return new Periods(d.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), DAY.format(d),
+                    d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(),
                     MONTH.format(d), d.withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant()
-                            .toEpochMilli());
+                            .toEpochMilli(), new java.util.concurrent.ConcurrentHashMap<>());
         }
     }
 

@@ -52,6 +52,7 @@ public final class FailoverLoop {
     /** Cooldown after a 429 without any retry-after header. */
     public static final long DEFAULT_COOLDOWN_MS = 10_000;
     private static final String UTILISATION = "azure-openai-deployment-utilization";
+    private static final io.helidon.http.HeaderName UTILISATION_HEADER = HeaderNames.create(UTILISATION);
 
     private final UpstreamClient client;
     private final ModelRouter router;
@@ -210,7 +211,7 @@ public final class FailoverLoop {
                 UpstreamResponse up = a.response();
                 int status = up.status();
                 long now = pools.now();
-                up.headers().first(HeaderNames.create(UTILISATION)).ifPresent(v -> {
+                up.headers().first(UTILISATION_HEADER).ifPresent(v -> {
                     double u = percent(v);
                     if (u >= 0) {
                         state.utilisation(member.id(), u, now);

@@ -42,35 +42,9 @@ public final class SseFramer {
      */
     public SseEvent next() throws IOException {
         while (true) {
-            while (scan < end) {
-                byte b = buf[scan];
-                if (b == '\n' || b == '\r') {
-                    int eol = 1;
-                    if (b == '\r') {
-                        if (scan + 1 < end) {
-                            eol = buf[scan + 1] == '\n' ? 2 : 1;
-                        } else if (!eof) {
-                            break; // a CR at the end of the data: wait for the next byte to know if LF follows
-                        }
-                    }
-                    if (atLineStart) {
-                        int eventEnd = scan + eol;
-                        boolean blank = scan == start;
-                        byte[] raw = blank ? null : Arrays.copyOfRange(buf, start, eventEnd);
-                        start = eventEnd;
-                        scan = eventEnd;
-                        if (blank) {
-                            // a blank line with nothing before it dispatches nothing in SSE: skip it
-                            continue;
-                        }
-                        return new SseEvent(raw);
-                    }
-                    atLineStart = true;
-                    scan += eol;
-                } else {
-                    atLineStart = false;
-                    scan++;
-                }
+            SseEvent e = poll();
+            if (e != null) {
+                return e;
             }
             if (eof) {
                 truncated = end > start;
@@ -78,6 +52,46 @@ public final class SseFramer {
             }
             fill();
         }
+    }
+
+    /**
+     * The next whole event if the bytes already read hold one, without reading (never blocks). The scan goes on
+     * where it stopped, so {@link #next} afterwards continues from the same place.
+     *
+     * @return the event, or null when more bytes are needed (or the stream ended)
+     */
+    public SseEvent poll() {
+        while (scan < end) {
+            byte b = buf[scan];
+            if (b == '\n' || b == '\r') {
+                int eol = 1;
+                if (b == '\r') {
+                    if (scan + 1 < end) {
+                        eol = buf[scan + 1] == '\n' ? 2 : 1;
+                    } else if (!eof) {
+                        return null; // a CR at the end of the data: wait for the next byte to know if LF follows
+                    }
+                }
+                if (atLineStart) {
+                    int eventEnd = scan + eol;
+                    boolean blank = scan == start;
+                    byte[] raw = blank ? null : Arrays.copyOfRange(buf, start, eventEnd);
+                    start = eventEnd;
+                    scan = eventEnd;
+                    if (blank) {
+                        // a blank line with nothing before it dispatches nothing in SSE: skip it
+                        continue;
+                    }
+                    return new SseEvent(raw);
+                }
+                atLineStart = true;
+                scan += eol;
+            } else {
+                atLineStart = false;
+                scan++;
+            }
+        }
+        return null;
     }
 
     /** @return true when the stream ended in the middle of an event (bytes after the last blank line) */

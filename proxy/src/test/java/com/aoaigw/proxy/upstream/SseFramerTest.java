@@ -115,4 +115,73 @@ class SseFramerTest {
         assertEquals("data: 1\n\n", events.get(0).toString());
         assertEquals("2", events.get(1).data());
     }
+
+    /** Delivers the bytes in two reads split at one position, counting the reads. */
+    private static final class CountingSplit extends InputStream {
+        private final byte[] all;
+        private final int at;
+        private int pos;
+        int reads;
+
+        CountingSplit(byte[] all, int at) {
+            this.all = all;
+            this.at = at;
+        }
+
+        @Override
+        public int read() {
+            throw new UnsupportedOperationException("the framer reads arrays");
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            reads++;
+            if (pos >= all.length) {
+                return -1;
+            }
+            int limit = pos < at ? at : all.length;
+            int n = Math.min(len, limit - pos);
+            System.arraycopy(all, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+    }
+
+    /** poll() hands out the whole events already read and never reads; next() goes on from where poll stopped. */
+    @Test
+    void pollGivesBufferedEventsWithoutReadingAtEverySplitPosition() throws IOException {
+        byte[] all = "data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+        for (int at = 1; at < all.length; at++) {
+            CountingSplit in = new CountingSplit(all, at);
+            SseFramer f = new SseFramer(in);
+            assertNull(f.poll(), "nothing read yet: nothing to hand out");
+            assertEquals(0, in.reads, "poll never reads");
+            List<String> got = new ArrayList<>();
+            SseEvent e = f.next();
+            while (e != null) {
+                got.add(new String(e.raw(), StandardCharsets.UTF_8));
+                int before = in.reads;
+                SseEvent p = f.poll();
+                assertEquals(before, in.reads, "poll never reads (split at " + at + ")");
+                e = p != null ? p : f.next();
+            }
+            assertEquals(List.of("data: a\n\n", "data: b\r\n\r\n", "data: c\r\r", "data: [DONE]\n\n"), got,
+                    "split at " + at);
+        }
+    }
+
+    /** A CR as the last byte read may be the first half of CRLF: poll waits, next() reads the byte after it. */
+    @Test
+    void pollWaitsWhenTheBufferEndsInCarriageReturn() throws IOException {
+        byte[] all = "data: x\n\ndata: y\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        CountingSplit in = new CountingSplit(all, all.length - 1); // the first read ends with "\r\n\r"
+        SseFramer f = new SseFramer(in);
+        assertEquals("data: x\n\n", new String(f.next().raw(), StandardCharsets.US_ASCII));
+        assertEquals(1, in.reads);
+        assertNull(f.poll(), "a final CR could still be followed by LF");
+        assertEquals(1, in.reads);
+        assertEquals("data: y\r\n\r\n", new String(f.next().raw(), StandardCharsets.US_ASCII));
+        assertNull(f.poll());
+        assertNull(f.next());
+    }
 }
