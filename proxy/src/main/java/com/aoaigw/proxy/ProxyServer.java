@@ -145,7 +145,7 @@ public final class ProxyServer implements AutoCloseable {
         recordUsage(recorder, holder, usage, adminClock);
 
         Path file = Path.of(settings.store().configPath());
-        ConfigStore store = "blob".equals(settings.store().mode())
+        ConfigStore store = settings.store().mode() == com.aoaigw.config.StoreMode.BLOB
                 ? ConfigStores.create(settings.store())
                 : new FileConfigStore(file, Duration.ofMillis(settings.configPollMs()));
         holder.follow(store);
