@@ -85,6 +85,9 @@ try {
   await page.fill('#up-baseUrl', 'not a url');
   result.steps.baseUrlError = await waitText(page, slot('#up-form', 'baseUrl'));
   check(await page.$eval('#up-baseUrl', (e) => e.classList.contains('invalid')), 'the field is marked');
+  // the upstream uses the global auth at a new address: the stored global key must be entered again, said next to it
+  result.steps.globalAuthError = await waitText(page, slot('#ga-form', 'apiKey'));
+  check(await page.$eval('#ga-box', (e) => e.open), 'the global auth box opens on its error');
   await shot(page, 'forms-01-upstream-error-1400');
   await page.fill('#up-baseUrl', opts.simUrl);
   await page.selectOption('#up-auth-mode', 'apiKey');

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { languageSteps } from './language-steps.mjs';
 import { playgroundSteps } from './playground-steps.mjs';
 import { keyFormSteps } from './key-form-steps.mjs';
+import { logsTailSteps } from './logs-tail-steps.mjs';
 
 const opts = JSON.parse(process.argv[2]);
 const require = createRequire(path.join(opts.toolsDir, 'node_modules', 'noop.js'));
@@ -230,6 +231,7 @@ try {
   check(!result.steps.logDrawer.includes(key), 'the key never appears in the drawer');
   await shot(page, '08b-log-drawer');
   await page.click('#logs-drawer-close');
+  await logsTailSteps(page, { check, result, opts, shot });
 
   // 10. the playground
   if (opts.playground) await playgroundSteps(page, { shot, check, result, opts });

@@ -6,6 +6,7 @@ import * as keys from './keys.js';
 import * as usage from './usage.js';
 import * as logs from './logs.js';
 import * as playground from './playground.js';
+import { renderFleet, healthPill } from './fleet.js';
 import { t, tv, initLanguage, onLanguageChange, dateTime, date, time, num, serverText } from './i18n.js';
 
 const pages = { overview: { show: showOverview }, config, tls, keys, usage, logs, playground };
@@ -66,10 +67,15 @@ async function logout() {
 }
 
 async function showOverview() {
-  const [rt, st, tl, cf, dp] = await Promise.all([api('GET', '/runtime'), api('GET', '/stats?window=5m'),
-    api('GET', '/tls'), api('GET', '/config'), api('GET', '/deployments')]);
+  const [rt, st, tl, cf, dp, fl] = await Promise.all([api('GET', '/runtime'), api('GET', '/stats?window=5m'),
+    api('GET', '/tls'), api('GET', '/config'), api('GET', '/deployments'), api('GET', '/fleet')]);
   if (dp.ok) renderDeployments(dp.data.models || []);
-  if (st.ok) {
+  if (fl.ok) {
+    renderFleet(fl.data);
+    // the gateway's own health (5xx, failing upstreams), summed over the fleet; clients' 4xx do not count
+    const p95 = st.ok && st.data.totals && st.data.totals.latencyMs ? st.data.totals.latencyMs.p95 : null;
+    healthPill($('#card-proxy'), fl.data.health, p95);
+  } else if (st.ok) {
     const tot = st.data.totals;
     setPill($('#card-proxy'), t('online'), tot.errors ? 'warn' : 'good',
       t('last 5 min: {requests} requests, {errors} errors, p95 {p95} ms', { requests: tot.requests, errors: tot.errors, p95: tot.latencyMs.p95 }));

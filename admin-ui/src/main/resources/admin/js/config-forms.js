@@ -20,13 +20,16 @@ export function init(h) {
   $('#mo-done').addEventListener('click', () => { openModel = null; $('#mo-form').hidden = true; });
   $('#up-form').addEventListener('input', commitUpstream);
   $('#up-form').addEventListener('change', commitUpstream);
-  $('#up-auth-mode').addEventListener('change', showAuthFields);
+  $('#up-auth-mode').addEventListener('change', () => showAuthFields('#up-form', $('#up-auth-mode').value));
+  $('#ga-form').addEventListener('input', commitGlobalAuth);
+  $('#ga-form').addEventListener('change', commitGlobalAuth);
+  $('#ga-mode').addEventListener('change', () => showAuthFields('#ga-form', $('#ga-mode').value));
   $('#up-verify').addEventListener('click', verify);
   $('#mo-form').addEventListener('input', commitModel);
   $('#mo-form').addEventListener('change', commitModel);
   $('#mo-add-deployment').addEventListener('click', () => { deploymentRow({ upstream: firstUpstream(), deployment: '' }, -1); commitModel(); });
   $('#mo-add-route').addEventListener('click', () => { routeRow('chat/completions', ''); commitModel(); });
-  for (const f of ['#up-form', '#mo-form']) $(f).addEventListener('submit', (e) => e.preventDefault());
+  for (const f of ['#up-form', '#mo-form', '#ga-form']) $(f).addEventListener('submit', (e) => e.preventDefault());
 }
 
 /** A document was loaded or saved: the tables and any open form show it. */
@@ -45,6 +48,7 @@ export function refresh(kind) {
   }
   if (kind === 'upstreams') {
     renderUpstreams(doc);
+    fillAuth('#ga-form', '#ga-mode', doc.auth ? (doc.auth.mode || 'servicePrincipal') : 'servicePrincipal', doc.auth);
     if (openUp) {
       const u = (doc.upstreams || [])[openUp.index];
       if (u) fillUpstream(openUp.index, u); else { openUp = null; $('#up-form').hidden = true; }
@@ -135,18 +139,39 @@ function fillUpstream(index, u) {
   $('#up-baseUrl').value = u.baseUrl || '';
   $('#up-apiStyle').value = u.apiStyle === 'classic' ? 'classic' : 'v1';
   $('#up-apiVersion').value = u.apiVersion || '';
-  const auth = u.auth || null;
-  $('#up-auth-mode').value = auth ? (auth.mode || 'servicePrincipal') : '';
-  for (const input of document.querySelectorAll('#up-form [data-auth]')) input.value = auth ? (auth[input.dataset.auth] || '') : '';
+  fillAuth('#up-form', '#up-auth-mode', u.auth ? (u.auth.mode || 'servicePrincipal') : '', u.auth);
   $('#up-verify-result').textContent = '';
   clearSlots('#up-form');
-  showAuthFields();
   $('#up-form').hidden = false;
 }
 
-function showAuthFields() {
-  const mode = $('#up-auth-mode').value;
-  for (const box of document.querySelectorAll('#up-form [data-modes]')) box.hidden = !box.dataset.modes.split(' ').includes(mode);
+/** Writes an auth block into a form's mode select and fields, showing only the fields of its mode. */
+function fillAuth(form, modeSel, mode, auth) {
+  $(modeSel).value = mode;
+  for (const input of document.querySelectorAll(form + ' [data-auth]')) input.value = auth ? (auth[input.dataset.auth] || '') : '';
+  showAuthFields(form, mode);
+}
+
+function showAuthFields(form, mode) {
+  for (const box of document.querySelectorAll(form + ' [data-modes]')) box.hidden = !box.dataset.modes.split(' ').includes(mode);
+}
+
+/** The auth block a form describes: only the fields of the chosen mode (a secret of another mode is not kept behind the operator's back). */
+function buildAuth(form, mode) {
+  const auth = { mode };
+  for (const input of document.querySelectorAll(form + ' [data-auth]')) {
+    const box = input.closest('[data-modes]');
+    if (box.dataset.modes.split(' ').includes(mode) && input.value.trim() !== '') auth[input.dataset.auth] = input.value.trim();
+  }
+  return auth;
+}
+
+function commitGlobalAuth() {
+  const doc = host.draft();
+  if (!doc) return;
+  doc.auth = buildAuth('#ga-form', $('#ga-mode').value);
+  host.setDraft(doc);
+  scheduleValidate();
 }
 
 function buildUpstream(base) {
@@ -157,17 +182,7 @@ function buildUpstream(base) {
   if (style === 'v1' && !base.apiStyle) delete u.apiStyle; else u.apiStyle = style;
   setOrDelete(u, 'apiVersion', val('#up-apiVersion'));
   const mode = $('#up-auth-mode').value;
-  if (!mode) {
-    delete u.auth;
-  } else {
-    // only the fields of the chosen mode: a secret of another mode is not kept behind the operator's back
-    const auth = { mode };
-    for (const input of document.querySelectorAll('#up-form [data-auth]')) {
-      const box = input.closest('[data-modes]');
-      if (box.dataset.modes.split(' ').includes(mode) && input.value.trim() !== '') auth[input.dataset.auth] = input.value.trim();
-    }
-    u.auth = auth;
-  }
+  if (!mode) delete u.auth; else u.auth = buildAuth('#up-form', mode);
   return u;
 }
 
@@ -397,19 +412,32 @@ function findSlot(form, rel) {
 export function placeProblems(details) {
   clearSlots('#up-form');
   clearSlots('#mo-form');
+  clearSlots('#ga-form');
   const rest = [];
   for (const d of details) {
+    const g = /^auth(?:\.(.*))?$/.exec(d.path || '');
+    if (g) {
+      const s = findSlot('#ga-form', g[1] || '');
+      if (!s) { rest.push(d); continue; }
+      put(s, d);
+      if (d.severity !== 'warning') $('#ga-box').open = true;
+      continue;
+    }
     const m = /^(upstreams|models)\[(\d+)\](?:\.(.*))?$/.exec(d.path || '');
     const open = m && (m[1] === 'upstreams' ? openUp : openModel);
     const form = m && (m[1] === 'upstreams' ? '#up-form' : '#mo-form');
     const s = open && !$(form).hidden && Number(m[2]) === open.index ? findSlot(form, m[3] || '') : null;
     if (!s) { rest.push(d); continue; }
-    const text = serverText(d.message);
-    s.textContent = s.textContent ? s.textContent + '; ' + text : text;
-    if (d.severity === 'warning') { s.classList.add('warning'); continue; }
-    const box = s.closest('td, div');
-    const input = box && box.querySelector('input, select');
-    if (input) input.classList.add('invalid');
+    put(s, d);
   }
   return rest;
+}
+
+function put(s, d) {
+  const text = serverText(d.message);
+  s.textContent = s.textContent ? s.textContent + '; ' + text : text;
+  if (d.severity === 'warning') { s.classList.add('warning'); return; }
+  const box = s.parentElement;
+  const input = box && (box.tagName === 'TD' || box.tagName === 'DIV') ? box.querySelector('input, select') : null;
+  if (input) input.classList.add('invalid');
 }

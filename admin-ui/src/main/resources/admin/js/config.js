@@ -111,7 +111,7 @@ async function validate() {
   if (!r.ok) { status(errorText(r), true); return false; }
   if (mine !== validations) return r.data.valid; // a newer check of a newer draft will show its own messages
   showDetails(r.data.details);
-  status(r.data.valid ? t('Valid ({n} warning(s)).', { n: r.data.details.length }) : t('Invalid: fix the errors listed below.'), !r.data.valid);
+  status(r.data.valid ? t('Valid ({n} warning(s)).', { n: r.data.details.length }) : t('Invalid: fix the errors marked at their fields or listed below.'), !r.data.valid);
   return r.data.valid;
 }
 

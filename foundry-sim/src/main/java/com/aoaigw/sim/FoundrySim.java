@@ -65,6 +65,18 @@ public final class FoundrySim implements AutoCloseable {
      * @return the running simulator
      */
     public static FoundrySim start(SimSettings settings) {
+        return start(settings, Clock.systemUTC());
+    }
+
+    /**
+     * Starts a simulator on 127.0.0.1 whose issued tokens live on the given clock, so a test can let a token expire
+     * by moving its clock instead of sleeping.
+     *
+     * @param settings what to accept and how to behave
+     * @param clock    the time source of token issue and expiry
+     * @return the running simulator
+     */
+    public static FoundrySim start(SimSettings settings, Clock clock) {
         Path dir;
         try {
             dir = Files.createTempDirectory("foundry-sim-");
@@ -81,7 +93,7 @@ public final class FoundrySim implements AutoCloseable {
         RequestRecorder recorder = new RequestRecorder();
         RequestOptions.FaultCounts faultCounts = new RequestOptions.FaultCounts();
         CapacityMeter capacity = new CapacityMeter();
-        TokenIssuer tokens = new TokenIssuer(Clock.systemUTC());
+        TokenIssuer tokens = new TokenIssuer(clock);
         RenderCache cache = new RenderCache();
         DataPlaneService dataPlane = new DataPlaneService(current::get, recorder, tokens, faultCounts, capacity, mapper, cache);
         IdentityService identity = new IdentityService(current::get, tokens, recorder, mapper, identityHeader);

@@ -42,8 +42,9 @@ final class RequestRecorder {
         int len = Math.min(body.length, BODY_LIMIT);
         String text = new String(body, 0, len, java.nio.charset.StandardCharsets.UTF_8);
         String query = req.query().rawValue();
+        int clientPort = req.remotePeer().address() instanceof java.net.InetSocketAddress a ? a.getPort() : 0;
         return new RecordedRequest(req.prologue().method().text(), req.path().absolute().rawPath(), query == null ? "" : query,
-                headers, text);
+                headers, text, clientPort);
     }
 
     void dataPlane(RecordedRequest r) {

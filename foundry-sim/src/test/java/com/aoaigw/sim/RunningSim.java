@@ -20,9 +20,14 @@ abstract class RunningSim {
         return SimSettings.defaults();
     }
 
+    /** @return the simulator's clock (the system's unless overridden) */
+    protected java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+    }
+
     @BeforeAll
     final void startSim() {
-        sim = FoundrySim.start(settings());
+        sim = FoundrySim.start(settings(), clock());
         http = new SimHttp(sim);
     }
 

@@ -14,7 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyStore;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -33,9 +35,17 @@ class TokenEndpointsIT extends RunningSim {
     private static final String CHAT_BODY = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private HttpClient tlsClient;
 
+    /** Token issue and expiry run on this clock: {@link #tokensExpire} moves it instead of sleeping. */
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+
     @Override
     protected SimSettings settings() {
         return SimSettings.builder().tokenLifetimeSeconds(2).build();
+    }
+
+    @Override
+    protected Clock clock() {
+        return clock;
     }
 
     @BeforeAll
@@ -100,9 +110,12 @@ class TokenEndpointsIT extends RunningSim {
                 .asText();
         assertEquals(200, http.post("/openai/v1/chat/completions", CHAT_BODY, "Authorization", "Bearer " + token)
                 .statusCode());
-        Thread.sleep(2200);
+        clock.advance(Duration.ofMillis(1999));
+        assertEquals(200, http.post("/openai/v1/chat/completions", CHAT_BODY, "Authorization", "Bearer " + token)
+                .statusCode(), "still valid just before its lifetime ends");
+        clock.advance(Duration.ofMillis(1));
         assertEquals(401, http.post("/openai/v1/chat/completions", CHAT_BODY, "Authorization", "Bearer " + token)
-                .statusCode());
+                .statusCode(), "expired at issue + tokenLifetimeSeconds");
     }
 
     @Test
@@ -145,7 +158,8 @@ class TokenEndpointsIT extends RunningSim {
         assertEquals("https://cognitiveservices.azure.com", j.path("resource").asText());
         assertEquals("mi-1", j.path("client_id").asText());
         long expiresOn = Long.parseLong(j.path("expires_on").asText());
-        assertTrue(expiresOn > System.currentTimeMillis() / 1000, r.body());
+        assertEquals(clock.instant().getEpochSecond() + 2, expiresOn,
+                "issue time on the sim's clock + the lifetime: " + r.body());
         assertEquals(200, http.post("/openai/v1/chat/completions", CHAT_BODY, "Authorization", "Bearer "
                 + j.path("access_token").asText()).statusCode());
 

@@ -94,7 +94,7 @@ final class Commands {
     }
 
     private static int resetAdminPassword(ProcessSettings settings, PrintStream out, PrintStream err) {
-        ConfigStore store = "blob".equals(settings.store().mode())
+        ConfigStore store = settings.store().mode() == com.aoaigw.config.StoreMode.BLOB
                 ? ConfigStores.create(settings.store())
                 : new FileConfigStore(Path.of(settings.store().configPath()), Duration.ofSeconds(2));
         try (store) {

@@ -14,8 +14,8 @@ public final class ConfigStores {
      */
     public static ConfigStore create(StoreSettings settings) {
         return switch (settings.mode()) {
-            case "blob" -> new BlobConfigStore(settings);
-            default -> new FileConfigStore(Path.of(settings.configPath()));
+            case BLOB -> new BlobConfigStore(settings);
+            case AZURE_FILE -> new FileConfigStore(Path.of(settings.configPath()));
         };
     }
 }

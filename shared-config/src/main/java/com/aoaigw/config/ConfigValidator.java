@@ -472,10 +472,7 @@ public final class ConfigValidator {
                             + "host; replace YOUR-RESOURCE-NAME with your Azure resource name"));
                 }
             }
-            if (!"v1".equals(u.apiStyle()) && !"classic".equals(u.apiStyle())) {
-                p.add(ConfigProblem.error(path + ".apiStyle", "is '" + u.apiStyle() + "'; use v1 (/openai/v1/...) "
-                        + "or classic (/openai/deployments/{deployment}/...?api-version=)"));
-            }
+            // apiStyle is an ApiStyle once loaded: JsonShapeChecker refuses any other value, with its path
             routes(u.routes(), path + ".routes", false, p);
             if (u.auth() != null) {
                 auth(u.auth(), path + ".auth", p);

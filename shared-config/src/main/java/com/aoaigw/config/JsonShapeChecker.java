@@ -139,6 +139,17 @@ final class JsonShapeChecker {
             }
             return true;
         }
+        if (cls == ApiStyle.class) {
+            if (!value.isTextual()) {
+                problems.add(typeError(path, "a string", value));
+                return false;
+            }
+            if (ApiStyle.parse(value.asText()).isEmpty()) {
+                problems.add(ConfigProblem.error(path, "is '" + value.asText() + "'; " + ApiStyle.HINT));
+                return false;
+            }
+            return true;
+        }
         if (cls == Integer.class || cls == int.class) {
             if (!value.isIntegralNumber()) {
                 problems.add(typeError(path, "an integer", value));

@@ -5,7 +5,8 @@ import java.util.function.Function;
 /**
  * Which config store to use and where, from the process environment (the original's variables).
  *
- * @param mode               {@code azureFile} (default; any value other than {@code blob}) or {@code blob}
+ * @param mode               {@link StoreMode#AZURE_FILE} (default; any value other than {@code blob}) or
+ *                           {@link StoreMode#BLOB}
  *                           ({@code PERSISTENCE_MODE}, or {@code CONFIG_PERSISTENCE_MODE})
  * @param configPath         the config file, the local cache in blob mode ({@code CONFIG_PATH}; default
  *                           {@code ./config/config.json})
@@ -17,7 +18,7 @@ import java.util.function.Function;
  * @param recoveryIntervalMs blob recovery and polling interval ({@code BLOB_RECOVERY_INTERVAL_MS}; default 30000;
  *                           values below 1000 mean the default)
  */
-public record StoreSettings(String mode,
+public record StoreSettings(StoreMode mode,
                             String configPath,
                             String accountUrl,
                             String connectionString,
@@ -46,7 +47,7 @@ public record StoreSettings(String mode,
         }
         String path = env.apply("CONFIG_PATH");
         String blobName = env.apply("CONFIG_BLOB_NAME");
-        return new StoreSettings("blob".equals(mode == null ? null : mode.trim()) ? "blob" : "azureFile",
+        return new StoreSettings(StoreMode.of(mode),
                 path == null || path.isBlank() ? "./config/config.json" : path,
                 first(env, "AZURE_STORAGE_ACCOUNT_URL", "BLOB_ACCOUNT_URL"),
                 env.apply("AZURE_STORAGE_CONNECTION_STRING"),

@@ -25,7 +25,7 @@ public record Upstream(String name,
                        Map<String, String> routes,
                        AuthSettings auth,
                        String scope,
-                       String apiStyle,
+                       ApiStyle apiStyle,
                        String apiVersion) {
     /** Fills defaults for missing values. */
     public Upstream {
@@ -33,7 +33,7 @@ public record Upstream(String name,
         baseUrl = Defaults.str(baseUrl, "");
         routes = Defaults.map(routes);
         scope = Defaults.str(scope, "");
-        apiStyle = Defaults.str(apiStyle, "v1");
+        apiStyle = apiStyle == null ? ApiStyle.V1 : apiStyle;
         apiVersion = Defaults.str(apiVersion, "");
     }
 }

@@ -71,7 +71,7 @@ class BlobConfigStoreIT {
     }
 
     private BlobConfigStore store(Path cache, String connectionString) {
-        return new BlobConfigStore(new StoreSettings("blob", cache.toString(), null, connectionString, container, BLOB,
+        return new BlobConfigStore(new StoreSettings(StoreMode.BLOB, cache.toString(), null, connectionString, container, BLOB,
                 30000), POLL);
     }
 

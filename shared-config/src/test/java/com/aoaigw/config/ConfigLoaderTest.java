@@ -92,6 +92,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void apiStyleIsAnEnumOnceLoadedAndKeepsItsJsonSpelling() throws IOException {
+        LoadedConfig loaded = new ConfigLoader(n -> null).load("""
+                {"apiKeys": [{"id": "a", "key": "k-0123456789abcdef"}],
+                 "upstreams": [{"name": "u", "baseUrl": "https://u.example/", "apiStyle": "classic"},
+                               {"name": "v", "baseUrl": "https://v.example/"}],
+                 "models": [{"id": "m", "upstream": "u"}]}""");
+        assertEquals(ApiStyle.CLASSIC, loaded.config().upstreams().get(0).apiStyle());
+        assertEquals(ApiStyle.V1, loaded.config().upstreams().get(1).apiStyle(), "the default");
+        JsonNode written = new ObjectMapper().readTree(new ConfigLoader(n -> null).write(loaded.config()));
+        assertEquals("classic", written.path("upstreams").get(0).path("apiStyle").asText());
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(n -> null).load("""
+                {"apiKeys": [{"id": "a", "key": "k-0123456789abcdef"}],
+                 "upstreams": [{"name": "u", "baseUrl": "https://u.example/", "apiStyle": "Classic"}],
+                 "models": [{"id": "m", "upstream": "nope"}]}"""));
+        assertEquals(List.of("error: upstreams[0].apiStyle: is 'Classic'; use v1 (/openai/v1/...) or classic "
+                        + "(/openai/deployments/{deployment}/...?api-version=)",
+                "error: models[0].upstream: 'nope' is not the name of an upstream in upstreams[]"),
+                e.problems().stream().map(ConfigProblem::toString).toList(), "the other problems are still reported");
+    }
+
+    @Test
+    void storeModeIsBlobOnlyForBlob() {
+        assertEquals(StoreMode.BLOB, StoreSettings.from(Map.of("PERSISTENCE_MODE", " blob ")::get).mode());
+        assertEquals(StoreMode.AZURE_FILE, StoreSettings.from(Map.of("PERSISTENCE_MODE", "Blob")::get).mode());
+        assertEquals(StoreMode.AZURE_FILE, StoreSettings.from(Map.<String, String>of()::get).mode());
+        assertEquals(StoreMode.BLOB, StoreSettings.from(Map.of("CONFIG_PERSISTENCE_MODE", "blob")::get).mode());
+    }
+
+    @Test
     void topLevelMustBeAnObject() {
         ConfigLoader loader = new ConfigLoader(n -> null);
         assertEquals("error: $: expected a JSON object at the top level, got array",

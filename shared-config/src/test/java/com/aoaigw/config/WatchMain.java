@@ -36,7 +36,7 @@ public final class WatchMain {
         }
         ConfigStore store = switch (args[0]) {
             case "file" -> new FileConfigStore(Path.of(args[1]), Duration.ofMillis(Long.parseLong(args[2])));
-            case "blob" -> new BlobConfigStore(new StoreSettings("blob", args[4], null, args[1], args[2], args[3], 30000),
+            case "blob" -> new BlobConfigStore(new StoreSettings(StoreMode.BLOB, args[4], null, args[1], args[2], args[3], 30000),
                     Duration.ofMillis(Long.parseLong(args[5])));
             default -> throw new IllegalArgumentException(args[0]);
         };

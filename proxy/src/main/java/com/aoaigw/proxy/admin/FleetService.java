@@ -33,7 +33,7 @@ public final class FleetService implements HttpService, AutoCloseable {
     /** Default heartbeat interval. */
     public static final long INTERVAL_MS = 5_000;
     /** A heartbeat lives this many intervals. */
-    public static final int TTL_INTERVALS = 6;
+    public static final int TTL_INTERVALS = 12;
     /** A replica not heard from for this many intervals is flagged silent. */
     public static final int SILENT_INTERVALS = 3;
     private static final System.Logger LOG = System.getLogger(FleetService.class.getName());

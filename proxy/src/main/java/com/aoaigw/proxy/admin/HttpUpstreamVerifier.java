@@ -122,7 +122,7 @@ public final class HttpUpstreamVerifier implements UpstreamVerifier {
      */
     static String modelsUrl(Upstream u) {
         String base = u.baseUrl().endsWith("/") ? u.baseUrl().substring(0, u.baseUrl().length() - 1) : u.baseUrl();
-        if ("classic".equals(u.apiStyle())) {
+        if (u.apiStyle() == com.aoaigw.config.ApiStyle.CLASSIC) {
             String v = u.apiVersion().isBlank() ? CLASSIC_VERSION : u.apiVersion();
             return base + "/openai/models?api-version=" + v;
         }

@@ -162,7 +162,7 @@ public final class ModelRouter {
      */
     static String defaultTemplate(Upstream upstream, RouteKey route) {
         String v = upstream.apiVersion();
-        if ("classic".equalsIgnoreCase(upstream.apiStyle())) {
+        if (upstream.apiStyle() == com.aoaigw.config.ApiStyle.CLASSIC) {
             if (route == RouteKey.RESPONSES) {
                 return "openai/responses?api-version=" + encode(v.isBlank() ? CLASSIC_RESPONSES_API_VERSION : v);
             }

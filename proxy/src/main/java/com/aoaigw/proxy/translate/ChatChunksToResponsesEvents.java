@@ -48,8 +48,9 @@ final class ChatChunksToResponsesEvents implements StreamTranslator {
     }
 
     @Override
-    public List<SseEvent> onEvent(String event, String data) {
+    public List<SseEvent> onEvent(SseEvent upstream) {
         List<SseEvent> out = new ArrayList<>();
+        String data = upstream.data();
         if (done || data == null || data.isBlank()) {
             return out;
         }

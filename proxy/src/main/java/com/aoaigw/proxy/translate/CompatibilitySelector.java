@@ -119,7 +119,7 @@ public final class CompatibilitySelector implements TranslationSelector {
 
         @Override
         public void onEvent(SseEvent event, EventSink out) throws IOException {
-            send(translator.onEvent(event.event(), event.data()), out);
+            send(translator.onEvent(event), out);
         }
 
         @Override

@@ -38,8 +38,9 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
     }
 
     @Override
-    public List<SseEvent> onEvent(String event, String data) {
+    public List<SseEvent> onEvent(SseEvent upstream) {
         List<SseEvent> out = new ArrayList<>();
+        String data = upstream.data();
         if (done || data == null || data.isBlank() || "[DONE]".equals(data.strip())) {
             return out;
         }
@@ -51,6 +52,7 @@ final class ResponsesEventsToChatChunks implements StreamTranslator {
         }
         String type = Json.text(payload, "type");
         if (type == null) {
+            String event = upstream.event();
             type = event == null ? "" : event;
         }
         if (payload.has("error") && !type.startsWith("response.")) {

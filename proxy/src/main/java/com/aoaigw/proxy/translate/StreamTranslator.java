@@ -12,13 +12,12 @@ import java.util.Optional;
  */
 public interface StreamTranslator {
     /**
-     * Translates one upstream event.
+     * Translates one upstream event (its {@code event:} name and {@code data:} text are decoded on demand).
      *
-     * @param event the {@code event:} name, or {@code null}
-     * @param data  the {@code data:} text (several data lines joined with {@code \n})
+     * @param event the upstream event
      * @return zero or more client events, in order
      */
-    List<SseEvent> onEvent(String event, String data);
+    List<SseEvent> onEvent(SseEvent event);
 
     /**
      * The upstream ended. Emits the closing events; if the upstream never sent a terminal event, the client gets an

@@ -7,7 +7,8 @@ import java.util.Arrays;
  * up exactly and a percentile of the sum is read from the summed buckets. Bucket {@code i} holds values from
  * {@link #lower(int)} (inclusive) to {@link #upper(int)} (exclusive): one bucket per millisecond below 16 ms, then
  * eight buckets per doubling (each about 9% wide) up to one hour, then one overflow bucket. Only buckets that hold
- * something are kept (sorted index and count arrays), so an empty or narrow histogram costs a few bytes.
+ * something are kept, each as one long (bucket index in the high bits, count in the low {@value #COUNT_BITS}), sorted,
+ * so an empty or narrow histogram costs a few bytes (the usage history keeps hundreds of thousands).
  * Not thread-safe: the owner synchronises.
  */
 public final class Histogram {
@@ -16,8 +17,12 @@ public final class Histogram {
     /** The number of buckets, the overflow bucket included. */
     public static final int BUCKETS = UPPER.length + 1;
 
-    private int[] index = new int[0];
-    private long[] count = new long[0];
+    private static final int COUNT_BITS = 40;
+    private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
+    private static final long[] EMPTY = new long[0];
+
+    /** (bucket << COUNT_BITS) | count, ascending by bucket. */
+    private long[] entries = EMPTY;
     private long total;
 
     private static long[] bounds() {
@@ -83,29 +88,46 @@ public final class Histogram {
         if (bucket < 0 || bucket >= BUCKETS) {
             throw new IllegalArgumentException("no histogram bucket " + bucket);
         }
-        int at = Arrays.binarySearch(index, bucket);
+        int at = find(bucket);
         if (at >= 0) {
-            count[at] += n;
+            long c = (entries[at] & COUNT_MASK) + n;
+            if (c > COUNT_MASK) {
+                throw new IllegalStateException("histogram bucket count overflow");
+            }
+            entries[at] = ((long) bucket << COUNT_BITS) | c;
         } else {
             int ins = -at - 1;
-            int[] ni = new int[index.length + 1];
-            long[] nc = new long[count.length + 1];
-            System.arraycopy(index, 0, ni, 0, ins);
-            System.arraycopy(count, 0, nc, 0, ins);
-            ni[ins] = bucket;
-            nc[ins] = n;
-            System.arraycopy(index, ins, ni, ins + 1, index.length - ins);
-            System.arraycopy(count, ins, nc, ins + 1, count.length - ins);
-            index = ni;
-            count = nc;
+            long[] ne = new long[entries.length + 1];
+            System.arraycopy(entries, 0, ne, 0, ins);
+            ne[ins] = ((long) bucket << COUNT_BITS) | n;
+            System.arraycopy(entries, ins, ne, ins + 1, entries.length - ins);
+            entries = ne;
         }
         total += n;
     }
 
+    /** Binary search by bucket: the entry's index, or {@code -(insertion point) - 1}. */
+    private int find(int bucket) {
+        int lo = 0;
+        int hi = entries.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int b = (int) (entries[mid] >>> COUNT_BITS);
+            if (b < bucket) {
+                lo = mid + 1;
+            } else if (b > bucket) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -lo - 1;
+    }
+
     /** @param other added bucket by bucket */
     public void merge(Histogram other) {
-        for (int i = 0; i < other.index.length; i++) {
-            add(other.index[i], other.count[i]);
+        for (long e : other.entries) {
+            add((int) (e >>> COUNT_BITS), e & COUNT_MASK);
         }
     }
 
@@ -116,7 +138,11 @@ public final class Histogram {
 
     /** @return the buckets that hold something, ascending */
     public int[] buckets() {
-        return index.clone();
+        int[] out = new int[entries.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) (entries[i] >>> COUNT_BITS);
+        }
+        return out;
     }
 
     /**
@@ -124,8 +150,8 @@ public final class Histogram {
      * @return how many values it holds
      */
     public long count(int bucket) {
-        int at = Arrays.binarySearch(index, bucket);
-        return at >= 0 ? count[at] : 0;
+        int at = find(bucket);
+        return at >= 0 ? entries[at] & COUNT_MASK : 0;
     }
 
     /**
@@ -143,38 +169,38 @@ public final class Histogram {
         }
         long rank = Math.max(1, (long) Math.ceil(p / 100.0 * total));
         long before = 0;
-        for (int i = 0; i < index.length; i++) {
-            if (before + count[i] >= rank) {
-                int b = index[i];
+        for (long e : entries) {
+            long n = e & COUNT_MASK;
+            if (before + n >= rank) {
+                int b = (int) (e >>> COUNT_BITS);
                 long lo = lower(b);
                 if (b >= UPPER.length) {
                     return (double) lo;
                 }
                 long hi = upper(b) - 1;
-                double frac = count[i] == 1 ? 0.5 : (double) (rank - before - 1) / (count[i] - 1);
+                double frac = n == 1 ? 0.5 : (double) (rank - before - 1) / (n - 1);
                 return lo + (hi - lo) * frac;
             }
-            before += count[i];
+            before += n;
         }
-        return (double) lower(index[index.length - 1]);
+        return (double) lower((int) (entries[entries.length - 1] >>> COUNT_BITS));
     }
 
     /** @return a copy */
     public Histogram copy() {
         Histogram h = new Histogram();
-        h.index = index.clone();
-        h.count = count.clone();
+        h.entries = entries.length == 0 ? EMPTY : entries.clone();
         h.total = total;
         return h;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Histogram h && Arrays.equals(index, h.index) && Arrays.equals(count, h.count);
+        return o instanceof Histogram h && Arrays.equals(entries, h.entries);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(index) * 31 + Arrays.hashCode(count);
+        return Arrays.hashCode(entries);
     }
 }

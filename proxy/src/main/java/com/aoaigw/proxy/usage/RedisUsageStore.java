@@ -151,7 +151,7 @@ final class RedisUsageStore implements FleetStore {
         String p = esc(d.model()) + "|" + esc(d.key()) + "|" + esc(d.upstream()) + "|" + esc(d.deployment()) + "|";
         put(out, p + "r", c.requests);
         put(out, p + "e", c.errors);
-        c.errorsByCode.forEach((code, n) -> put(out, p + "ec:" + esc(code), n));
+        c.errorsByCode().forEach((code, n) -> put(out, p + "ec:" + esc(code), n));
         put(out, p + "pt", c.promptTokens);
         put(out, p + "ct", c.cachedTokens);
         put(out, p + "ot", c.completionTokens);

@@ -18,7 +18,8 @@ public final class UsageCell {
 
     long requests;
     long errors;
-    final Map<String, Long> errorsByCode = new TreeMap<>();
+    /** Null until the first error (most cells have none). */
+    private Map<String, Long> errorsByCode;
     long promptTokens;
     long cachedTokens;
     long completionTokens;
@@ -64,6 +65,9 @@ public final class UsageCell {
     }
 
     void addCode(String code, long n) {
+        if (errorsByCode == null) {
+            errorsByCode = new TreeMap<>();
+        }
         if (!errorsByCode.containsKey(code) && errorsByCode.size() >= MAX_CODES) {
             code = OTHER_CODE;
         }
@@ -74,7 +78,9 @@ public final class UsageCell {
     public void merge(UsageCell o) {
         requests += o.requests;
         errors += o.errors;
-        o.errorsByCode.forEach(this::addCode);
+        if (o.errorsByCode != null) {
+            o.errorsByCode.forEach(this::addCode);
+        }
         promptTokens += o.promptTokens;
         cachedTokens += o.cachedTokens;
         completionTokens += o.completionTokens;
@@ -104,7 +110,7 @@ public final class UsageCell {
 
     /** @return errors by error code (or status when there was no code) */
     public Map<String, Long> errorsByCode() {
-        return java.util.Collections.unmodifiableMap(errorsByCode);
+        return errorsByCode == null ? Map.of() : java.util.Collections.unmodifiableMap(errorsByCode);
     }
 
     /** @return prompt tokens */
@@ -145,7 +151,7 @@ public final class UsageCell {
     @Override
     public boolean equals(Object o) {
         return o instanceof UsageCell c && requests == c.requests && errors == c.errors
-                && errorsByCode.equals(c.errorsByCode) && promptTokens == c.promptTokens
+                && errorsByCode().equals(c.errorsByCode()) && promptTokens == c.promptTokens
                 && cachedTokens == c.cachedTokens && completionTokens == c.completionTokens
                 && reasoningTokens == c.reasoningTokens && costNanos == c.costNanos
                 && pricedRequests == c.pricedRequests && latency.equals(c.latency) && ttft.equals(c.ttft);
@@ -158,7 +164,7 @@ public final class UsageCell {
 
     @Override
     public String toString() {
-        return "UsageCell[requests=" + requests + ", errors=" + errorsByCode + ", prompt=" + promptTokens
+        return "UsageCell[requests=" + requests + ", errors=" + errorsByCode() + ", prompt=" + promptTokens
                 + ", completion=" + completionTokens + ", costNanos=" + costNanos + "]";
     }
 }

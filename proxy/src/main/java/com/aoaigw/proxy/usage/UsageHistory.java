@@ -164,7 +164,7 @@ public final class UsageHistory {
         g.writeNumberField("r", c.requests);
         g.writeNumberField("e", c.errors);
         g.writeObjectFieldStart("ec");
-        for (Map.Entry<String, Long> e : c.errorsByCode.entrySet()) {
+        for (Map.Entry<String, Long> e : c.errorsByCode().entrySet()) {
             g.writeNumberField(e.getKey(), e.getValue());
         }
         g.writeEndObject();

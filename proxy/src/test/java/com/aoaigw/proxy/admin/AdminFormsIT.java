@@ -94,6 +94,7 @@ class AdminFormsIT {
         // the validator's message is shown next to the field it names
         assertTrue(res.at("/steps/baseUrlError").asText().contains("not a url"), res.toString());
         assertTrue(res.at("/steps/deploymentError").asText().contains("-1"), res.toString());
+        assertTrue(res.at("/steps/globalAuthError").asText().contains("enter the secret"), res.toString());
         assertTrue(res.at("/steps/keyRpmError").asText().length() > 0, res.toString());
         // the save went through the diff review
         String diff = res.at("/steps/diff").asText();

@@ -161,6 +161,12 @@ class AdminPageIT {
         assertTrue(res.at("/steps/logEntries").asInt() >= 2, "the SDK calls of the new key are in the log view");
         assertTrue(res.at("/steps/logsText").asText().contains("e2e-key"));
         assertTrue(res.at("/steps/logDrawer").asText().contains("\"route\""), "the drawer shows the entry's fields");
+        // issue 17 item 4: the live tail shows a new entry without applying the filters again, and the status
+        // filter (4xx) keeps the 200 of the same request id out
+        JsonNode tail = res.at("/steps/tailRows");
+        assertEquals(1, tail.size(), tail.toString());
+        assertEquals("401", tail.get(0).get(2).asText(), tail.toString());
+        assertTrue(tail.get(0).get(9).asText().startsWith("tail-"), tail.toString());
         assertEquals(0, res.get("consoleErrors").size(), res.get("consoleErrors").toString());
         // issue 21 items 10 and 11: the TLS form patches server.caddy; the Keys tab shows the validator's words
         assertEquals("127.0.0.1:2999", res.at("/steps/tlsStored/adminAddress").asText());

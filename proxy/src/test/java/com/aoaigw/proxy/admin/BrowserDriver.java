@@ -17,14 +17,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Runs the Playwright script {@code admin-e2e/admin-page.mjs} with {@code node}, using playwright-core from
  * {@code <tools.dir>/node_modules} and Debian's Chromium. Missing tools fail the test with a clear message.
  */
-final class BrowserDriver {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+public final class BrowserDriver {
+    /** Debian's Chromium. */
+    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private BrowserDriver() {
     }
 
-    static Path toolsDir() {
+    /** @return the directory holding node_modules with playwright-core (fails the test when it is missing) */
+    public static Path toolsDir() {
         String prop = System.getProperty("tools.dir");
         Path dir = prop != null && !prop.isBlank() ? Path.of(prop) : repoRoot().resolve("tools");
         if (!Files.isDirectory(dir.resolve("node_modules/playwright-core"))) {
@@ -47,22 +49,37 @@ final class BrowserDriver {
         return p;
     }
 
-    /** The script's output and exit code. */
-    record Run(int exitCode, JsonNode result, String stderr) {
+    /**
+     * The script's output and exit code.
+     *
+     * @param exitCode the script's exit code
+     * @param result   the JSON it printed last
+     * @param stderr   what it printed on stderr
+     */
+    public record Run(int exitCode, JsonNode result, String stderr) {
     }
 
     static Run run(Map<String, Object> options, long timeoutSeconds) throws IOException, InterruptedException {
         return run("admin-page.mjs", options, timeoutSeconds);
     }
 
-    /** Runs another script of {@code admin-e2e/} (same options and output contract as admin-page.mjs). */
-    static Run run(String scriptName, Map<String, Object> options, long timeoutSeconds)
+    /**
+     * Runs one of the scripts under {@code admin-e2e/}.
+     *
+     * @param name           the script's file name
+     * @param options        its options (JSON)
+     * @param timeoutSeconds how long it may take
+     * @return what it printed
+     * @throws IOException          when node cannot be started
+     * @throws InterruptedException when interrupted
+     */
+    public static Run run(String name, Map<String, Object> options, long timeoutSeconds)
             throws IOException, InterruptedException {
         Path script;
         try {
-            script = Path.of(BrowserDriver.class.getResource("/admin-e2e/" + scriptName).toURI());
+            script = Path.of(BrowserDriver.class.getResource("/admin-e2e/" + name).toURI());
         } catch (java.net.URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException(scriptName + " not on the test classpath", e);
+            throw new IllegalStateException(name + " not on the test classpath", e);
         }
         Path stderr = Files.createTempFile("admin-e2e", ".err");
         Process p = new ProcessBuilder(List.of("node", script.toString(), JSON.writeValueAsString(options)))

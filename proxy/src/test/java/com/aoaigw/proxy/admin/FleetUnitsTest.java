@@ -109,7 +109,7 @@ class FleetUnitsTest {
         other.put("id", "other-2");
         other.put("inFlight", 0);
         ((ObjectNode) other.path("health").path("counts")).put("requests", 10).put("gatewayErrors", 6);
-        console.beat("other-2", other.toString(), 30_000);
+        console.beat("other-2", other.toString(), 5_000 * FleetService.TTL_INTERVALS);
         store.externalWrite(AdminApiTest.CONFIG.replace("app2", "app3"));
         assertEquals("v2", holder.current().etag());
 
@@ -138,7 +138,7 @@ class FleetUnitsTest {
                 ? later.path("replicas").get(0) : later.path("replicas").get(1);
         assertTrue(o.path("silent").asBoolean(), "not heard from for three intervals");
         assertTrue(o.path("ageMs").asLong() >= 16_000);
-        now[0] += 30_000;
+        now[0] += 5_000 * FleetService.TTL_INTERVALS;
         assertEquals(1, fleet.view("v2").path("replicas").size(), "its heartbeat expired");
     }
 

@@ -273,6 +273,30 @@ final class Rig {
         return states;
     }
 
+    /**
+     * @param localPort  this JVM's end of a TCP connection (a server's listening port)
+     * @param remotePort the other end's port
+     * @return the kernel's state of that connection (hex, {@code 01} ESTABLISHED, {@code 08} CLOSE_WAIT), or null
+     *     when this JVM holds no such socket
+     */
+    static String socketState(int localPort, int remotePort) {
+        Map<String, String> mine = socketStates(localPort);
+        for (String table : new String[] {"tcp", "tcp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/net", table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && mine.containsKey(f[9])
+                            && Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16) == remotePort) {
+                        return f[3];
+                    }
+                }
+            } catch (IOException ignored) {
+                // no such table
+            }
+        }
+        return null;
+    }
+
     static void pause(long ms) {
         try {
             Thread.sleep(ms);

@@ -100,7 +100,7 @@ class GoldenTranslationTest {
                 StreamTranslator stream = exchange.streamTranslator().orElseThrow();
                 List<SseEvent> actual = new ArrayList<>();
                 for (SseEvent event : GoldenFile.parseSse(golden.input())) {
-                    actual.addAll(stream.onEvent(event.event(), event.data()));
+                    actual.addAll(stream.onEvent(event));
                 }
                 actual.addAll(stream.finish());
                 compareStream(name, golden.expected(), actual);

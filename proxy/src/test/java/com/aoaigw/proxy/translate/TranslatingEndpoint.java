@@ -91,7 +91,7 @@ final class TranslatingEndpoint implements AutoCloseable {
             StreamTranslator streamTranslator = prepared.streamTranslator().orElseThrow();
             OutputStream out = exchange.getResponseBody();
             for (SseEvent upstream : GoldenFile.parseSse(recorded.input())) {
-                write(out, streamTranslator.onEvent(upstream.event(), upstream.data()));
+                write(out, streamTranslator.onEvent(upstream));
             }
             write(out, streamTranslator.finish());
         }
