@@ -2,13 +2,15 @@ package com.aoaigw.proxy.observe;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.aoaigw.proxy.route.ClientApiPath;
+
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * Counts the client API requests ({@code /v1/*}, {@code /openai/*}) in flight, for the replica's heartbeat. A stream
+ * Counts the client API requests ({@link ClientApiPath}) in flight, for the replica's heartbeat. A stream
  * counts until its last event is written (the handler returns only then).
  */
 public final class InFlightFilter implements Filter {
@@ -16,8 +18,7 @@ public final class InFlightFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        String path = req.path().path();
-        if (!path.startsWith("/v1/") && !path.startsWith("/openai/")) {
+        if (!ClientApiPath.matches(req.path().path())) {
             chain.proceed();
             return;
         }
