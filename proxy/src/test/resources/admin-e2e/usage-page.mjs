@@ -179,6 +179,20 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll('.usage-charts canvas')]
     .every((c) => c.getBoundingClientRect().width <= 390));
   await shot(page, '32-usage-390');
+  // grouped by model, the key view still says what the key used in the range (asked by key)
+  await page.waitForFunction(() => document.querySelector('#usage-key-info').textContent.includes('In the chosen range'));
+  result.steps.keyInfoByModel = await page.textContent('#usage-key-info');
+
+  // in Chinese: every text has its translation, the CSV headings too
+  await usageAnswer(page, () => page.selectOption('#lang', 'zh'));
+  await page.waitForFunction(() => document.querySelector('#usage-table thead th').textContent.includes('模型'));
+  await usageAnswer(page, () => page.selectOption('#usage-by', 'key'));
+  await page.waitForFunction(() => document.querySelector('#usage-key-limits').textContent.includes('每分钟请求数'));
+  result.steps.zhHeadings = await page.$$eval('#usage-table thead th', (ths) => ths.map((th) => th.querySelector('button').firstChild.textContent));
+  result.steps.zhMissing = await page.evaluate(() => [...window.__i18nMissing]);
+  check(result.steps.zhMissing.length === 0, 'texts without a Chinese translation: ' + JSON.stringify(result.steps.zhMissing));
+  await shot(page, '34-usage-zh-390');
+  await page.selectOption('#lang', 'en');
 
   // the page's first look at /admin/api/session answers 401 before signing in
   result.consoleErrors = consoleErrors.filter((t) => !/status of 401 /.test(t));

@@ -555,7 +555,6 @@ export const ZH_CODES = {
   invalid_models: 'models 必须是模型 ID 数组',
   store_failed: '配置无法写入存储',
   internal_error: '内部错误',
-  invalid_window: '时间窗口须为 1m、5m、1h 或 all',
   invalid_since: 'since 须为 ISO-8601 时间，例如 2026-01-01T00:00:00Z',
   invalid_number: 'limit 和 after 必须是数字',
   not_found: '没有这个管理 API 路由',
@@ -566,6 +565,11 @@ export const ZH_CODES = {
 
 // Fragments of the validator's and admin API's messages, translated where they appear; quoted values are kept.
 export const ZH_PATTERNS = [
+  [/^window must be (.*) or all$/, (m, list) => '时间窗口须为 ' + list.split(', ').join('、') + ' 或 all'],
+  [/^to must be after from$/, '结束时间必须晚于开始时间'],
+  [/^(from|to) must be an ISO-8601 instant \(e\.g\. (\S+)\) or epoch milliseconds$/, '$1 须为 ISO-8601 时间（例如 $2）或纪元毫秒数'],
+  [/^from is required with to/, '指定 to 时必须同时指定 from'],
+  [/^by must be model, key, upstream or deployment$/, '分组方式须为 model、key、upstream 或 deployment'],
   [/^'([^']*)' is not a model id in models\[\]/, '“$1”不是 models[] 中的模型 ID'],
   [/^'([^']*)' is not the name of an upstream in upstreams\[\]/, '“$1”不是 upstreams[] 中的上游名称'],
   [/; did you mean '([^']*)'\?/, '；您是否想输入“$1”？'],

@@ -15,6 +15,7 @@ const MAX_POINTS = 6000;
 let uPlot = null;
 const charts = {};
 let last = null;
+let lastQuery = '';
 let sort = { col: 'requests', dir: -1 };
 let selectedKey = '';
 let seq = 0;
@@ -148,6 +149,7 @@ export async function show() {
     return;
   }
   last = r.data;
+  lastQuery = q.q;
   render(last);
   showKeys();
 }
@@ -459,7 +461,10 @@ async function showKey() {
     $('#usage-key-limits').replaceChildren();
     return;
   }
-  const r = await api('GET', '/limits/keys/' + encodeURIComponent(id));
+  // the key's use in the chosen range: from the table when it is grouped by key, else asked for
+  const byKey = !last || last.by === 'key' ? Promise.resolve({ ok: true, data: last })
+    : api('GET', '/usage?' + lastQuery.replace(/(^|&)by=[^&]*/, '$1by=key'));
+  const [r, ranged] = await Promise.all([api('GET', '/limits/keys/' + encodeURIComponent(id)), byKey]);
   if (id !== selectedKey) return;
   if (!r.ok) {
     $('#usage-key-info').replaceChildren(el('dt', {}, t('Error')), el('dd', {}, errorText(r)));
@@ -469,7 +474,7 @@ async function showKey() {
   const k = r.data;
   const u = k.usage || {};
   const cur = u.currency || (last && last.currency) || 'USD';
-  const inRange = last && last.by === 'key' ? (last.groups || []).find((g) => g.name === id) : null;
+  const inRange = ranged.ok && ranged.data ? (ranged.data.groups || []).find((g) => g.name === id) || { ...EMPTY, cost: 0 } : null;
   const info = [
     ['Status', tv(k.status) + (k.expired ? ' · ' + t('expired') : '')],
     ['Owner', k.owner || t('none')],

@@ -157,11 +157,17 @@ class UsagePageIT {
         assertTrue(limits.contains("Requests per minute") && limits.contains("600"), limits);
         assertTrue(limits.contains("100,000") && limits.contains("$10.00"), limits);
         assertTrue(s.at("/keyInfo").asText().contains("team-alpha"), s.at("/keyInfo").asText());
+        assertTrue(s.at("/keyInfoByModel").asText().contains(ALPHA_CHATS + " requests"), s.at("/keyInfoByModel").asText());
+        // in Chinese: nothing left in English, the headings translated
+        assertEquals(0, s.at("/zhMissing").size(), s.at("/zhMissing").toString());
+        assertEquals("密钥", s.at("/zhHeadings/0").asText());
+        assertEquals("请求数", s.at("/zhHeadings/1").asText());
         // usable at 390 px: nothing wider than the screen but the table's own scroll box
         assertTrue(s.at("/narrowScrollWidth").asInt() <= 390, "page width at 390 px: " + s.at("/narrowScrollWidth"));
         assertTrue(s.at("/charts").asInt() >= 4, "charts drawn: " + s.at("/charts"));
         assertEquals(0, res.get("consoleErrors").size(), res.get("consoleErrors").toString());
-        for (String shot : List.of("30-usage-1400", "31-usage-by-key-1400", "32-usage-390", "33-usage-by-key-390")) {
+        for (String shot : List.of("30-usage-1400", "31-usage-by-key-1400", "32-usage-390", "33-usage-by-key-390",
+                "34-usage-zh-390")) {
             assertTrue(Files.size(shots.resolve(shot + ".png")) > 1000, shot);
         }
     }
