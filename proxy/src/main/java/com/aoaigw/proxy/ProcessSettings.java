@@ -31,6 +31,8 @@ import io.helidon.config.Config;
  *                           overriding {@code server.upstream.pool} of every config version; default none
  * @param connectionTimeouts {@code REQUEST_HEAD_TIMEOUT_MS} and {@code KEEP_ALIVE_IDLE_TIMEOUT_MS}: how long a client
  *                           connection may take to finish a request head, and stay silent between requests
+ * @param usage              {@code USAGE_HISTORY_FILE}, {@code USAGE_SNAPSHOT_INTERVAL_MS}, {@code
+ *                           USAGE_FLUSH_INTERVAL_MS}: the usage history's snapshot file and intervals
  */
 public record ProcessSettings(Integer port,
                               String host,
@@ -42,7 +44,8 @@ public record ProcessSettings(Integer port,
                               long configPollMs,
                               java.util.List<String> forwardHeaders,
                               PoolOverrides poolOverrides,
-                              ConnectionTimeouts connectionTimeouts) {
+                              ConnectionTimeouts connectionTimeouts,
+                              com.aoaigw.proxy.usage.UsageSettings usage) {
     /** The default body limit (50 MiB). */
     public static final long DEFAULT_BODY_LIMIT = 52_428_800L;
 
@@ -61,13 +64,14 @@ public record ProcessSettings(Integer port,
      */
     public static ProcessSettings from(Function<String, String> env) {
         String limit = Optional.ofNullable(env.apply("BODY_LIMIT")).orElse(env.apply("SERVER_BODY_LIMIT"));
+        StoreSettings store = StoreSettings.from(env);
         return new ProcessSettings(
                 integer(env.apply("PORT"), null),
                 env.apply("HOST"),
                 limit == null ? DEFAULT_BODY_LIMIT : Long.parseLong(limit.trim()),
                 integer(env.apply("ADMIN_LOG_BUFFER_SIZE"), 1000),
                 Optional.ofNullable(env.apply("LOG_LEVEL")).orElse("INFO"),
-                StoreSettings.from(env),
+                store,
                 com.aoaigw.config.SharedTokenFile.resolve(env),
                 Optional.ofNullable(integer(env.apply("CONFIG_POLL_MS"), null)).map(Integer::longValue).orElse(1000L),
                 Optional.ofNullable(env.apply("UPSTREAM_FORWARD_HEADERS"))
@@ -76,7 +80,8 @@ public record ProcessSettings(Integer port,
                 PoolOverrides.from(env),
                 new ConnectionTimeouts(
                         positive("REQUEST_HEAD_TIMEOUT_MS", env, ConnectionTimeouts.DEFAULT_REQUEST_HEAD_MS),
-                        positive("KEEP_ALIVE_IDLE_TIMEOUT_MS", env, ConnectionTimeouts.DEFAULT_KEEP_ALIVE_IDLE_MS)));
+                        positive("KEEP_ALIVE_IDLE_TIMEOUT_MS", env, ConnectionTimeouts.DEFAULT_KEEP_ALIVE_IDLE_MS)),
+                com.aoaigw.proxy.usage.UsageSettings.from(env, store.configPath()));
     }
 
     private static long positive(String name, Function<String, String> env, long dflt) {
@@ -114,7 +119,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withConnectionTimeouts(ConnectionTimeouts timeouts) {
         return new ProcessSettings(port, host, bodyLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, forwardHeaders, poolOverrides, timeouts);
+                configPollMs, forwardHeaders, poolOverrides, timeouts, usage);
     }
 
     /**
@@ -139,7 +144,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withBodyLimit(long newLimit) {
         return new ProcessSettings(port, host, newLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, forwardHeaders, poolOverrides, connectionTimeouts);
+                configPollMs, forwardHeaders, poolOverrides, connectionTimeouts, usage);
     }
 
     /**
@@ -148,7 +153,7 @@ public record ProcessSettings(Integer port,
      */
     public ProcessSettings withForwardHeaders(java.util.List<String> headers) {
         return new ProcessSettings(port, host, bodyLimit, adminLogBufferSize, logLevel, store, caddyManagerToken,
-                configPollMs, java.util.List.copyOf(headers), poolOverrides, connectionTimeouts);
+                configPollMs, java.util.List.copyOf(headers), poolOverrides, connectionTimeouts, usage);
     }
 
     private static Integer integer(String v, Integer dflt) {

@@ -56,7 +56,6 @@ import com.aoaigw.proxy.upstream.Watchdog;
 import com.aoaigw.proxy.usage.UsageAdminService;
 import com.aoaigw.proxy.usage.UsageEvent;
 import com.aoaigw.proxy.usage.UsageService;
-import com.aoaigw.proxy.usage.UsageSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.metrics.api.Metrics;
@@ -139,8 +138,7 @@ public final class ProxyServer implements AutoCloseable {
         ModelRouter router = new ModelRouter();
         Pools pools = Pools.local();
         holder.onChange(s -> metrics.deploymentStates(s.config(), pools));
-        UsageService usage = new UsageService(UsageSettings.from(System::getenv, settings.store().configPath()),
-                adminClock::millis);
+        UsageService usage = new UsageService(settings.usage(), adminClock::millis);
         holder.onChange(s -> usage.sharedState(s.config().server().sharedState()));
         recordUsage(recorder, holder, usage, adminClock);
 

@@ -282,6 +282,23 @@ class UsageHistoryTest {
     }
 
     @Test
+    void settingsDefaultNextToTheConfigAndNameABadValue() {
+        UsageSettings d = UsageSettings.from(k -> null, "/data/config.json");
+        assertEquals(Path.of("/data/usage-history.json.gz"), d.file());
+        assertEquals(60_000, d.snapshotMillis());
+        assertEquals(5_000, d.flushMillis());
+        UsageSettings t = UsageSettings.from(Map.of("USAGE_HISTORY_FILE", "/x/u.gz", "USAGE_SNAPSHOT_INTERVAL_MS", "10",
+                "USAGE_FLUSH_INTERVAL_MS", "200")::get, "/data/config.json");
+        assertEquals(new UsageSettings(Path.of("/x/u.gz"), 10, 200), t);
+        String m = assertThrows(IllegalArgumentException.class, () -> UsageSettings.from(
+                Map.of("USAGE_SNAPSHOT_INTERVAL_MS", "120000")::get, "c.json")).getMessage();
+        assertTrue(m.contains("USAGE_SNAPSHOT_INTERVAL_MS") && m.contains("60000"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> UsageSettings.from(
+                Map.of("USAGE_FLUSH_INTERVAL_MS", "soon")::get, "c.json")).getMessage();
+        assertTrue(m.contains("USAGE_FLUSH_INTERVAL_MS"), m);
+    }
+
+    @Test
     void renderedMetricsFollowTheContract() {
         UsageCell c = new UsageCell();
         c.add(event(T0, "m", "k", 200, null, 10, 4));
