@@ -6,34 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import com.aoaigw.config.ConfigLoader;
-import com.aoaigw.config.FileConfigStore;
-import com.aoaigw.proxy.config.ConfigHolder;
-import com.aoaigw.proxy.error.ErrorRenderer;
-import com.aoaigw.proxy.limit.Limits;
-import com.aoaigw.proxy.observe.AccessLog;
-import com.aoaigw.proxy.observe.ProxyMetrics;
-import com.aoaigw.proxy.observe.RequestRecorder;
-import com.aoaigw.proxy.route.ModelRouter;
-import com.aoaigw.proxy.route.Pools;
-import com.aoaigw.proxy.upstream.CredentialCache;
 import com.aoaigw.proxy.upstream.FakeUpstreamClient;
 import com.aoaigw.proxy.upstream.UpstreamClient;
-import com.aoaigw.proxy.upstream.Watchdog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.metrics.api.Metrics;
 import io.helidon.webclient.http1.Http1ClientResponse;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.DirectClient;
@@ -50,11 +33,7 @@ import io.helidon.webserver.testing.junit5.SetUpRoute;
 class ProxyRoutingTest {
     private static final FakeUpstreamClient UPSTREAM = new FakeUpstreamClient();
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static Path dir;
-    private static FileConfigStore store;
-    private static Watchdog watchdog;
-    private static Limits limits;
-    private static com.aoaigw.proxy.admin.AdminFeature admin;
+    private static RoutingFixture fixture;
 
     private final DirectClient client;
 
@@ -64,39 +43,12 @@ class ProxyRoutingTest {
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) throws IOException {
-        dir = Files.createTempDirectory("proxy-routing-test");
-        Path cfg = dir.resolve("config.json");
-        Files.writeString(cfg, """
-                {"auth":{"mode":"apiKey","apiKey":"azure-key"},
-                 "apiKeys":[{"id":"k1","key":"client-key"}],
-                 "upstreams":[{"name":"u","baseUrl":"http://127.0.0.1:9"}],
-                 "models":[{"id":"m1","upstream":"u","targetModel":"dep-1"}]}
-                """);
-        ProcessSettings settings = ProcessSettings.forTest(cfg);
-        ConfigHolder holder = new ConfigHolder(new ConfigLoader());
-        store = new FileConfigStore(cfg, Duration.ofSeconds(1));
-        holder.follow(store);
-        ObjectMapper mapper = new ObjectMapper();
-        ErrorRenderer errors = new ErrorRenderer(mapper.getFactory());
-        RequestRecorder recorder = new RequestRecorder(new AccessLog(), new ProxyMetrics(Metrics.globalRegistry()));
-        limits = new Limits(System::currentTimeMillis);
-        watchdog = new Watchdog();
-        Pools pools = Pools.local();
-        admin = ProxyServer.admin(settings, holder, store, new CredentialCache(), recorder, Clock.systemUTC());
-        ProxyServer.routing(routing, new ProxyServer.Parts(holder, mapper, errors, recorder,
-                ProxyServer.forwarder(settings, mapper, errors, new ModelRouter(), UPSTREAM, pools, watchdog, limits),
-                admin, limits, pools));
+        fixture = new RoutingFixture(routing, UPSTREAM);
     }
 
     @AfterAll
     static void stop() throws IOException {
-        admin.close();
-        watchdog.close();
-        limits.close();
-        store.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        fixture.close();
     }
 
     private Http1ClientResponse chat(String body) {
@@ -197,7 +149,7 @@ class ProxyRoutingTest {
 
     private static String basic() {
         return "Basic " + java.util.Base64.getEncoder().encodeToString(
-                ("admin:" + admin.generatedPassword().orElseThrow()).getBytes(StandardCharsets.UTF_8));
+                ("admin:" + fixture.admin.generatedPassword().orElseThrow()).getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
