@@ -38,6 +38,14 @@ public final class AbMain {
     private record Side(String label, Process process, LoadEngine.Target target) {
     }
 
+    /** A stream of 20 content deltas 20 ms apart (the simulator answers a tool result word by word), as in the bench. */
+    private static final String STREAM_BODY = "{\"model\":\"bench-stream-50\",\"stream\":true,\"messages\":["
+            + "{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"},"
+            + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_bench\",\"type\":\"function\","
+            + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"location\\\":\\\"Paris\\\"}\"}}]},"
+            + "{\"role\":\"tool\",\"tool_call_id\":\"call_bench\",\"content\":"
+            + "\"sunny and mild with a light breeze from the west sunny and mild with a light breeze from\"}]}";
+
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
         if (args.length < 1) {
@@ -58,6 +66,7 @@ public final class AbMain {
         long sliceMs = Long.parseLong(env.getOrDefault("AB_SLICE_MS", "2000"));
         long warmup = Long.parseLong(env.getOrDefault("AB_WARMUP_REQUESTS", "100000"));
         String limits = env.get("AB_KEY_LIMITS");
+        int streams = Integer.parseInt(env.getOrDefault("AB_STREAMS", "0"));
         String proxyOpts = env.getOrDefault("PROXY_JAVA_OPTS", BenchPlan.DEFAULT_PROXY_JVM_FLAGS);
         ProcStats proc = new ProcStats(Long.parseLong(env.getOrDefault("BENCH_CLK_TCK", "100")));
 
@@ -78,7 +87,8 @@ public final class AbMain {
         int simPort = simPort(sim, runDir.resolve("sim.log"));
         post("http://127.0.0.1:" + simPort + "/_sim/config", "{\"strictDeployments\":false,"
                 + "\"defaultDeployment\":{\"ttftMs\":0,\"tokensPerSecond\":0},"
-                + "\"deployments\":{\"bench-model\":{\"ttftMs\":0,\"tokensPerSecond\":0}}}");
+                + "\"deployments\":{\"bench-model\":{\"ttftMs\":0,\"tokensPerSecond\":0},"
+                + "\"bench-stream-50\":{\"ttftMs\":0,\"tokensPerSecond\":50}}}");
 
         byte[] body = "{\"model\":\"bench-model\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello to the benchmark.\"}],\"stream\":false}"
                 .getBytes(StandardCharsets.UTF_8);
@@ -92,7 +102,8 @@ public final class AbMain {
                     + "\"auth\":{\"mode\":\"apiKey\",\"apiKey\":\"" + simKey + "\"},"
                     + "\"apiKeys\":[" + key + "],"
                     + "\"upstreams\":[{\"name\":\"sim\",\"baseUrl\":\"http://127.0.0.1:" + simPort + "\"}],"
-                    + "\"models\":[{\"id\":\"bench-model\",\"upstream\":\"sim\",\"targetModel\":\"bench-model\"}]}");
+                    + "\"models\":[{\"id\":\"bench-model\",\"upstream\":\"sim\",\"targetModel\":\"bench-model\"},"
+                    + "{\"id\":\"bench-stream-50\",\"upstream\":\"sim\",\"targetModel\":\"bench-stream-50\"}]}");
             int port = freePort();
             List<String> cmd = new ArrayList<>(List.of(java()));
             cmd.addAll(List.of(proxyOpts.trim().split("\\s+")));
@@ -105,8 +116,10 @@ public final class AbMain {
             children.add(p);
             awaitHealthy(p, port);
             byte[] req = request(port, "Authorization: Bearer " + clientKey, body);
+            byte[] streamReq = request(port, "Authorization: Bearer " + clientKey + "\r\nAccept: text/event-stream",
+                    STREAM_BODY.getBytes(StandardCharsets.UTF_8));
             sides.add(new Side(e.getKey(), p, new LoadEngine.Target(e.getKey(),
-                    new InetSocketAddress("127.0.0.1", port), req, req)));
+                    new InetSocketAddress("127.0.0.1", port), req, streamReq)));
         }
         LoadEngine engine = new LoadEngine();
         for (Side s : sides) {
@@ -124,7 +137,18 @@ public final class AbMain {
                 Side s = sides.get((i + r) % sides.size());
                 ProcStats.Sample before = proc.sample(s.process().pid());
                 long switches = contextSwitches(s.process().pid());
-                LoadEngine.NonStreamSamples ns = engine.runNonStream(s.target(), c, 250, sliceMs);
+                LoadEngine.NonStreamSamples ns;
+                if (streams > 0) {
+                    // AB_STREAMS: that many concurrent streams, one round each after a warm round; "completed" then
+                    // counts events, so the CPU column reads per 1,000 events
+                    LoadEngine.StreamSamples ss = engine.runStreams(s.target(), streams, 1, 1, 400, 60_000, 20);
+                    // the latency columns then read the time to the LAST event of each stream (lateness shows there)
+                    long[] last = ss.streams().stream().filter(o -> o.length > 0).mapToLong(o -> o[o.length - 1]).toArray();
+                    ns = new LoadEngine.NonStreamSamples(s.label(), streams, last, ss.seconds(), ss.totalEvents(),
+                            ss.errors(), ss.totalEvents(), ss.firstError());
+                } else {
+                    ns = engine.runNonStream(s.target(), c, 250, sliceMs);
+                }
                 ProcStats.Sample after = proc.sample(s.process().pid());
                 double cpu = after.cpuSeconds() - before.cpuSeconds();
                 double[] a = acc.computeIfAbsent(s.label(), k -> new double[6]);

@@ -100,6 +100,23 @@ class BenchArgsTest {
         assertTrue(r.out().contains("compare: node /opt/original/app.js --config {config} --port {port}"), r.out());
     }
 
+    /**
+     * The load client and the in-process benches run as source programs (no build step), so nothing else compiles
+     * them: a change of a proxy signature they use (PromptEstimator.estimate once) broke {@code make bench} unseen.
+     */
+    @Test
+    void benchSourcesCompileAgainstTheProxy() throws Exception {
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        List<String> args = new ArrayList<>(List.of("-proc:none", "-d", dir.toString(), "-cp",
+                System.getProperty("java.class.path")));
+        try (var files = Files.list(ROOT.resolve("scripts/bench"))) {
+            files.filter(f -> f.toString().endsWith(".java")).sorted().forEach(f -> args.add(f.toString()));
+        }
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int rc = javac.run(null, null, err, args.toArray(String[]::new));
+        assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void helpExplainsTheMakeForm() throws Exception {
         Result r = bench(null, "--help");
