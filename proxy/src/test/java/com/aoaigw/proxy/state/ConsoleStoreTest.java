@@ -182,6 +182,41 @@ class ConsoleStoreTest {
     }
 
     @Test
+    void whileRedisIsDownTheReplicaAnswersAloneAndSharingComesBackWithIt() throws Exception {
+        try (RedisProcess r = RedisProcess.start(null);
+             RedisConsoleStore one = new RedisConsoleStore(r.url(), "o:");
+             RedisConsoleStore two = new RedisConsoleStore(r.url(), "o:")) {
+            one.putSession("shared", "v", 60_000);
+            assertEquals(Optional.of("v"), two.session("shared"));
+            r.kill();
+            // no exception reaches the caller: the outage is noticed and this process answers alone
+            one.putSession("alone", "local", 60_000);
+            assertEquals(Optional.of("local"), one.session("alone"));
+            assertFalse(one.up());
+            List<String> subj = List.of("ip:10.9.9.9");
+            assertEquals(0, one.acquire(T0, subj, DELAYS, FORGET));
+            assertEquals(1, one.failures(T0, subj.get(0), FORGET).orElseThrow().count());
+            r.startProcess();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!one.up() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(one.up(), "shared again once Redis is back");
+            one.putSession("again", "x", 60_000);
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            Optional<String> seen = Optional.empty();
+            while (seen.isEmpty() && System.nanoTime() < until) {
+                // the other store notices the restart on its own first command (then probes back)
+                seen = two.session("again");
+                if (seen.isEmpty()) {
+                    Thread.sleep(100);
+                }
+            }
+            assertEquals(Optional.of("x"), seen, "the other replica sees sessions made after the return");
+        }
+    }
+
+    @Test
     void redisHoldsOnlyTheHashOfASessionToken() {
         // the admin package's SessionStore hashes; here: what it hands over is what Redis holds, nothing more
         String h = unique("0123abcd");
