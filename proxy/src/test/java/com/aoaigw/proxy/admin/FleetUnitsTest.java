@@ -158,6 +158,7 @@ class FleetUnitsTest {
         try (RedisProcess redis = RedisProcess.start(null);
              RedisConsoleStore a = new RedisConsoleStore(redis.url(), "gw:");
              RedisConsoleStore b = new RedisConsoleStore(redis.url(), "gw:")) {
+            RedisProcess.awaitUp(a::up, b::up);
             SessionStore onA = new SessionStore(Duration.ofMinutes(30), Duration.ofHours(12), clock, a);
             SessionStore onB = new SessionStore(Duration.ofMinutes(30), Duration.ofHours(12), clock, b);
             SessionStore.Session s = onA.create("admin");

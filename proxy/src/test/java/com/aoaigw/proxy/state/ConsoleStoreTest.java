@@ -43,6 +43,7 @@ class ConsoleStoreTest {
         redis = RedisProcess.start("console-pass");
         a = new RedisConsoleStore(redis.url(), "c:");
         b = new RedisConsoleStore(redis.url(), "c:");
+        RedisProcess.awaitUp(a::up, b::up);
     }
 
     @AfterAll
@@ -186,6 +187,7 @@ class ConsoleStoreTest {
         try (RedisProcess r = RedisProcess.start(null);
              RedisConsoleStore one = new RedisConsoleStore(r.url(), "o:");
              RedisConsoleStore two = new RedisConsoleStore(r.url(), "o:")) {
+            RedisProcess.awaitUp(one::up, two::up);
             one.putSession("shared", "v", 60_000);
             assertEquals(Optional.of("v"), two.session("shared"));
             r.kill();
