@@ -83,7 +83,8 @@ try {
   if (opts.readmeShots) {
     await page.click('.tabs button[data-page=usage]');
     await page.waitForSelector('#page-usage:not([hidden])');
-    await page.waitForTimeout(1500);
+    await page.waitForSelector('#chart-tokens canvas');
+    await page.waitForTimeout(1000);
     const file = path.join(opts.readmeShots, 'admin-usage-390.png');
     await page.screenshot({ path: file, fullPage: false });
     result.screenshots.push(file);

@@ -92,7 +92,7 @@ class FleetUnitsTest {
     }
 
     @Test
-    void theFleetViewFlagsAReplicaOnAnOlderConfigAndOneThatWentSilent() {
+    void theFleetViewFlagsAReplicaOnAnOlderConfigAndOneThatWentSilent() throws Exception {
         long[] now = {T0};
         MemoryConfigStore store = new MemoryConfigStore(AdminApiTest.CONFIG);
         ConfigHolder holder = new ConfigHolder(new ConfigLoader());
@@ -140,6 +140,16 @@ class FleetUnitsTest {
         assertTrue(o.path("ageMs").asLong() >= 16_000);
         now[0] += 5_000 * FleetService.TTL_INTERVALS;
         assertEquals(1, fleet.view("v2").path("replicas").size(), "its heartbeat expired");
+        // a replica that stops takes itself off the list at once
+        fleet.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!console.replicas().containsKey("self-1") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(console.replicas().containsKey("self-1"), "the first heartbeat is sent at start");
+        fleet.close();
+        now[0] += 1;
+        assertFalse(console.replicas().containsKey("self-1"), "gone after close");
     }
 
     @Test
@@ -148,6 +158,7 @@ class FleetUnitsTest {
         try (RedisProcess redis = RedisProcess.start(null);
              RedisConsoleStore a = new RedisConsoleStore(redis.url(), "gw:");
              RedisConsoleStore b = new RedisConsoleStore(redis.url(), "gw:")) {
+            RedisProcess.awaitUp(a::up, b::up);
             SessionStore onA = new SessionStore(Duration.ofMinutes(30), Duration.ofHours(12), clock, a);
             SessionStore onB = new SessionStore(Duration.ofMinutes(30), Duration.ofHours(12), clock, b);
             SessionStore.Session s = onA.create("admin");

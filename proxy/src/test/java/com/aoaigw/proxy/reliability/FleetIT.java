@@ -48,13 +48,19 @@ class FleetIT {
                     {"server":{"adminAuth":{"username":"admin","password":"%s"},
                                "sharedState":{"mode":"redis","redisUrl":"env:REDIS_URL"}},
                      "auth":{"mode":"apiKey","apiKey":"sim-key"},
-                     "apiKeys":[{"id":"team-a","key":"k-fleet-team-a"}],
+                     "apiKeys":[{"id":"team-a","key":"k-fleet-team-a"},{"id":"team-b","key":"k-fleet-team-b"}],
                      "upstreams":[{"name":"sim","baseUrl":"%s"}],
-                     "models":[{"id":"gpt-4o-mini","upstream":"sim"}]}
+                     "models":[{"id":"gpt-4o-mini","upstream":"sim","pricing":{"inputPer1M":0.15,"outputPer1M":0.6}},
+                               {"id":"gpt-4.1","upstream":"sim","pricing":{"inputPer1M":2,"outputPer1M":8}}]}
                     """.formatted(PASSWORD, sim.baseUrl()));
             Map<String, String> env = Map.of("CONFIG_PATH", config.toString(), "PORT", "0", "HOST", "127.0.0.1",
                     "REDIS_URL", redis.url(), "CONFIG_POLL_MS", "200");
-            try (ChildProxy a = ChildProxy.start(env, List.of()); ChildProxy b = ChildProxy.start(env, List.of())) {
+            // host names as a container platform would give them (the replica id is host name and process id)
+            Map<String, String> envA = new HashMap<>(env);
+            envA.put("HOSTNAME", "gw-a");
+            Map<String, String> envB = new HashMap<>(env);
+            envB.put("HOSTNAME", "gw-b");
+            try (ChildProxy a = ChildProxy.start(envA, List.of()); ChildProxy b = ChildProxy.start(envB, List.of())) {
                 // both heartbeat into Redis: each lists both
                 for (ChildProxy p : List.of(a, b)) {
                     Rig.await("both replicas listed by " + p.base(), 30_000,
@@ -65,14 +71,17 @@ class FleetIT {
                 String idA = fa.path("self").asText();
                 String idB = fleet(b, basic()).path("self").asText();
                 assertNotEquals(idA, idB);
-                for (int i = 0; i < 6; i++) {
+                assertTrue(idA.startsWith("gw-a-") && idB.startsWith("gw-b-"), idA + " " + idB);
+                // traffic on both replicas, two keys and two models (the usage page in the README's screenshot)
+                for (int i = 0; i < 12; i++) {
+                    String body = i % 3 == 0 ? BODY.replace("gpt-4o-mini", "gpt-4.1") : BODY;
                     assertEquals(200, Rig.post((i % 2 == 0 ? a : b).base() + "/v1/chat/completions",
-                            "k-fleet-team-a", BODY).status());
+                            i % 4 < 3 ? "k-fleet-team-a" : "k-fleet-team-b", body).status());
                 }
                 // clients' mistakes do not make the gateway look unhealthy
                 assertEquals(401, Rig.post(a.base() + "/v1/chat/completions", "wrong-key", BODY).status());
                 Rig.await("the heartbeats to carry the traffic", 30_000,
-                        () -> fleet(a, basic()).path("health").path("counts").path("requests").asInt() == 7);
+                        () -> fleet(a, basic()).path("health").path("counts").path("requests").asInt() == 13);
 
                 // a session made on A is valid on B, writes included; a logout on A ends it on B
                 String[] s1 = login(a);
@@ -116,7 +125,7 @@ class FleetIT {
                     signal(b, "CONT");
                 }
                 assertEquals("online", flagged.path("health").path("state").asText(), flagged.toString());
-                assertEquals(7, flagged.path("health").path("counts").path("requests").asInt(), flagged.toString());
+                assertEquals(13, flagged.path("health").path("counts").path("requests").asInt(), flagged.toString());
                 assertEquals(1, flagged.path("health").path("counts").path("clientErrors").asInt());
 
                 // B resumes, reloads and says so in its next heartbeat

@@ -43,6 +43,7 @@ class ConsoleStoreTest {
         redis = RedisProcess.start("console-pass");
         a = new RedisConsoleStore(redis.url(), "c:");
         b = new RedisConsoleStore(redis.url(), "c:");
+        RedisProcess.awaitUp(a::up, b::up);
     }
 
     @AfterAll
@@ -179,6 +180,42 @@ class ConsoleStoreTest {
         assertTrue(l.session("one-more").isPresent());
         now[0] += 60_001;
         assertEquals(Optional.empty(), l.session("one-more"), "expired");
+    }
+
+    @Test
+    void whileRedisIsDownTheReplicaAnswersAloneAndSharingComesBackWithIt() throws Exception {
+        try (RedisProcess r = RedisProcess.start(null);
+             RedisConsoleStore one = new RedisConsoleStore(r.url(), "o:");
+             RedisConsoleStore two = new RedisConsoleStore(r.url(), "o:")) {
+            RedisProcess.awaitUp(one::up, two::up);
+            one.putSession("shared", "v", 60_000);
+            assertEquals(Optional.of("v"), two.session("shared"));
+            r.kill();
+            // no exception reaches the caller: the outage is noticed and this process answers alone
+            one.putSession("alone", "local", 60_000);
+            assertEquals(Optional.of("local"), one.session("alone"));
+            assertFalse(one.up());
+            List<String> subj = List.of("ip:10.9.9.9");
+            assertEquals(0, one.acquire(T0, subj, DELAYS, FORGET));
+            assertEquals(1, one.failures(T0, subj.get(0), FORGET).orElseThrow().count());
+            r.startProcess();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!one.up() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(one.up(), "shared again once Redis is back");
+            one.putSession("again", "x", 60_000);
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            Optional<String> seen = Optional.empty();
+            while (seen.isEmpty() && System.nanoTime() < until) {
+                // the other store notices the restart on its own first command (then probes back)
+                seen = two.session("again");
+                if (seen.isEmpty()) {
+                    Thread.sleep(100);
+                }
+            }
+            assertEquals(Optional.of("x"), seen, "the other replica sees sessions made after the return");
+        }
     }
 
     @Test

@@ -121,4 +121,22 @@ public final class RedisProcess implements AutoCloseable {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
+
+    /**
+     * Waits (bounded) until every given client reports Redis reachable: on a loaded machine a first connection can
+     * time out, and the client then answers alone until its prober reconnects, which a test of sharing must not see.
+     *
+     * @param ups the clients' {@code up()} checks
+     */
+    public static void awaitUp(java.util.function.BooleanSupplier... ups) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        for (java.util.function.BooleanSupplier up : ups) {
+            while (!up.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("a Redis client did not connect within 30 s");
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
 }
