@@ -90,13 +90,13 @@ class ConfigWatcherTest {
     @Test
     void storeSettingsPickTheStore() {
         StoreSettings file = StoreSettings.from(java.util.Map.of("CONFIG_PATH", "x/config.json")::get);
-        assertEquals("azureFile", file.mode());
+        assertEquals(StoreMode.AZURE_FILE, file.mode());
         try (ConfigStore s = ConfigStores.create(file)) {
             assertTrue(s instanceof FileConfigStore);
             assertTrue(s.status().location().endsWith("config.json"));
         }
         StoreSettings blob = StoreSettings.from(java.util.Map.of("PERSISTENCE_MODE", "blob")::get);
-        assertEquals("blob", blob.mode());
+        assertEquals(StoreMode.BLOB, blob.mode());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigStores.create(blob));
         assertTrue(e.getMessage().contains("CONFIG_BLOB_CONTAINER"), e::getMessage);
     }
