@@ -40,7 +40,7 @@ class PackageGraphTest {
         ALLOWED.put("translate", Set.of("error", "config", "route"));
         ALLOWED.put("upstream", Set.of("error", "config", "route", "translate"));
         ALLOWED.put("observe", Set.of("error", "config", "route", "upstream", "translate"));
-        ALLOWED.put("usage", Set.of("error", "config"));
+        ALLOWED.put("usage", Set.of("error", "config", "state"));
         ALLOWED.put("api", Set.of("error", "config", "state", "route", "limit", "upstream", "translate", "observe"));
         // admin -> api: the playground runs a request as a client key (ClientIdentity)
         ALLOWED.put("admin", Set.of("error", "config", "route", "upstream", "observe", "limit", "state", "api",

@@ -6,26 +6,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 
 /**
  * The console state in Redis, shared by every replica: sessions under {@code <prefix>admin:session:<sha256>} with
@@ -81,16 +72,10 @@ public final class RedisConsoleStore implements ConsoleStore {
             return 0
             """;
 
-    private final RedisClient client;
-    private final ClientResources resources;
+    private final RedisLink link;
     private final String prefix;
     private final LocalConsoleStore fallback = new LocalConsoleStore();
-    private final AtomicBoolean up = new AtomicBoolean(true);
-    private final Object connectLock = new Object();
-    private volatile StatefulRedisConnection<String, String> connection;
     private volatile String throttleSha;
-    private volatile boolean closed;
-    private Thread prober;
 
     /**
      * Connects (or, when Redis is not reachable yet, starts in the outage state and keeps trying).
@@ -100,40 +85,19 @@ public final class RedisConsoleStore implements ConsoleStore {
      */
     public RedisConsoleStore(String url, String prefix) {
         this.prefix = prefix;
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(Duration.ofSeconds(2));
-        this.resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2,
-                        TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
-                .build());
+        this.link = new RedisLink(url, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                c -> throttleSha = c.sync().scriptLoad(THROTTLE));
         try {
-            connect();
+            link.connect();
         } catch (RuntimeException e) {
             down(e);
         }
     }
 
-    private StatefulRedisConnection<String, String> connect() {
-        synchronized (connectLock) {
-            if (connection == null) {
-                StatefulRedisConnection<String, String> c = client.connect();
-                throttleSha = c.sync().scriptLoad(THROTTLE);
-                connection = c;
-            }
-            return connection;
-        }
-    }
-
     /** Runs a command on Redis, or on the fallback while Redis is down. */
     private <T> T run(Function<RedisCommands<String, String>, T> redis, Function<LocalConsoleStore, T> local) {
-        StatefulRedisConnection<String, String> c = connection;
-        if (up.get() && c != null) {
+        StatefulRedisConnection<String, String> c = link.connection();
+        if (link.up() && c != null) {
             try {
                 return redis.apply(c.sync());
             } catch (RedisException e) {
@@ -253,13 +217,7 @@ public final class RedisConsoleStore implements ConsoleStore {
         for (int i = 0; i < delays.length; i++) {
             args[3 + i] = Long.toString(delays[i]);
         }
-        Long out;
-        try {
-            out = r.evalsha(throttleSha, ScriptOutputType.INTEGER, keys, args);
-        } catch (RedisNoScriptException e) {
-            // Redis restarted (or SCRIPT FLUSH): EVAL loads the script again under the same digest
-            out = r.eval(THROTTLE, ScriptOutputType.INTEGER, keys, args);
-        }
+        Long out = RedisLink.eval(r, throttleSha, THROTTLE, ScriptOutputType.INTEGER, keys, args);
         return out == null ? 0 : out;
     }
 
@@ -308,54 +266,21 @@ public final class RedisConsoleStore implements ConsoleStore {
 
     @Override
     public boolean up() {
-        return up.get();
+        return link.up();
     }
 
     @Override
     public void close() {
-        closed = true;
-        Thread p;
-        synchronized (connectLock) {
-            p = prober;
-        }
-        if (p != null) {
-            p.interrupt();
-        }
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        link.close();
     }
 
     private void down(RuntimeException cause) {
-        if (closed || !up.compareAndSet(true, false)) {
+        if (!link.markDown()) {
             return;
         }
         LOG.log(System.Logger.Level.WARNING, "admin console: Redis unreachable (" + cause.getClass().getSimpleName()
                 + "); sessions, login throttling and the fleet view are this replica's own until it is back");
-        synchronized (connectLock) {
-            if (prober == null || !prober.isAlive()) {
-                prober = Thread.ofVirtual().name("redis-console-probe").start(this::probe);
-            }
-        }
-    }
-
-    private void probe() {
-        while (!closed) {
-            try {
-                Thread.sleep(PROBE_MS);
-                connect().sync().ping();
-                up.set(true);
-                LOG.log(System.Logger.Level.INFO, "admin console: Redis reachable again; sessions and the fleet "
-                        + "view are shared again");
-                return;
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                // still down: try again after the pause
-            }
-        }
+        link.probeUntilBack("redis-console-probe", PROBE_MS, c -> LOG.log(System.Logger.Level.INFO,
+                "admin console: Redis reachable again; sessions and the fleet view are shared again"));
     }
 }

@@ -5,19 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 
 /**
  * The state in Redis, shared by every replica. Admission, charge and read are each one Lua script call (one round
@@ -31,8 +23,7 @@ public final class RedisSharedState implements SharedState {
     private static final System.Logger LOG = System.getLogger(RedisSharedState.class.getName());
     private static final long PROBE_MS = 500;
 
-    private final RedisClient client;
-    private final ClientResources resources;
+    private final RedisLink link;
     private final String prefix;
     private final boolean rejectWhenDown;
     private final LocalSharedState fallback = new LocalSharedState();
@@ -40,14 +31,9 @@ public final class RedisSharedState implements SharedState {
     private final Map<String, long[]> lastSeen = new ConcurrentHashMap<>();
     /** The fallback's period values when the outage began, to add only what was counted during it. */
     private volatile Map<String, long[]> seeded = Map.of();
-    private final AtomicBoolean up = new AtomicBoolean(true);
-    private final Object connectLock = new Object();
-    private volatile StatefulRedisConnection<String, String> connection;
     private volatile String admitSha;
     private volatile String chargeSha;
     private volatile String readSha;
-    private volatile boolean closed;
-    private Thread prober;
 
     /**
      * Connects (or, when Redis is not reachable yet, starts in the outage state and keeps trying).
@@ -59,43 +45,22 @@ public final class RedisSharedState implements SharedState {
     public RedisSharedState(String url, String prefix, boolean rejectWhenDown) {
         this.prefix = prefix;
         this.rejectWhenDown = rejectWhenDown;
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(Duration.ofSeconds(2));
-        this.resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2,
-                        TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // while disconnected a command fails at once instead of waiting in a queue: the fallback answers
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
-                .build());
+        this.link = new RedisLink(url, Duration.ofSeconds(1), Duration.ofSeconds(1), c -> {
+            var cmd = c.sync();
+            admitSha = cmd.scriptLoad(RedisScripts.ADMIT);
+            chargeSha = cmd.scriptLoad(RedisScripts.CHARGE);
+            readSha = cmd.scriptLoad(RedisScripts.READ);
+        });
         try {
-            connect();
+            link.connect();
         } catch (RuntimeException e) {
             down(e);
         }
     }
 
-    private StatefulRedisConnection<String, String> connect() {
-        synchronized (connectLock) {
-            if (connection == null) {
-                StatefulRedisConnection<String, String> c = client.connect();
-                var cmd = c.sync();
-                admitSha = cmd.scriptLoad(RedisScripts.ADMIT);
-                chargeSha = cmd.scriptLoad(RedisScripts.CHARGE);
-                readSha = cmd.scriptLoad(RedisScripts.READ);
-                connection = c;
-            }
-            return connection;
-        }
-    }
-
     @Override
     public Admission admit(long now, List<Check> checks) {
-        if (up.get()) {
+        if (link.up()) {
             try {
                 List<Long> r = call(true, admitSha, RedisScripts.ADMIT, keys(checks), admitArgs(now, checks));
                 int n = checks.size();
@@ -127,8 +92,8 @@ public final class RedisSharedState implements SharedState {
         if (adjusts.isEmpty()) {
             return;
         }
-        StatefulRedisConnection<String, String> c = connection;
-        if (up.get() && c != null) {
+        StatefulRedisConnection<String, String> c = link.connection();
+        if (link.up() && c != null) {
             // sent without waiting for the answer: the request is over, and commands on one connection run in
             // order, so a later admission or read of this replica sees the charge
             String[] keys = keys(adjusts);
@@ -152,7 +117,7 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public long[] read(long now, List<Check> checks) {
-        if (up.get() && !checks.isEmpty()) {
+        if (link.up() && !checks.isEmpty()) {
             try {
                 List<Long> r = call(true, readSha, RedisScripts.READ, keys(checks), readArgs(now, checks));
                 long[] out = new long[r.size()];
@@ -169,7 +134,7 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public boolean up() {
-        return up.get();
+        return link.up();
     }
 
     @Override
@@ -179,40 +144,21 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public void close() {
-        closed = true;
-        Thread p;
-        synchronized (connectLock) {
-            p = prober;
-        }
-        if (p != null) {
-            p.interrupt();
-        }
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        link.close();
     }
 
     @SuppressWarnings("unchecked")
     private <T> T call(boolean multi, String sha, String script, String[] keys, String[] args) {
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulRedisConnection<String, String> c = link.connection();
         if (c == null) {
             throw new RedisException("not connected");
         }
-        ScriptOutputType type = multi ? ScriptOutputType.MULTI : ScriptOutputType.INTEGER;
-        try {
-            return (T) c.sync().evalsha(sha, type, keys, args);
-        } catch (RedisNoScriptException e) {
-            // Redis restarted (or SCRIPT FLUSH): EVAL loads the script again under the same digest
-            return (T) c.sync().eval(script, type, keys, args);
-        }
+        return RedisLink.eval(c.sync(), sha, script, multi ? ScriptOutputType.MULTI : ScriptOutputType.INTEGER, keys, args);
     }
 
     /** Marks the outage (once), seeds the fallback and starts probing for Redis's return. */
     private void down(RuntimeException cause) {
-        if (closed || !up.compareAndSet(true, false)) {
+        if (!link.markDown()) {
             return;
         }
         LOG.log(System.Logger.Level.WARNING, "shared state: Redis unreachable (" + cause.getClass().getSimpleName()
@@ -221,29 +167,10 @@ public final class RedisSharedState implements SharedState {
         fallback.clear();
         lastSeen.forEach((k, v) -> fallback.seed(k, v[0], v[1]));
         seeded = fallback.periods();
-        synchronized (connectLock) {
-            if (prober == null || !prober.isAlive()) {
-                prober = Thread.ofVirtual().name("redis-probe").start(this::probe);
-            }
-        }
-    }
-
-    private void probe() {
-        while (!closed) {
-            try {
-                Thread.sleep(PROBE_MS);
-                StatefulRedisConnection<String, String> c = connect();
-                c.sync().ping();
-                resync(c);
-                up.set(true);
-                LOG.log(System.Logger.Level.INFO, "shared state: Redis reachable again; counting is shared again");
-                return;
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                // still down: try again after the pause
-            }
-        }
+        link.probeUntilBack("redis-probe", PROBE_MS, c -> {
+            resync(c);
+            LOG.log(System.Logger.Level.INFO, "shared state: Redis reachable again; counting is shared again");
+        });
     }
 
     /** Adds what this replica counted in the periods during the outage to Redis, then forgets the local counts. */
@@ -260,11 +187,7 @@ public final class RedisSharedState implements SharedState {
         if (!adds.isEmpty()) {
             String[] keys = keys(adds);
             String[] args = chargeArgs(System.currentTimeMillis(), adds);
-            try {
-                c.sync().evalsha(chargeSha, ScriptOutputType.INTEGER, keys, args);
-            } catch (RedisNoScriptException e) {
-                c.sync().eval(RedisScripts.CHARGE, ScriptOutputType.INTEGER, keys, args);
-            }
+            RedisLink.eval(c.sync(), chargeSha, RedisScripts.CHARGE, ScriptOutputType.INTEGER, keys, args);
         }
         fallback.clear();
     }

@@ -7,22 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import com.aoaigw.config.SharedStateSettings;
+import com.aoaigw.proxy.state.RedisLink;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 
 /**
  * The fleet's usage history in Redis. One hash per resolution and bucket, {@code <prefix>usage:<m|h|d>:<bucket start
@@ -51,27 +44,14 @@ final class RedisUsageStore implements FleetStore {
             return 1
             """;
 
-    private final RedisClient client;
-    private final ClientResources resources;
+    private final RedisLink link;
     private final String prefix;
-    private final Object connectLock = new Object();
-    private volatile StatefulRedisConnection<String, String> connection;
     private volatile String addSha;
 
     private RedisUsageStore(String url, String prefix) {
         this.prefix = prefix;
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(Duration.ofSeconds(2));
-        this.resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2,
-                        TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
-                .build());
+        this.link = new RedisLink(url, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                c -> addSha = c.sync().scriptLoad(ADD));
     }
 
     /**
@@ -83,18 +63,7 @@ final class RedisUsageStore implements FleetStore {
     }
 
     private StatefulRedisConnection<String, String> connection() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            return c;
-        }
-        synchronized (connectLock) {
-            if (connection == null) {
-                StatefulRedisConnection<String, String> n = client.connect();
-                addSha = n.sync().scriptLoad(ADD);
-                connection = n;
-            }
-            return connection;
-        }
+        return link.connect();
     }
 
     @Override
@@ -127,12 +96,7 @@ final class RedisUsageStore implements FleetStore {
         String[] k = keys.toArray(String[]::new);
         String[] a = args.toArray(String[]::new);
         StatefulRedisConnection<String, String> c = connection();
-        try {
-            c.sync().evalsha(addSha, ScriptOutputType.INTEGER, k, a);
-        } catch (RedisNoScriptException e) {
-            // Redis restarted (or SCRIPT FLUSH): EVAL loads it again
-            c.sync().eval(ADD, ScriptOutputType.INTEGER, k, a);
-        }
+        RedisLink.eval(c.sync(), addSha, ADD, ScriptOutputType.INTEGER, k, a);
     }
 
     private static long keep(Resolution r) {
@@ -254,11 +218,6 @@ final class RedisUsageStore implements FleetStore {
 
     @Override
     public void close() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        link.close();
     }
 }
