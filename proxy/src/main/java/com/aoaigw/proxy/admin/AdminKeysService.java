@@ -70,7 +70,7 @@ final class AdminKeysService extends AdminSurface {
         String key = parts.keys().generate();
         String etag = mutate(doc -> {
             ArrayNode keys = keysArray(doc);
-            if (find(keys, id) >= 0) {
+            if (indexOf(keys, id) >= 0) {
                 throw error(409, "key_exists", "a key with id '" + id + "' exists");
             }
             ObjectNode n = keys.addObject();
@@ -103,9 +103,6 @@ final class AdminKeysService extends AdminSurface {
         String etag = mutate(doc -> {
             ArrayNode keys = keysArray(doc);
             int i = find(keys, id);
-            if (i < 0) {
-                throw error(404, "key_not_found", "no key with id '" + id + "'");
-            }
             ObjectNode k = (ObjectNode) keys.get(i);
             if ("active".equals(status)) {
                 k.remove("status");
@@ -126,9 +123,6 @@ final class AdminKeysService extends AdminSurface {
         String etag = mutate(doc -> {
             ArrayNode keys = keysArray(doc);
             int i = find(keys, id);
-            if (i < 0) {
-                throw error(404, "key_not_found", "no key with id '" + id + "'");
-            }
             ObjectNode k = (ObjectNode) keys.get(i);
             if (models.isEmpty()) {
                 k.remove("models");
@@ -146,9 +140,6 @@ final class AdminKeysService extends AdminSurface {
         String etag = mutate(doc -> {
             ArrayNode keys = keysArray(doc);
             int i = find(keys, id);
-            if (i < 0) {
-                throw error(404, "key_not_found", "no key with id '" + id + "'");
-            }
             keys.remove(i);
         });
         event(System.Logger.Level.INFO, "admin.key_deleted", "keyId", id);
@@ -199,7 +190,16 @@ final class AdminKeysService extends AdminSurface {
         return k instanceof ArrayNode a ? a : doc.putArray("apiKeys");
     }
 
+    /** @return the index of the key with this id; 404 {@code key_not_found} when there is none */
     private static int find(ArrayNode keys, String id) {
+        int i = indexOf(keys, id);
+        if (i < 0) {
+            throw error(404, "key_not_found", "no key with id '" + id + "'");
+        }
+        return i;
+    }
+
+    private static int indexOf(ArrayNode keys, String id) {
         for (int i = 0; i < keys.size(); i++) {
             if (id.equals(keys.get(i).path("id").asText(null))) {
                 return i;
