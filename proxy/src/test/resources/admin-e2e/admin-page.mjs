@@ -236,6 +236,22 @@ try {
   // 10. the playground
   if (opts.playground) await playgroundSteps(page, { shot, check, result, opts });
 
+  // every page at 1400 px and at 390 px wide (a phone), for a reviewer to look at; widths recorded per page
+  result.steps.pageShots = [];
+  for (const width of [1400, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    for (const tab of ['overview', 'config', 'tls', 'keys', 'usage', 'logs', 'playground']) {
+      await page.click(`.tabs button[data-page=${tab}]`);
+      await page.waitForSelector(`#page-${tab}:not([hidden])`).catch(() => page.waitForTimeout(300));
+      await page.waitForTimeout(200);
+      const name = `40-${tab}-${width}`;
+      await shot(page, name);
+      result.steps.pageShots.push({ name, scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth) });
+    }
+  }
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.click('.tabs button[data-page=overview]');
+
   // 11. the other language: every tab in Chinese, kept over a reload; the browser's language on a first visit
   await languageSteps(page, { shot, check, result, opts, externalEdit });
 

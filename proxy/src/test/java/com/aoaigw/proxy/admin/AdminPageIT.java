@@ -168,6 +168,13 @@ class AdminPageIT {
         assertEquals("401", tail.get(0).get(2).asText(), tail.toString());
         assertTrue(tail.get(0).get(9).asText().startsWith("tail-"), tail.toString());
         assertEquals(0, res.get("consoleErrors").size(), res.get("consoleErrors").toString());
+        // issue 17: every page is shot at 1400 px and at 390 px wide, the files written under target/screenshots
+        JsonNode pageShots = res.at("/steps/pageShots");
+        assertEquals(14, pageShots.size(), pageShots.toString());
+        for (JsonNode s : pageShots) {
+            Path file = shots.resolve(s.get("name").asText() + ".png");
+            assertTrue(Files.size(file) > 5_000, file + " is written");
+        }
         // issue 21 items 10 and 11: the TLS form patches server.caddy; the Keys tab shows the validator's words
         assertEquals("127.0.0.1:2999", res.at("/steps/tlsStored/adminAddress").asText());
         assertTrue(res.at("/steps/keyValidation").asText().contains("'gpt-99' is not a model id in models[]"));
