@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
+import { openAdminBrowser } from './browser.mjs';
 
 const opts = JSON.parse(process.argv[2]);
 const require = createRequire(path.join(opts.toolsDir, 'node_modules', 'noop.js'));
@@ -40,26 +41,7 @@ let context;
 let page;
 const timer = setTimeout(() => { console.log(JSON.stringify({ ...result, error: 'timed out' })); process.exit(1); }, 200000);
 try {
-  fs.mkdirSync(opts.screenshots, { recursive: true });
-  context = await chromium.launchPersistentContext(opts.userDataDir, {
-    executablePath: opts.chromium,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-    locale: 'en-US',
-    timezoneId: 'UTC',
-  });
-  page = context.pages()[0] || await context.newPage();
-  if (opts.devSource) {
-    // working on the page without rebuilding the jar: its static files from a source directory
-    await page.route(/\/admin\/(?!api\/)/, async (route) => {
-      const file = path.join(opts.devSource, new URL(route.request().url()).pathname.replace(/^\/admin\/?/, '') || 'index.html');
-      if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) return route.continue();
-      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html';
-      return route.fulfill({ status: 200, body: fs.readFileSync(file), contentType: type });
-    });
-  }
+  ({ context, page } = await openAdminBrowser(chromium, opts));
   page.setDefaultTimeout(15000);
   const consoleErrors = [];
   result.consoleErrors = consoleErrors;

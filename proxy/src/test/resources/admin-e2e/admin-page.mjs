@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
+import { openAdminBrowser } from './browser.mjs';
 import { languageSteps } from './language-steps.mjs';
 import { playgroundSteps } from './playground-steps.mjs';
 import { keyFormSteps } from './key-form-steps.mjs';
@@ -46,25 +47,7 @@ let context;
 let page;
 const timer = setTimeout(() => { console.log(JSON.stringify({ ...result, error: 'timed out' })); process.exit(1); }, 120000);
 try {
-  fs.mkdirSync(opts.screenshots, { recursive: true });
-  context = await chromium.launchPersistentContext(opts.userDataDir, {
-    executablePath: opts.chromium,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 900 },
-    locale: 'en-US',
-    timezoneId: 'UTC',
-  });
-  page = context.pages()[0] || await context.newPage();
-  if (opts.devSource) {
-    await page.route(/\/admin\/(?!api\/)/, async (route) => {
-      const file = path.join(opts.devSource, new URL(route.request().url()).pathname.replace(/^\/admin\/?/, '') || 'index.html');
-      if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) return route.continue();
-      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html';
-      return route.fulfill({ status: 200, body: fs.readFileSync(file), contentType: type });
-    });
-  }
+  ({ context, page } = await openAdminBrowser(chromium, opts, { viewport: { width: 1366, height: 900 } }));
   page.setDefaultTimeout(10000);
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fs from 'node:fs';
+import { openAdminBrowser } from './browser.mjs';
 
 const opts = JSON.parse(process.argv[2]);
 const require = createRequire(path.join(opts.toolsDir, 'node_modules', 'noop.js'));
@@ -26,17 +27,7 @@ let context;
 let page;
 const timer = setTimeout(() => { console.log(JSON.stringify({ ...result, error: 'timed out' })); process.exit(1); }, 100000);
 try {
-  fs.mkdirSync(opts.screenshots, { recursive: true });
-  context = await chromium.launchPersistentContext(opts.userDataDir, {
-    executablePath: opts.chromium,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-    locale: 'en-US',
-    timezoneId: 'UTC',
-  });
-  page = context.pages()[0] || await context.newPage();
+  ({ context, page } = await openAdminBrowser(chromium, opts));
   page.setDefaultTimeout(15000);
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
