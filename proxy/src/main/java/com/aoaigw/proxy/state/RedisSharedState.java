@@ -206,72 +206,73 @@ public final class RedisSharedState implements SharedState {
     }
 
     private static String[] admitArgs(long now, List<Check> checks) {
-        String[] a = new String[1 + checks.size() * 5];
-        a[0] = Long.toString(now);
-        for (int i = 0; i < checks.size(); i++) {
-            int b = 1 + i * 5;
+        int n = checks.size();
+        String[] a = new String[2 + n * 3];
+        char[] kinds = new char[n];
+        int j = 2;
+        for (int i = 0; i < n; i++) {
             Check c = checks.get(i);
-            a[b + 1] = Long.toString(c.limit());
-            a[b + 2] = Long.toString(c.amount());
+            a[j++] = Long.toString(c.limit());
             switch (c) {
                 case Check.Window w -> {
-                    a[b] = "w";
-                    a[b + 3] = "";
-                    a[b + 4] = "";
+                    kinds[i] = 'w';
+                    a[j++] = Long.toString(w.amount());
                 }
                 case Check.Period p -> {
-                    a[b] = "p";
-                    a[b + 3] = Long.toString(p.resetAtMillis());
-                    a[b + 4] = "";
+                    kinds[i] = 'p';
+                    a[j++] = Long.toString(p.amount());
+                    a[j++] = Long.toString(p.resetAtMillis());
                 }
                 case Check.Slot s -> {
-                    a[b] = "s";
-                    a[b + 3] = s.holder();
-                    a[b + 4] = Long.toString(s.leaseMs());
+                    kinds[i] = 's';
+                    a[j++] = s.holder();
+                    a[j++] = Long.toString(s.leaseMs());
                 }
             }
         }
-        return a;
+        a[0] = Long.toString(now);
+        a[1] = new String(kinds);
+        return j == a.length ? a : java.util.Arrays.copyOf(a, j);
     }
 
     private static String[] readArgs(long now, List<Check> checks) {
-        String[] a = new String[1 + checks.size() * 5];
-        java.util.Arrays.fill(a, "");
-        a[0] = Long.toString(now);
-        for (int i = 0; i < checks.size(); i++) {
-            a[1 + i * 5] = switch (checks.get(i)) {
-                case Check.Window w -> "w";
-                case Check.Period p -> "p";
-                case Check.Slot s -> "s";
+        char[] kinds = new char[checks.size()];
+        for (int i = 0; i < kinds.length; i++) {
+            kinds[i] = switch (checks.get(i)) {
+                case Check.Window w -> 'w';
+                case Check.Period p -> 'p';
+                case Check.Slot s -> 's';
             };
         }
-        return a;
+        return new String[] {Long.toString(now), new String(kinds)};
     }
 
     private static String[] chargeArgs(long now, List<Adjust> adjusts) {
-        String[] a = new String[1 + adjusts.size() * 5];
-        java.util.Arrays.fill(a, "");
-        a[0] = Long.toString(now);
-        for (int i = 0; i < adjusts.size(); i++) {
-            int b = 1 + i * 5;
+        int n = adjusts.size();
+        String[] a = new String[2 + n * 3];
+        char[] kinds = new char[n];
+        int j = 2;
+        for (int i = 0; i < n; i++) {
             switch (adjusts.get(i)) {
                 case Adjust.Window w -> {
-                    a[b] = "w";
-                    a[b + 1] = Long.toString(w.atMillis());
-                    a[b + 2] = Long.toString(w.reserved());
-                    a[b + 3] = Long.toString(w.actual());
+                    kinds[i] = 'w';
+                    a[j++] = Long.toString(w.atMillis());
+                    a[j++] = Long.toString(w.reserved());
+                    a[j++] = Long.toString(w.actual());
                 }
                 case Adjust.Period p -> {
-                    a[b] = "p";
-                    a[b + 1] = Long.toString(p.delta());
-                    a[b + 2] = Long.toString(p.resetAtMillis());
+                    kinds[i] = 'p';
+                    a[j++] = Long.toString(p.delta());
+                    a[j++] = Long.toString(p.resetAtMillis());
                 }
                 case Adjust.Release r -> {
-                    a[b] = "r";
-                    a[b + 1] = r.holder();
+                    kinds[i] = 'r';
+                    a[j++] = r.holder();
                 }
             }
         }
-        return a;
+        a[0] = Long.toString(now);
+        a[1] = new String(kinds);
+        return j == a.length ? a : java.util.Arrays.copyOf(a, j);
     }
 }

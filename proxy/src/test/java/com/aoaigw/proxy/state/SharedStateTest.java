@@ -153,4 +153,44 @@ class SharedStateTest {
         // r2 was never released (its replica died): its lease ends 10 s after it was taken
         assertTrue(s.admit(T0 + 10_001, List.of(new Check.Slot(k, 2, "r4", 10_000))).admitted());
     }
+
+    /**
+     * Redis keeps a running total per window and drops only the buckets that left it since the last call; a long
+     * random run of admissions and charges, with pauses shorter and longer than a window, must give exactly the
+     * answers of the in-process state (used, reset, retry-after, refusals).
+     */
+    @org.junit.jupiter.api.Test
+    void redisWindowsGiveTheSameAnswersAsLocalOverALongRun() {
+        SharedState local = new LocalSharedState();
+        String rpm = key("run-rpm");
+        String tpm = key("run-tpm");
+        java.util.Random rnd = new java.util.Random(16);
+        long t = T0 + 123;
+        List<long[]> open = new java.util.ArrayList<>();
+        for (int step = 0; step < 3000; step++) {
+            int pause = rnd.nextInt(100);
+            t += pause < 90 ? rnd.nextInt(400) : pause < 98 ? rnd.nextInt(5000) : 61_000 + rnd.nextInt(70_000);
+            if (!open.isEmpty() && rnd.nextInt(3) == 0) {
+                long[] o = open.remove(rnd.nextInt(open.size()));
+                List<Adjust> end = List.of(new Adjust.Window(tpm, o[0], o[1], rnd.nextInt(3) == 0 ? 0
+                        : rnd.nextInt(900)));
+                local.charge(t, end);
+                redisState.charge(t, end);
+                continue;
+            }
+            long estimate = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(400);
+            List<Check> checks = List.of(new Check.Window(rpm, 40, 1), new Check.Window(tpm, 6000, estimate));
+            Admission a = local.admit(t, checks);
+            Admission b = redisState.admit(t, checks);
+            String at = "step " + step + " at +" + (t - T0);
+            assertEquals(a.refused(), b.refused(), at);
+            assertArrayEquals(a.used(), b.used(), at);
+            assertArrayEquals(a.resetMs(), b.resetMs(), at);
+            assertEquals(a.retryMs(), b.retryMs(), at);
+            if (a.admitted()) {
+                open.add(new long[] {t, estimate});
+            }
+            assertArrayEquals(local.read(t, checks), redisState.read(t, checks), at);
+        }
+    }
 }
