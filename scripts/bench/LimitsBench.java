@@ -87,7 +87,7 @@ public class LimitsBench {
                     try {
                         for (int i = 0; i < PER_THREAD; i++) {
                             long s = System.nanoTime();
-                            long estimate = estimator.estimate(mapper.readTree(BODY), ModelFamily.GPT_5);
+                            long estimate = estimator.estimate(mapper.getFactory(), BODY, ModelFamily.GPT_5);
                             Limiter.Ticket ticket = limiter.admit("bench-" + (id % 4), limits, model, estimate,
                                     "r" + id + "-" + i, 960_000, "USD");
                             limiter.charge(ticket, estimate, 0, 40, model.pricing());

@@ -182,7 +182,7 @@ public final class Forwarder {
         long estimate = 0;
         if (Limiter.needsEstimate(who.limits(), plan.model())) {
             try {
-                estimate = limits.estimator().estimate(mapper.readTree(body.body()), family);
+                estimate = limits.estimator().estimate(mapper.getFactory(), body.body(), family);
             } catch (IOException e) {
                 throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
             }

@@ -106,7 +106,7 @@ public final class Limiter {
         }
         Periods p = periods(now);
         String[] k = p.names(keyId);
-        String[] m = model == null ? null : p.modelNames(model.id());
+        String[] m = ml == null ? null : p.modelNames(model.id());
         List<Check> checks = new ArrayList<>(9);
         List<String> names = new ArrayList<>(9);
         if (kl != null) {
@@ -161,8 +161,9 @@ public final class Limiter {
             throw new LimitExceededException(refusal(keyId, model, checks.get(a.refused()), names.get(a.refused()),
                     a.used()[a.refused()], a.retryMs(), headers, currency));
         }
-        return new Ticket(keyId, model == null ? null : model.id(), now, estimate, List.copyOf(checks),
-                List.copyOf(names), headers);
+        // the lists are this call's own: a read-only view, no copy
+        return new Ticket(keyId, model == null ? null : model.id(), now, estimate,
+                java.util.Collections.unmodifiableList(checks), java.util.Collections.unmodifiableList(names), headers);
     }
 
     /**
