@@ -11,8 +11,11 @@ package com.aoaigw.proxy.state;
  * since the last one (usually none or one); a hash without {@code o} (new, or idle for longer than a window) is
  * recounted in full. Periods are plain counters, slots are sorted sets of holders scored by lease expiry.
  *
- * <p>ARGV[1] is the caller's time in epoch milliseconds, ARGV[2] one letter per key giving its kind, then each
- * key's own arguments in order.
+ * <p>Both scripts first apply the charges this replica has queued (so a charge rides along with the next admission
+ * or read instead of costing a round trip of its own; a charge alone is an admission of nothing). ARGV[1] is the
+ * caller's time in epoch milliseconds, ARGV[2] one letter per checked key giving its kind, ARGV[3] one letter per
+ * charged key; KEYS are the charged keys, then the checked ones; from ARGV[4] on, each charged key's arguments,
+ * then each checked key's.
  */
 final class RedisScripts {
     private RedisScripts() {
@@ -20,10 +23,12 @@ final class RedisScripts {
 
     /** Shared helpers: the window's total with the buckets that left it dropped, the slot count, a window add. */
     private static final String COMMON = """
-            local now = tonumber(ARGV[1])
-            local kinds = ARGV[2]
-            local nowS = math.floor(now / 1000)
-            local oldest = nowS - 60
+            local now, nowS, oldest
+            local function clock(t)
+              now = t
+              nowS = math.floor(t / 1000)
+              oldest = nowS - 60
+            end
             local function window(key)
               local v = redis.call('HMGET', key, 't', 'o', 'n')
               local t, o, n = tonumber(v[1]), tonumber(v[2]), tonumber(v[3])
@@ -101,18 +106,65 @@ final class RedisScripts {
               redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
               return redis.call('ZCARD', key)
             end
+            local ck = ARGV[3]
+            local nc = #ck
+            local a = 4
+            for i = 1, nc do
+              local kind = string.sub(ck, i, i)
+              local key = KEYS[i]
+              if kind == 'w' then
+                clock(tonumber(ARGV[a]))
+                local at, reserved, actual = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+                a = a + 4
+                local atS = math.floor(at / 1000)
+                local t, o, n = window(key)
+                if atS >= oldest and (o == nil or atS >= o) then
+                  local d = actual - reserved
+                  if o == nil then
+                    if d > 0 then add(key, atS, d, nil, nil) end
+                  elseif d ~= 0 then
+                    local v = redis.call('HINCRBY', key, atS, d)
+                    if v < 0 then
+                      redis.call('HSET', key, atS, 0)
+                      d = d - v
+                    end
+                    redis.call('HINCRBY', key, 't', d)
+                    if n == nil or atS > n then
+                      redis.call('HSET', key, 'n', atS)
+                      redis.call('PEXPIRE', key, 62000)
+                    end
+                  end
+                elseif actual > 0 then
+                  add(key, nowS, actual, o, n)
+                end
+              elseif kind == 'p' then
+                local delta = tonumber(ARGV[a])
+                if delta ~= 0 then
+                  local v = redis.call('INCRBY', key, delta)
+                  if v < 0 then redis.call('SET', key, 0, 'KEEPTTL') end
+                  if v <= delta then redis.call('PEXPIREAT', key, tonumber(ARGV[a + 1]) + 86400000) end
+                end
+                a = a + 2
+              else
+                redis.call('ZREM', key, ARGV[a])
+                a = a + 1
+              end
+            end
+            clock(tonumber(ARGV[1]))
+            local kinds = ARGV[2]
             """;
 
     /**
-     * Admission. Per key by kind: w: limit, amount; p: limit, amount, reset epoch ms; s: limit, holder, lease ms.
+     * Charges, then the admission. Per charged key by kind: w: its time (epoch ms), at ms, reserved, actual; p: delta,
+     * reset epoch ms; r: holder. Per checked key by kind: w: limit, amount; p: limit, amount, reset epoch ms; s:
+     * limit, holder, lease ms.
      * Returns {refused index (0-based, -1 admitted), retry ms, used..., reset...}. The reset of a window (when its
      * newest counted bucket leaves it) and the retry of a refused window (when enough buckets drained) are worked
      * out from the buckets only when the admission is refused; an admitted request's own bucket resets in 61 s.
      */
     static final String ADMIT = COMMON + """
-            local n = #KEYS
+            local n = #kinds
             local used, reset, wo, wn = {}, {}, {}, {}
-            local a = 3
             local arg = {}
             for i = 1, n do
               local kind = string.sub(kinds, i, i)
@@ -124,9 +176,9 @@ final class RedisScripts {
               local u, r, retry = 0, 0, 0
               if kind == 'w' then
                 a = a + 2
-                u, wo[i], wn[i] = window(KEYS[i])
+                u, wo[i], wn[i] = window(KEYS[nc + i])
                 if u + need > limit then
-                  local bs = buckets(KEYS[i])
+                  local bs = buckets(KEYS[nc + i])
                   retry = 60000
                   local left = u
                   for _, bk in ipairs(bs) do
@@ -139,13 +191,13 @@ final class RedisScripts {
                   end
                 end
               elseif kind == 'p' then
-                u = tonumber(redis.call('GET', KEYS[i]) or '0')
+                u = tonumber(redis.call('GET', KEYS[nc + i]) or '0')
                 r = tonumber(ARGV[a + 2]) - now
                 if r < 0 then r = 0 end
                 retry = r
                 a = a + 3
               else
-                u = slots(KEYS[i])
+                u = slots(KEYS[nc + i])
                 retry = 1000
                 a = a + 3
               end
@@ -154,7 +206,7 @@ final class RedisScripts {
                 local out = {i - 1, retry}
                 for j = 1, n do out[#out + 1] = used[j] or 0 end
                 for j = 1, n do
-                  if j <= i and string.sub(kinds, j, j) == 'w' then reset[j] = newest(KEYS[j]) end
+                  if j <= i and string.sub(kinds, j, j) == 'w' then reset[j] = newest(KEYS[nc + j]) end
                   out[#out + 1] = reset[j] or 0
                 end
                 return out
@@ -166,16 +218,16 @@ final class RedisScripts {
               local amount = 1
               if kind ~= 's' then amount = tonumber(ARGV[b + 1]) end
               if kind == 'w' then
-                if amount > 0 then add(KEYS[i], nowS, amount, wo[i], wn[i]) end
+                if amount > 0 then add(KEYS[nc + i], nowS, amount, wo[i], wn[i]) end
                 reset[i] = 61000 - (now % 1000)
               elseif kind == 'p' then
-                if amount > 0 and redis.call('INCRBY', KEYS[i], amount) == amount then
-                  redis.call('PEXPIREAT', KEYS[i], tonumber(ARGV[b + 2]) + 86400000)
+                if amount > 0 and redis.call('INCRBY', KEYS[nc + i], amount) == amount then
+                  redis.call('PEXPIREAT', KEYS[nc + i], tonumber(ARGV[b + 2]) + 86400000)
                 end
               else
                 local lease = tonumber(ARGV[b + 2])
-                redis.call('ZADD', KEYS[i], now + lease, ARGV[b + 1])
-                if redis.call('PTTL', KEYS[i]) < lease then redis.call('PEXPIRE', KEYS[i], lease) end
+                redis.call('ZADD', KEYS[nc + i], now + lease, ARGV[b + 1])
+                if redis.call('PTTL', KEYS[nc + i]) < lease then redis.call('PEXPIRE', KEYS[nc + i], lease) end
               end
               used[i] = used[i] + amount
             end
@@ -185,66 +237,18 @@ final class RedisScripts {
             return out
             """;
 
-    /**
-     * Charge. Per key by kind: w: at ms, reserved, actual; p: delta, reset epoch ms; r: holder. Returns the number of
-     * keys handled.
-     */
-    static final String CHARGE = COMMON + """
-            local a = 3
-            for i = 1, #KEYS do
-              local kind = string.sub(kinds, i, i)
-              if kind == 'w' then
-                local at, reserved, actual = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-                a = a + 3
-                local atS = math.floor(at / 1000)
-                local t, o, n = window(KEYS[i])
-                if atS >= oldest and (o == nil or atS >= o) then
-                  local d = actual - reserved
-                  if o == nil then
-                    if d > 0 then add(KEYS[i], atS, d, nil, nil) end
-                  elseif d ~= 0 then
-                    local v = redis.call('HINCRBY', KEYS[i], atS, d)
-                    if v < 0 then
-                      redis.call('HSET', KEYS[i], atS, 0)
-                      d = d - v
-                    end
-                    redis.call('HINCRBY', KEYS[i], 't', d)
-                    if n == nil or atS > n then
-                      redis.call('HSET', KEYS[i], 'n', atS)
-                      redis.call('PEXPIRE', KEYS[i], 62000)
-                    end
-                  end
-                elseif actual > 0 then
-                  add(KEYS[i], nowS, actual, o, n)
-                end
-              elseif kind == 'p' then
-                local delta = tonumber(ARGV[a])
-                if delta ~= 0 then
-                  local v = redis.call('INCRBY', KEYS[i], delta)
-                  if v < 0 then redis.call('SET', KEYS[i], 0, 'KEEPTTL') end
-                  if v <= delta then redis.call('PEXPIREAT', KEYS[i], tonumber(ARGV[a + 1]) + 86400000) end
-                end
-                a = a + 2
-              else
-                redis.call('ZREM', KEYS[i], ARGV[a])
-                a = a + 1
-              end
-            end
-            return #KEYS
-            """;
-
-    /** Read. Kinds only (w|p|s). Returns what each key holds. */
+    /** Charges, then a read: checked keys by kind only (w|p|s). Returns what each checked key holds. */
     static final String READ = COMMON + """
             local out = {}
-            for i = 1, #KEYS do
+            for i = 1, #kinds do
               local kind = string.sub(kinds, i, i)
               if kind == 'w' then
-                local total = window(KEYS[i])
+                local total = window(KEYS[nc + i])
                 out[i] = total
               elseif kind == 'p' then
-                out[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
+                out[i] = tonumber(redis.call('GET', KEYS[nc + i]) or '0')
               else
-                out[i] = slots(KEYS[i])
+                out[i] = slots(KEYS[nc + i])
               end
             end
             return out
