@@ -64,10 +64,24 @@ public record RateHeaders(long requestLimit, long requestRemaining, long request
         if (ms < 1000) {
             return ms + "ms";
         }
+        StringBuilder out = new StringBuilder(12);
         long minutes = ms / 60_000;
         long restMs = ms % 60_000;
-        String seconds = restMs % 1000 == 0 ? Long.toString(restMs / 1000)
-                : java.math.BigDecimal.valueOf(restMs, 3).stripTrailingZeros().toPlainString();
-        return minutes > 0 ? minutes + "m" + seconds + "s" : seconds + "s";
+        if (minutes > 0) {
+            out.append(minutes).append('m');
+        }
+        out.append(restMs / 1000);
+        int frac = (int) (restMs % 1000);
+        if (frac != 0) {
+            // milliseconds as up to three decimals, without trailing zeros: 250 -> .25, 5 -> .005
+            out.append('.').append((char) ('0' + frac / 100));
+            if (frac % 100 != 0) {
+                out.append((char) ('0' + frac / 10 % 10));
+                if (frac % 10 != 0) {
+                    out.append((char) ('0' + frac % 10));
+                }
+            }
+        }
+        return out.append('s').toString();
     }
 }

@@ -171,6 +171,12 @@ class LimiterTest {
         assertEquals("1.5s", RateHeaders.duration(1500));
         assertEquals("6m0s", RateHeaders.duration(360_000));
         assertEquals("1m1.25s", RateHeaders.duration(61_250));
+        assertEquals("59.999s", RateHeaders.duration(59_999));
+        assertEquals("1.005s", RateHeaders.duration(1005));
+        assertEquals("1.05s", RateHeaders.duration(1050));
+        assertEquals("1m0.001s", RateHeaders.duration(60_001));
+        assertEquals("2m5s", RateHeaders.duration(125_000));
+        assertEquals("999ms", RateHeaders.duration(999));
     }
 
     @Test

@@ -20,10 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class SharedStateTest {
-    /** 2026-12-06T10:00:00Z: a whole minute, so the clock-minute boundary is easy to cross. */
     /**
-     * A fixed time in the future: Redis expires period counters at their real reset time (plus a day), so a test
-     * time in the past would see its counters vanish as soon as the wall clock passes it.
+     * 2036-12-05T10:00:00Z: a whole minute (so the clock-minute boundary is easy to cross), and in the future: Redis
+     * expires period counters at their real reset time (plus a day), so a test time in the past would see its
+     * counters vanish as soon as the wall clock passes it.
      */
     private static final long T0 = 2_112_084_000_000L;
     private static RedisProcess redis;
