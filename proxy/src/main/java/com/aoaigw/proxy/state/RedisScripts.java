@@ -11,11 +11,9 @@ package com.aoaigw.proxy.state;
  * since the last one (usually none or one); a hash without {@code o} (new, or idle for longer than a window) is
  * recounted in full. Periods are plain counters, slots are sorted sets of holders scored by lease expiry.
  *
- * <p>Both scripts first apply the charges this replica has queued (so a charge rides along with the next admission
- * or read instead of costing a round trip of its own; a charge alone is an admission of nothing). ARGV[1] is the
- * caller's time in epoch milliseconds, ARGV[2] one letter per checked key giving its kind, ARGV[3] one letter per
- * charged key; KEYS are the charged keys, then the checked ones; from ARGV[4] on, each charged key's arguments,
- * then each checked key's.
+ * <p>Both scripts first apply the charges this replica has queued (each with its own time), so charges ride along
+ * with admissions and reads instead of costing round trips of their own; KEYS are the charged keys first, then the
+ * checked ones, and the arguments follow the same order.
  */
 final class RedisScripts {
     private RedisScripts() {
@@ -29,17 +27,17 @@ final class RedisScripts {
               nowS = math.floor(t / 1000)
               oldest = nowS - 60
             end
-            local function window(key)
-              local v = redis.call('HMGET', key, 't', 'o', 'n')
-              local t, o, n = tonumber(v[1]), tonumber(v[2]), tonumber(v[3])
+            local function window(key, s)
+              local v = redis.call('HMGET', key, 't', 'o', 'n', s)
+              local t, o, n, cur = tonumber(v[1]), tonumber(v[2]), tonumber(v[3]), tonumber(v[4] or '0')
               if o == nil or t == nil or oldest - o > 64 then
                 local h = redis.call('HGETALL', key)
                 local dead, live = {}, 0
                 t = 0
                 for j = 1, #h, 2 do
-                  local s = tonumber(h[j])
-                  if s ~= nil then
-                    if s < oldest then
+                  local b = tonumber(h[j])
+                  if b ~= nil then
+                    if b < oldest then
                       dead[#dead + 1] = h[j]
                     else
                       t = t + tonumber(h[j + 1])
@@ -49,14 +47,14 @@ final class RedisScripts {
                 end
                 if live == 0 then
                   if #h > 0 then redis.call('DEL', key) end
-                  return 0, nil, nil
+                  return 0, nil, nil, 0
                 end
                 if #dead > 0 then redis.call('HDEL', key, unpack(dead)) end
                 o = oldest
                 redis.call('HSET', key, 't', t, 'o', o)
               elseif o < oldest then
                 local f = {}
-                for s = o, oldest - 1 do f[#f + 1] = s end
+                for b = o, oldest - 1 do f[#f + 1] = b end
                 local c = redis.call('HMGET', key, unpack(f))
                 local dead = {}
                 for j = 1, #f do
@@ -69,20 +67,23 @@ final class RedisScripts {
                 o = oldest
                 redis.call('HSET', key, 't', t, 'o', o)
               end
-              return t, o, n
+              return t, o, n, cur
             end
-            local function add(key, b, amount, o, n)
+            local function add(key, b, amount, t, o, n, cur)
               if o == nil then
                 redis.call('HSET', key, b, amount, 't', amount, 'o', oldest, 'n', b)
                 redis.call('PEXPIRE', key, 62000)
                 return
               end
-              if b < o then b = o end
-              redis.call('HINCRBY', key, b, amount)
-              redis.call('HINCRBY', key, 't', amount)
+              if b < o or cur == nil then
+                if b < o then b = o end
+                cur = tonumber(redis.call('HGET', key, b) or '0')
+              end
               if n == nil or b > n then
-                redis.call('HSET', key, 'n', b)
+                redis.call('HSET', key, b, cur + amount, 't', t + amount, 'n', b)
                 redis.call('PEXPIRE', key, 62000)
+              else
+                redis.call('HSET', key, b, cur + amount, 't', t + amount)
               end
             end
             local function buckets(key)
@@ -106,10 +107,8 @@ final class RedisScripts {
               redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
               return redis.call('ZCARD', key)
             end
-            local ck = ARGV[3]
-            local nc = #ck
-            local a = 4
-            for i = 1, nc do
+            local function charges(ck, a)
+            for i = 1, #ck do
               local kind = string.sub(ck, i, i)
               local key = KEYS[i]
               if kind == 'w' then
@@ -117,25 +116,17 @@ final class RedisScripts {
                 local at, reserved, actual = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
                 a = a + 4
                 local atS = math.floor(at / 1000)
-                local t, o, n = window(key)
+                local t, o, n, cur = window(key, atS)
                 if atS >= oldest and (o == nil or atS >= o) then
                   local d = actual - reserved
+                  if cur + d < 0 then d = -cur end
                   if o == nil then
-                    if d > 0 then add(key, atS, d, nil, nil) end
+                    if d > 0 then add(key, atS, d, t, nil, nil, 0) end
                   elseif d ~= 0 then
-                    local v = redis.call('HINCRBY', key, atS, d)
-                    if v < 0 then
-                      redis.call('HSET', key, atS, 0)
-                      d = d - v
-                    end
-                    redis.call('HINCRBY', key, 't', d)
-                    if n == nil or atS > n then
-                      redis.call('HSET', key, 'n', atS)
-                      redis.call('PEXPIRE', key, 62000)
-                    end
+                    add(key, atS, d, t, o, n, cur)
                   end
                 elseif actual > 0 then
-                  add(key, nowS, actual, o, n)
+                  add(key, nowS, actual, t, o, n, nil)
                 end
               elseif kind == 'p' then
                 local delta = tonumber(ARGV[a])
@@ -150,21 +141,25 @@ final class RedisScripts {
                 a = a + 1
               end
             end
-            clock(tonumber(ARGV[1]))
-            local kinds = ARGV[2]
+            return a
+            end
             """;
 
     /**
-     * Charges, then the admission. Per charged key by kind: w: its time (epoch ms), at ms, reserved, actual; p: delta,
-     * reset epoch ms; r: holder. Per checked key by kind: w: limit, amount; p: limit, amount, reset epoch ms; s:
-     * limit, holder, lease ms.
-     * Returns {refused index (0-based, -1 admitted), retry ms, used..., reset...}. The reset of a window (when its
+     * Charges, then any number of admissions, each on its own (one refused does not change the others). ARGV[1] is
+     * the number of admissions, ARGV[2] one letter per charged key; then per charged key by kind: w: the charge's
+     * time (epoch ms), at ms, reserved, actual; p: delta, reset epoch ms; r: holder; then per admission its time
+     * (epoch ms), one letter per checked key, and per checked key by kind: w: limit, amount; p: limit, amount, reset
+     * epoch ms; s: limit, holder, lease ms. Returns per admission {refused index (0-based, -1 admitted), retry ms,
+     * used..., reset...}, one after the other. The reset of a window (when its
      * newest counted bucket leaves it) and the retry of a refused window (when enough buckets drained) are worked
      * out from the buckets only when the admission is refused; an admitted request's own bucket resets in 61 s.
      */
     static final String ADMIT = COMMON + """
+            local out = {}
+            local function admitOne(kinds, nc, a)
             local n = #kinds
-            local used, reset, wo, wn = {}, {}, {}, {}
+            local used, reset, wt, wo, wn, wc = {}, {}, {}, {}, {}, {}
             local arg = {}
             for i = 1, n do
               local kind = string.sub(kinds, i, i)
@@ -176,7 +171,8 @@ final class RedisScripts {
               local u, r, retry = 0, 0, 0
               if kind == 'w' then
                 a = a + 2
-                u, wo[i], wn[i] = window(KEYS[nc + i])
+                u, wo[i], wn[i], wc[i] = window(KEYS[nc + i], nowS)
+                wt[i] = u
                 if u + need > limit then
                   local bs = buckets(KEYS[nc + i])
                   retry = 60000
@@ -203,13 +199,14 @@ final class RedisScripts {
               end
               used[i], reset[i] = u, r
               if u + need > limit then
-                local out = {i - 1, retry}
+                out[#out + 1] = i - 1
+                out[#out + 1] = retry
                 for j = 1, n do out[#out + 1] = used[j] or 0 end
                 for j = 1, n do
                   if j <= i and string.sub(kinds, j, j) == 'w' then reset[j] = newest(KEYS[nc + j]) end
                   out[#out + 1] = reset[j] or 0
                 end
-                return out
+                return
               end
             end
             for i = 1, n do
@@ -218,7 +215,7 @@ final class RedisScripts {
               local amount = 1
               if kind ~= 's' then amount = tonumber(ARGV[b + 1]) end
               if kind == 'w' then
-                if amount > 0 then add(KEYS[nc + i], nowS, amount, wo[i], wn[i]) end
+                if amount > 0 then add(KEYS[nc + i], nowS, amount, wt[i], wo[i], wn[i], wc[i]) end
                 reset[i] = 61000 - (now % 1000)
               elseif kind == 'p' then
                 if amount > 0 and redis.call('INCRBY', KEYS[nc + i], amount) == amount then
@@ -231,19 +228,43 @@ final class RedisScripts {
               end
               used[i] = used[i] + amount
             end
-            local out = {-1, 0}
+            out[#out + 1] = -1
+            out[#out + 1] = 0
             for j = 1, n do out[#out + 1] = used[j] end
             for j = 1, n do out[#out + 1] = reset[j] end
+            end
+            local m = tonumber(ARGV[1])
+            local ck = ARGV[2]
+            local nc = #ck
+            local a = charges(ck, 3)
+            for x = 1, m do
+              local kinds = ARGV[a + 1]
+              clock(tonumber(ARGV[a]))
+              a = a + 2
+              admitOne(kinds, nc, a)
+              for i = 1, #kinds do
+                if string.sub(kinds, i, i) == 'w' then a = a + 2 else a = a + 3 end
+              end
+              nc = nc + #kinds
+            end
             return out
             """;
 
-    /** Charges, then a read: checked keys by kind only (w|p|s). Returns what each checked key holds. */
+    /**
+     * Charges, then a read. ARGV[1] is the time (epoch ms), ARGV[2] one letter per read key, ARGV[3] one letter per
+     * charged key, then the charges' arguments as for {@link #ADMIT}. Returns what each read key holds.
+     */
     static final String READ = COMMON + """
+            local ck = ARGV[3]
+            local nc = #ck
+            charges(ck, 4)
+            clock(tonumber(ARGV[1]))
+            local kinds = ARGV[2]
             local out = {}
             for i = 1, #kinds do
               local kind = string.sub(kinds, i, i)
               if kind == 'w' then
-                local total = window(KEYS[nc + i])
+                local total = window(KEYS[nc + i], nowS)
                 out[i] = total
               elseif kind == 'p' then
                 out[i] = tonumber(redis.call('GET', KEYS[nc + i]) or '0')

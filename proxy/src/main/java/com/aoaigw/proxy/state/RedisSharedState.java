@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -16,11 +20,12 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 
 /**
- * The state in Redis, shared by every replica. Admission and read are each one Lua script call (one round trip). A
- * charge is sent at once when nothing else of this replica is on its way to Redis; otherwise it waits for the next
- * admission or read, which applies it first in the same script call (so under load charges cost no round trip of
- * their own), or is sent when the connection falls idle. Either way every later admission or read of this replica
- * sees it. While Redis cannot be reached, either each replica counts alone in a {@link LocalSharedState} ({@code
+ * The state in Redis, shared by every replica. Admissions, charges and reads are Lua script calls (each atomic), sent
+ * like a group commit: when nothing of this replica is on its way to Redis, an admission or a charge goes at once
+ * (one round trip); while a call is on its way, admissions and charges queue, and the moment it is answered the
+ * whole queue goes as one script call (charges first, then each admission on its own, in the order they came), so
+ * under load a request costs a share of a round trip instead of two. A read takes the queued charges with it. Every
+ * later admission or read of this replica sees every earlier charge (calls reach Redis in the order they were made). While Redis cannot be reached, either each replica counts alone in a {@link LocalSharedState} ({@code
  * onRedisDown: local}; the period counters start from what Redis last reported, and what was counted meanwhile is
  * added to Redis when it is back) or admissions fail with {@link StateUnavailableException} ({@code reject}).
  * The outage is logged once when it starts and once when it ends; {@link #up()} feeds the
@@ -40,15 +45,21 @@ public final class RedisSharedState implements SharedState {
     private volatile Map<String, long[]> seeded = Map.of();
     private volatile String admitSha;
     private volatile String readSha;
-    /** Guards {@link #pending} and {@link #inFlight}, and orders what is sent to Redis. */
+    /** Guards {@link #pending}, {@link #waiting} and {@link #inFlight}, and orders what is sent to Redis. */
     private final ReentrantLock send = new ReentrantLock();
     /** Charges not sent yet. */
     private List<Pending> pending = new ArrayList<>();
+    /** Admissions not sent yet. */
+    private List<Waiting> waiting = new ArrayList<>();
     /** Script calls sent and not answered yet. */
     private int inFlight;
 
     /** A charge waiting to be sent: its time and its changes. */
     private record Pending(long now, List<Adjust> adjusts) {
+    }
+
+    /** An admission waiting to be sent, and where its answer goes. */
+    private record Waiting(long now, List<Check> checks, CompletableFuture<List<Long>> answer) {
     }
 
     /** One script call: keys and arguments, charges first. */
@@ -79,9 +90,20 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public Admission admit(long now, List<Check> checks) {
-        if (link.up()) {
+        StatefulRedisConnection<String, String> c = link.connection();
+        if (link.up() && c != null) {
             try {
-                List<Long> r = call(admitSha, RedisScripts.ADMIT, now, checks, true);
+                Waiting w = new Waiting(now, checks, new CompletableFuture<>());
+                send.lock();
+                try {
+                    waiting.add(w);
+                    if (inFlight == 0) {
+                        flush(c);
+                    }
+                } finally {
+                    send.unlock();
+                }
+                List<Long> r = await(w.answer());
                 int n = checks.size();
                 long[] used = new long[n];
                 long[] reset = new long[n];
@@ -131,7 +153,7 @@ public final class RedisSharedState implements SharedState {
     public long[] read(long now, List<Check> checks) {
         if (link.up() && !checks.isEmpty()) {
             try {
-                List<Long> r = call(readSha, RedisScripts.READ, now, checks, false);
+                List<Long> r = read(now, checks, link.connection());
                 long[] out = new long[r.size()];
                 for (int i = 0; i < out.length; i++) {
                     out[i] = r.get(i);
@@ -166,7 +188,7 @@ public final class RedisSharedState implements SharedState {
         StatefulRedisConnection<String, String> c = link.connection();
         if (!queued.isEmpty() && c != null && link.up()) {
             try {
-                Call call = build(0, List.of(), true, queued);
+                Call call = admitCall(queued, List.of());
                 RedisLink.eval(c.sync(), admitSha, RedisScripts.ADMIT, ScriptOutputType.MULTI, call.keys(),
                         call.args());
             } catch (RedisException e) {
@@ -177,11 +199,10 @@ public final class RedisSharedState implements SharedState {
     }
 
     /**
-     * Sends the queued charges and the checks in one script call and waits for the answer. When the call fails, the
+     * Sends the queued charges and a read in one script call and waits for the answer. When the call fails, the
      * charges it carried are counted by the fallback.
      */
-    private List<Long> call(String sha, String script, long now, List<Check> checks, boolean admit) {
-        StatefulRedisConnection<String, String> c = link.connection();
+    private List<Long> read(long now, List<Check> checks, StatefulRedisConnection<String, String> c) {
         if (c == null) {
             throw new RedisException("not connected");
         }
@@ -189,8 +210,10 @@ public final class RedisSharedState implements SharedState {
         RedisFuture<List<Long>> f;
         send.lock();
         try {
-            call = build(now, checks, admit, drain());
-            f = dispatch(c, sha, call);
+            call = readCall(now, checks, drain());
+            f = c.async().evalsha(readSha, ScriptOutputType.MULTI, call.keys(), call.args());
+            inFlight++;
+            f.whenComplete((r, e) -> answered(c));
         } finally {
             send.unlock();
         }
@@ -199,8 +222,8 @@ public final class RedisSharedState implements SharedState {
                 return LettuceFutures.awaitOrCancel(f, 5, TimeUnit.SECONDS);
             } catch (RedisNoScriptException e) {
                 // Redis lost the script (a restart or SCRIPT FLUSH): EVAL loads it again under the same digest
-                return LettuceFutures.awaitOrCancel(c.async().eval(script, ScriptOutputType.MULTI, call.keys(),
-                        call.args()), 5, TimeUnit.SECONDS);
+                return LettuceFutures.awaitOrCancel(c.async().eval(RedisScripts.READ, ScriptOutputType.MULTI,
+                        call.keys(), call.args()), 5, TimeUnit.SECONDS);
             }
         } catch (RedisException e) {
             call.charges().forEach(p -> fallback.charge(p.now(), p.adjusts()));
@@ -208,41 +231,83 @@ public final class RedisSharedState implements SharedState {
         }
     }
 
-    /** Sends the queued charges alone, without waiting; called with {@link #send} held. */
+    /** @return an admission's answer; a failed call or no answer in time is a {@link RedisException} */
+    private static List<Long> await(CompletableFuture<List<Long>> answer) {
+        try {
+            return answer.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RedisException re ? re : new RedisException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisCommandTimeoutException("no answer from Redis in 5 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException(e);
+        }
+    }
+
+    /**
+     * Sends everything queued (charges, then admissions) as one script call without waiting; called with {@link
+     * #send} held. The answer is handed to each admission; when the call fails, the outage begins, the charges are
+     * counted by the fallback and each admission is told (and falls back or is refused).
+     */
     private void flush(StatefulRedisConnection<String, String> c) {
-        Call call = build(0, List.of(), true, drain());
+        List<Waiting> ws = waiting.isEmpty() ? List.of() : waiting;
+        if (!ws.isEmpty()) {
+            waiting = new ArrayList<>();
+        }
+        Call call = admitCall(drain(), ws);
         RedisFuture<List<Long>> f;
         try {
-            f = dispatch(c, admitSha, call);
-        } catch (RedisException e) {
-            down(e);
-            call.charges().forEach(p -> fallback.charge(p.now(), p.adjusts()));
+            f = c.async().evalsha(admitSha, ScriptOutputType.MULTI, call.keys(), call.args());
+        } catch (RuntimeException e) {
+            failed(call, ws, e);
             return;
         }
+        inFlight++;
         f.whenComplete((r, e) -> {
             if (e instanceof RedisNoScriptException) {
-                c.async().eval(RedisScripts.ADMIT, ScriptOutputType.MULTI, call.keys(), call.args());
-            } else if (e != null) {
-                down(e instanceof RuntimeException re ? re : new RedisException(e));
-                call.charges().forEach(p -> fallback.charge(p.now(), p.adjusts()));
+                // Redis lost the script (a restart or SCRIPT FLUSH): EVAL loads it again under the same digest
+                c.async().eval(RedisScripts.ADMIT, ScriptOutputType.MULTI, call.keys(), call.args())
+                        .whenComplete((r2, e2) -> answered(c, call, ws, (List<Long>) r2, e2));
+            } else {
+                answered(c, call, ws, r, e);
             }
         });
     }
 
-    /** Sends one script call (with {@link #send} held, so calls reach Redis in the order they were made). */
-    private RedisFuture<List<Long>> dispatch(StatefulRedisConnection<String, String> c, String sha, Call call) {
-        RedisFuture<List<Long>> f = c.async().evalsha(sha, ScriptOutputType.MULTI, call.keys(), call.args());
-        inFlight++;
-        f.whenComplete((r, e) -> answered(c));
-        return f;
+    /**
+     * A flushed call answered: whatever queued meanwhile goes, then each admission gets its part. In that order: an
+     * admitted request may finish and charge at once, and its charge must then find nothing in flight (and go at
+     * once) rather than wait behind a call that is already answered.
+     */
+    private void answered(StatefulRedisConnection<String, String> c, Call call, List<Waiting> ws, List<Long> r,
+                          Throwable e) {
+        answered(c);
+        if (e != null) {
+            failed(call, ws, e);
+        } else {
+            int at = 0;
+            for (Waiting w : ws) {
+                int size = 2 + 2 * w.checks().size();
+                w.answer().complete(r.subList(at, at + size));
+                at += size;
+            }
+        }
     }
 
-    /** One call answered: when none is left on its way and charges wait, they go now. */
+    private void failed(Call call, List<Waiting> ws, Throwable e) {
+        RedisException re = e instanceof RedisException x ? x : new RedisException(e);
+        down(re);
+        call.charges().forEach(p -> fallback.charge(p.now(), p.adjusts()));
+        ws.forEach(w -> w.answer().completeExceptionally(re));
+    }
+
+    /** One call answered: when none is left on its way and admissions or charges wait, they go now. */
     private void answered(StatefulRedisConnection<String, String> c) {
         send.lock();
         try {
             inFlight--;
-            if (inFlight == 0 && !pending.isEmpty() && link.up()) {
+            if (inFlight == 0 && (!pending.isEmpty() || !waiting.isEmpty())) {
                 flush(c);
             }
         } finally {
@@ -297,17 +362,60 @@ public final class RedisSharedState implements SharedState {
             }
         });
         if (!adds.isEmpty()) {
-            Call call = build(0, List.of(), true, List.of(new Pending(System.currentTimeMillis(), adds)));
+            Call call = admitCall(List.of(new Pending(System.currentTimeMillis(), adds)), List.of());
             RedisLink.eval(c.sync(), admitSha, RedisScripts.ADMIT, ScriptOutputType.MULTI, call.keys(), call.args());
         }
         fallback.clear();
     }
 
-    /**
-     * The keys and arguments of one script call: the charges first, then the checks (with their limits and amounts
-     * for an admission, their kinds only for a read).
-     */
-    private Call build(long now, List<Check> checks, boolean admit, List<Pending> charges) {
+    /** The keys and arguments of a script call that applies charges and then admissions. */
+    private Call admitCall(List<Pending> charges, List<Waiting> admissions) {
+        int nk = 0;
+        for (Pending p : charges) {
+            nk += p.adjusts().size();
+        }
+        for (Waiting w : admissions) {
+            nk += w.checks().size();
+        }
+        String[] keys = new String[nk];
+        List<String> args = new ArrayList<>(2 + nk * 3 + admissions.size() * 2);
+        args.add(Integer.toString(admissions.size()));
+        args.add("");
+        String chargeKinds = charges(charges, keys, args);
+        args.set(1, chargeKinds);
+        int k = chargeKinds.length();
+        for (Waiting w : admissions) {
+            args.add(Long.toString(w.now()));
+            StringBuilder kinds = new StringBuilder(w.checks().size());
+            int at = args.size();
+            args.add("");
+            for (Check c : w.checks()) {
+                keys[k++] = prefix + c.key();
+                args.add(Long.toString(c.limit()));
+                switch (c) {
+                    case Check.Window win -> {
+                        kinds.append('w');
+                        args.add(Long.toString(win.amount()));
+                    }
+                    case Check.Period p -> {
+                        kinds.append('p');
+                        args.add(Long.toString(p.amount()));
+                        args.add(Long.toString(p.resetAtMillis()));
+                    }
+                    case Check.Slot s -> {
+                        kinds.append('s');
+                        args.add(s.holder());
+                        args.add(Long.toString(s.leaseMs()));
+                    }
+                }
+            }
+            args.set(at, kinds.toString());
+        }
+        return new Call(keys, args.toArray(String[]::new), charges);
+    }
+
+    /** The keys and arguments of a script call that applies charges and then reads. */
+    private Call readCall(long now, List<Check> checks, List<Pending> charges) {
         int nk = checks.size();
         for (Pending p : charges) {
             nk += p.adjusts().size();
@@ -317,14 +425,36 @@ public final class RedisSharedState implements SharedState {
         args.add(Long.toString(now));
         args.add("");
         args.add("");
-        StringBuilder chargeKinds = new StringBuilder();
+        String chargeKinds = charges(charges, keys, args);
+        args.set(2, chargeKinds);
+        int k = chargeKinds.length();
+        StringBuilder kinds = new StringBuilder(checks.size());
+        for (Check c : checks) {
+            keys[k++] = prefix + c.key();
+            kinds.append(switch (c) {
+                case Check.Window w -> 'w';
+                case Check.Period p -> 'p';
+                case Check.Slot s -> 's';
+            });
+        }
+        args.set(1, kinds.toString());
+        return new Call(keys, args.toArray(String[]::new), charges);
+    }
+
+    /**
+     * Adds the charges' keys (from index 0) and arguments.
+     *
+     * @return their kinds, one letter per key
+     */
+    private String charges(List<Pending> charges, String[] keys, List<String> args) {
+        StringBuilder kinds = new StringBuilder();
         int k = 0;
         for (Pending p : charges) {
             for (Adjust a : p.adjusts()) {
                 switch (a) {
                     case Adjust.Window w -> {
                         keys[k++] = prefix + w.key();
-                        chargeKinds.append('w');
+                        kinds.append('w');
                         args.add(Long.toString(p.now()));
                         args.add(Long.toString(w.atMillis()));
                         args.add(Long.toString(w.reserved()));
@@ -332,49 +462,18 @@ public final class RedisSharedState implements SharedState {
                     }
                     case Adjust.Period pd -> {
                         keys[k++] = prefix + pd.key();
-                        chargeKinds.append('p');
+                        kinds.append('p');
                         args.add(Long.toString(pd.delta()));
                         args.add(Long.toString(pd.resetAtMillis()));
                     }
                     case Adjust.Release r -> {
                         keys[k++] = prefix + r.key();
-                        chargeKinds.append('r');
+                        kinds.append('r');
                         args.add(r.holder());
                     }
                 }
             }
         }
-        StringBuilder kinds = new StringBuilder(checks.size());
-        for (Check c : checks) {
-            keys[k++] = prefix + c.key();
-            switch (c) {
-                case Check.Window w -> {
-                    kinds.append('w');
-                    if (admit) {
-                        args.add(Long.toString(w.limit()));
-                        args.add(Long.toString(w.amount()));
-                    }
-                }
-                case Check.Period p -> {
-                    kinds.append('p');
-                    if (admit) {
-                        args.add(Long.toString(p.limit()));
-                        args.add(Long.toString(p.amount()));
-                        args.add(Long.toString(p.resetAtMillis()));
-                    }
-                }
-                case Check.Slot s -> {
-                    kinds.append('s');
-                    if (admit) {
-                        args.add(Long.toString(s.limit()));
-                        args.add(s.holder());
-                        args.add(Long.toString(s.leaseMs()));
-                    }
-                }
-            }
-        }
-        args.set(1, kinds.toString());
-        args.set(2, chargeKinds.toString());
-        return new Call(keys, args.toArray(String[]::new), charges);
+        return kinds.toString();
     }
 }

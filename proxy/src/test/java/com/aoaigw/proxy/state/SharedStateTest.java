@@ -193,4 +193,55 @@ class SharedStateTest {
             assertArrayEquals(local.read(t, checks), redisState.read(t, checks), at);
         }
     }
+
+    /**
+     * Under load admissions are sent to Redis in groups (one script call for all that queued while a call was on its
+     * way): each must get its own answer, and a shared limit still admits exactly its number.
+     */
+    @org.junit.jupiter.api.Test
+    void concurrentAdmissionsEachGetTheirOwnAnswerAndTheLimitHolds() throws Exception {
+        String shared = key("group-shared");
+        int threads = 16;
+        int each = 60;
+        java.util.Set<Long> sharedUsed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> ts = new java.util.ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int t = 0; t < threads; t++) {
+            String own = key("group-own");
+            ts.add(Thread.ofVirtual().start(() -> {
+                try {
+                    long mine = 0;
+                    for (int i = 1; i <= each; i++) {
+                        List<Check> checks = List.of(new Check.Window(own, 1000, 1),
+                                new Check.Window(shared, 500, 1),
+                                new Check.Period(own + ":d", 10_000, 3, T0 + 86_400_000L));
+                        Admission a = redisState.admit(T0 + 1000, checks);
+                        if (a.admitted()) {
+                            admitted.incrementAndGet();
+                            sharedUsed.add(a.used()[1]);
+                            // this thread's own window and counter hold only its own admissions, in order
+                            mine++;
+                            assertEquals(mine, a.used()[0]);
+                            assertEquals(3 * mine, a.used()[2]);
+                        } else {
+                            assertEquals(1, a.refused());
+                            assertEquals(500, a.used()[1]);
+                        }
+                        redisState.charge(T0 + 1000, List.of(new Adjust.Period(own + ":d", 0, T0 + 86_400_000L)));
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(List.of(), errors);
+        assertEquals(500, admitted.get());
+        assertEquals(500, sharedUsed.size());
+        assertEquals(1, java.util.Collections.min(sharedUsed));
+        assertEquals(500, java.util.Collections.max(sharedUsed));
+    }
 }
