@@ -9,7 +9,8 @@ package com.aoaigw.proxy.state;
  * was removed and taken off {@code t}) and {@code n} the newest bucket second written (the key's time to live is
  * set when {@code n} moves, so it outlives its newest bucket). Each call drops only the buckets that left the window
  * since the last one (usually none or one); a hash without {@code o} (new, or idle for longer than a window) is
- * recounted in full. Periods are plain counters, slots are sorted sets of holders scored by lease expiry.
+ * recounted in full. Periods are plain counters (an admission reads all of its own with one MGET), slots are sorted
+ * sets of holders scored by lease expiry (the expired leases are dropped when the slots look full, and on a read).
  *
  * <p>Both scripts first apply the charges this replica has queued (each with its own time), so charges ride along
  * with admissions and reads instead of costing round trips of their own; KEYS are the charged keys first, then the
@@ -161,6 +162,14 @@ final class RedisScripts {
             local n = #kinds
             local used, reset, wt, wo, wn, wc = {}, {}, {}, {}, {}, {}
             local arg = {}
+            local pk, pi, pv = {}, {}, {}
+            for i = 1, n do
+              if string.sub(kinds, i, i) == 'p' then
+                pk[#pk + 1] = KEYS[nc + i]
+                pi[i] = #pk
+              end
+            end
+            if #pk > 0 then pv = redis.call('MGET', unpack(pk)) end
             for i = 1, n do
               local kind = string.sub(kinds, i, i)
               local limit, amount = tonumber(ARGV[a]), 1
@@ -187,13 +196,15 @@ final class RedisScripts {
                   end
                 end
               elseif kind == 'p' then
-                u = tonumber(redis.call('GET', KEYS[nc + i]) or '0')
+                u = tonumber(pv[pi[i]] or '0')
                 r = tonumber(ARGV[a + 2]) - now
                 if r < 0 then r = 0 end
                 retry = r
                 a = a + 3
               else
-                u = slots(KEYS[nc + i])
+                -- leases of dead replicas matter only when the slots look full
+                u = redis.call('ZCARD', KEYS[nc + i])
+                if u + need > limit then u = slots(KEYS[nc + i]) end
                 retry = 1000
                 a = a + 3
               end
