@@ -138,8 +138,9 @@ final class RedisScripts {
                 end
                 a = a + 2
               else
-                redis.call('ZREM', key, ARGV[a])
-                a = a + 1
+                local count = tonumber(ARGV[a])
+                redis.call('ZREM', key, unpack(ARGV, a + 1, a + count))
+                a = a + 1 + count
               end
             end
             return a
@@ -149,9 +150,9 @@ final class RedisScripts {
     /**
      * Charges, then any number of admissions, each on its own (one refused does not change the others). ARGV[1] is
      * the number of admissions, ARGV[2] one letter per charged key; then per charged key by kind: w: the charge's
-     * time (epoch ms), at ms, reserved, actual; p: delta, reset epoch ms; r: holder; then per admission its time
-     * (epoch ms), one letter per checked key, and per checked key by kind: w: limit, amount; p: limit, amount, reset
-     * epoch ms; s: limit, holder, lease ms. Returns per admission {refused index (0-based, -1 admitted), retry ms,
+     * time (epoch ms), at ms, reserved, actual; p: delta, reset epoch ms; r: the number of holders, the holders; then
+     * per admission its time (epoch ms), one letter per checked key, and per checked key by kind: w: limit, amount;
+     * p: limit, amount, reset epoch ms; s: limit, holder, lease ms. Returns per admission {refused index (0-based, -1 admitted), retry ms,
      * used..., reset...}, one after the other. The reset of a window (when its
      * newest counted bucket leaves it) and the retry of a refused window (when enough buckets drained) are worked
      * out from the buckets only when the admission is refused; an admitted request's own bucket resets in 61 s.

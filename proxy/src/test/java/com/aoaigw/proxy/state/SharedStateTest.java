@@ -244,4 +244,70 @@ class SharedStateTest {
         assertEquals(1, java.util.Collections.min(sharedUsed));
         assertEquals(500, java.util.Collections.max(sharedUsed));
     }
+
+    /**
+     * Charges that queue while a call is on its way go together, merged per key where that changes nothing
+     * (additions to a counter or a bucket, slot releases); refunds are applied in their place. After many requests
+     * at once, every counter holds exactly the sum of what was charged and every slot is free.
+     */
+    @org.junit.jupiter.api.Test
+    void chargesSentTogetherAddUpExactly() throws Exception {
+        String day = key("merge-day");
+        String tpm = key("merge-tpm");
+        String conc = key("merge-conc");
+        long now = T0 + 5000;
+        long end = T0 + 86_400_000L;
+        java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> ts = new java.util.ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int t = 0; t < 16; t++) {
+            int id = t;
+            ts.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 40; i++) {
+                        String holder = "h" + id + "-" + i;
+                        Admission a = redisState.admit(now, List.of(new Check.Period(day, 1_000_000, 10, end),
+                                new Check.Window(tpm, 1_000_000, 10), new Check.Slot(conc, 100, holder, 60_000)));
+                        assertTrue(a.admitted());
+                        long actual = i % 5 == 0 ? 4 : 25 + id;
+                        total.addAndGet(actual);
+                        redisState.charge(now, List.of(new Adjust.Window(tpm, now, 10, actual),
+                                new Adjust.Period(day, actual - 10, end), new Adjust.Release(conc, holder)));
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(List.of(), errors);
+        long[] held = redisState.read(now, List.of(new Check.Period(day, 0, 0, end), new Check.Window(tpm, 0, 0),
+                new Check.Slot(conc, 0, "", 0)));
+        assertArrayEquals(new long[] {total.get(), total.get(), 0}, held);
+    }
+
+    /**
+     * Two replicas taking turns (a client alternating between them): a charge made by one when its request ends is
+     * in Redis before the other's next admission, so a token window admits no more than the limit allows.
+     */
+    @org.junit.jupiter.api.Test
+    void aReplicasChargeIsSeenByTheOtherReplicasNextAdmission() {
+        try (RedisSharedState other = new RedisSharedState(redis.url(), "t:", false)) {
+            String tpm = key("turns-tpm");
+            long now = T0 + 7000;
+            int admitted = 0;
+            for (int i = 0; i < 40; i++) {
+                SharedState s = i % 2 == 0 ? redisState : other;
+                Admission a = s.admit(now, List.of(new Check.Window(tpm, 3000, 2)));
+                if (a.admitted()) {
+                    admitted++;
+                    s.charge(now, List.of(new Adjust.Window(tpm, now, 2, 152)));
+                }
+            }
+            // 19 answers of 152 fit in 3000 (2888), the 20th is admitted with 2888 + 2 and the 21st no longer
+            assertEquals(20, admitted);
+        }
+    }
 }
