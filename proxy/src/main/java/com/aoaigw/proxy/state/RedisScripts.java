@@ -153,24 +153,66 @@ final class RedisScripts {
      * time (epoch ms), at ms, reserved, actual; p: delta, reset epoch ms; r: the number of holders, the holders; then
      * per admission its time (epoch ms), one letter per checked key, and per checked key by kind: w: limit, amount;
      * p: limit, amount, reset epoch ms; s: limit, holder, lease ms. Returns per admission {refused index (0-based, -1 admitted), retry ms,
-     * used..., reset...}, one after the other. The reset of a window (when its
+     * used..., reset...}, one after the other. The admissions of one call keep each key's window, counter and slot
+     * count in the script's own variables and write each key once at the end (a window also before its buckets are
+     * walked for a refusal, or when the second changes): the same answers as one call per admission, far fewer
+     * calls into Redis for a busy key. The reset of a window (when its
      * newest counted bucket leaves it) and the retry of a refused window (when enough buckets drained) are worked
      * out from the buckets only when the admission is refused; an admitted request's own bucket resets in 61 s.
      */
     static final String ADMIT = COMMON + """
             local out = {}
-            local function admitOne(kinds, nc, a)
-            local n = #kinds
-            local used, reset, wt, wo, wn, wc = {}, {}, {}, {}, {}, {}
-            local arg = {}
-            local pk, pi, pv = {}, {}, {}
-            for i = 1, n do
-              if string.sub(kinds, i, i) == 'p' then
-                pk[#pk + 1] = KEYS[nc + i]
-                pi[i] = #pk
+            -- period counters and slot counts as this call has left them so far; what its admissions reserved is
+            -- written once per key at the end (pd/pr: amount and reset per counter; sa/sl: slot entries and the
+            -- longest lease per slot set; pkeys/skeys: the order to write them in)
+            local pv, pd, pr, pkeys = {}, {}, {}, {}
+            local sc, sa, sl, skeys = {}, {}, {}, {}
+            -- windows as this call has left them so far, per key: the second s they were read for, total t,
+            -- oldest o and newest n kept, the bucket cur of second s, whether the hash was new (nw) and changed
+            local wc = {}
+            local function wput(key)
+              local e = wc[key]
+              wc[key] = nil
+              if e == nil or not e.changed then return end
+              if e.nw then
+                redis.call('HSET', key, e.s, e.cur, 't', e.t, 'o', e.o, 'n', e.s)
+                redis.call('PEXPIRE', key, 62000)
+              elseif e.n == nil or e.s > e.n then
+                redis.call('HSET', key, e.s, e.cur, 't', e.t, 'n', e.s)
+                redis.call('PEXPIRE', key, 62000)
+              else
+                redis.call('HSET', key, e.s, e.cur, 't', e.t)
               end
             end
-            if #pk > 0 then pv = redis.call('MGET', unpack(pk)) end
+            local function wget(key)
+              local e = wc[key]
+              if e ~= nil and e.s == nowS then return e end
+              wput(key)
+              local t, o, n, cur = window(key, nowS)
+              e = {s = nowS, t = t, o = o, n = n, cur = cur, nw = (o == nil), changed = false}
+              wc[key] = e
+              return e
+            end
+            local function slotsNow(key)
+              if sa[key] and #sa[key] > 0 then
+                redis.call('ZADD', key, unpack(sa[key]))
+                sa[key] = {}
+              end
+              sc[key] = slots(key)
+              return sc[key]
+            end
+            local function admitOne(kinds, nc, a)
+            local n = #kinds
+            local used, reset = {}, {}
+            local arg = {}
+            local pk = {}
+            for i = 1, n do
+              if string.sub(kinds, i, i) == 'p' and pv[KEYS[nc + i]] == nil then pk[#pk + 1] = KEYS[nc + i] end
+            end
+            if #pk > 0 then
+              local v = redis.call('MGET', unpack(pk))
+              for j = 1, #pk do pv[pk[j]] = tonumber(v[j] or '0') end
+            end
             for i = 1, n do
               local kind = string.sub(kinds, i, i)
               local limit, amount = tonumber(ARGV[a]), 1
@@ -181,9 +223,9 @@ final class RedisScripts {
               local u, r, retry = 0, 0, 0
               if kind == 'w' then
                 a = a + 2
-                u, wo[i], wn[i], wc[i] = window(KEYS[nc + i], nowS)
-                wt[i] = u
+                u = wget(KEYS[nc + i]).t
                 if u + need > limit then
+                  wput(KEYS[nc + i])
                   local bs = buckets(KEYS[nc + i])
                   retry = 60000
                   local left = u
@@ -197,15 +239,17 @@ final class RedisScripts {
                   end
                 end
               elseif kind == 'p' then
-                u = tonumber(pv[pi[i]] or '0')
+                u = pv[KEYS[nc + i]]
                 r = tonumber(ARGV[a + 2]) - now
                 if r < 0 then r = 0 end
                 retry = r
                 a = a + 3
               else
                 -- leases of dead replicas matter only when the slots look full
-                u = redis.call('ZCARD', KEYS[nc + i])
-                if u + need > limit then u = slots(KEYS[nc + i]) end
+                local key = KEYS[nc + i]
+                if sc[key] == nil then sc[key] = redis.call('ZCARD', key) end
+                u = sc[key]
+                if u + need > limit then u = slotsNow(key) end
                 retry = 1000
                 a = a + 3
               end
@@ -215,7 +259,10 @@ final class RedisScripts {
                 out[#out + 1] = retry
                 for j = 1, n do out[#out + 1] = used[j] or 0 end
                 for j = 1, n do
-                  if j <= i and string.sub(kinds, j, j) == 'w' then reset[j] = newest(KEYS[nc + j]) end
+                  if j <= i and string.sub(kinds, j, j) == 'w' then
+                    wput(KEYS[nc + j])
+                    reset[j] = newest(KEYS[nc + j])
+                  end
                   out[#out + 1] = reset[j] or 0
                 end
                 return
@@ -227,16 +274,46 @@ final class RedisScripts {
               local amount = 1
               if kind ~= 's' then amount = tonumber(ARGV[b + 1]) end
               if kind == 'w' then
-                if amount > 0 then add(KEYS[nc + i], nowS, amount, wt[i], wo[i], wn[i], wc[i]) end
+                if amount > 0 then
+                  local key = KEYS[nc + i]
+                  local e = wget(key)
+                  if e.nw then
+                    if e.o == nil then e.o, e.t, e.cur = oldest, 0, 0 end
+                    e.t, e.cur, e.changed = e.t + amount, e.cur + amount, true
+                  elseif e.o > nowS then
+                    -- a replica whose clock is ahead moved the window on: add as one by one
+                    wput(key)
+                    local t, o, wn, cur = window(key, nowS)
+                    add(key, nowS, amount, t, o, wn, nil)
+                  else
+                    e.t, e.cur, e.changed = e.t + amount, e.cur + amount, true
+                  end
+                end
                 reset[i] = 61000 - (now % 1000)
               elseif kind == 'p' then
-                if amount > 0 and redis.call('INCRBY', KEYS[nc + i], amount) == amount then
-                  redis.call('PEXPIREAT', KEYS[nc + i], tonumber(ARGV[b + 2]) + 86400000)
+                local key = KEYS[nc + i]
+                if amount > 0 then
+                  if pd[key] == nil then
+                    pd[key] = 0
+                    pkeys[#pkeys + 1] = key
+                  end
+                  pv[key] = pv[key] + amount
+                  pd[key] = pd[key] + amount
+                  pr[key] = tonumber(ARGV[b + 2])
                 end
               else
+                local key = KEYS[nc + i]
                 local lease = tonumber(ARGV[b + 2])
-                redis.call('ZADD', KEYS[nc + i], now + lease, ARGV[b + 1])
-                if redis.call('PTTL', KEYS[nc + i]) < lease then redis.call('PEXPIRE', KEYS[nc + i], lease) end
+                if sa[key] == nil then
+                  sa[key] = {}
+                  sl[key] = 0
+                  skeys[#skeys + 1] = key
+                end
+                local e = sa[key]
+                e[#e + 1] = now + lease
+                e[#e + 1] = ARGV[b + 1]
+                if lease > sl[key] then sl[key] = lease end
+                sc[key] = sc[key] + 1
               end
               used[i] = used[i] + amount
             end
@@ -258,6 +335,16 @@ final class RedisScripts {
                 if string.sub(kinds, i, i) == 'w' then a = a + 2 else a = a + 3 end
               end
               nc = nc + #kinds
+            end
+            for key, _ in pairs(wc) do wput(key) end
+            for _, key in ipairs(pkeys) do
+              if redis.call('INCRBY', key, pd[key]) == pd[key] then
+                redis.call('PEXPIREAT', key, pr[key] + 86400000)
+              end
+            end
+            for _, key in ipairs(skeys) do
+              if #sa[key] > 0 then redis.call('ZADD', key, unpack(sa[key])) end
+              if redis.call('PTTL', key) < sl[key] then redis.call('PEXPIRE', key, sl[key]) end
             end
             return out
             """;
