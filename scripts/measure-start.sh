@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the proxy's start: time from process start to the first `/healthz` 200, the CPU time it used until then
-# (and how much of it the JIT compiler threads used), the latency of the first client request after that (a chat
-# completion through foundry-sim), and its RSS after 3 s idle; with and without the AOT cache
+# (and how much of it the main thread and the JIT compiler threads used), the latency of the first client request
+# after that (a chat completion through foundry-sim), and its RSS after 3 s idle; with and without the AOT cache
 # (proxy/target/proxy.aot, written by `make build`). Prints one line per run and the medians. Needs a built proxy and
 # foundry-sim (make build) and curl.
 #
@@ -10,7 +10,8 @@
 # JAVA_OPTS (default: the proxy image's flags) are used for every variant, with -XX:MaxRAM=$MAX_RAM (default 1536m,
 # the ACI template's proxy memory) so the heap is sized as in the container; the config is a copy of the compose
 # demo's with foundry-sim (zero latency) as its upstream. VARIANTS replaces the default variants, one per line as
-# `label|extra JVM flags` (e.g. to compare a flag: VARIANTS=$'aot|-XX:AOTCache=proxy/target/proxy.aot\nx|...').
+# `label|extra JVM flags` (NAME=value words among them are set in the environment instead), e.g. to compare a flag:
+# VARIANTS=$'aot|-XX:AOTCache=proxy/target/proxy.aot\nx|-XX:AOTCache=proxy/target/proxy.aot MALLOC_ARENA_MAX=2'.
 # On a loaded machine the wall times say little; the CPU time until ready depends less on what else runs (though a
 # slower start gives the JIT threads more time to compile before ready).
 set -euo pipefail
@@ -54,17 +55,22 @@ one() { # $1 = label, $2 = extra JVM flags; prints "label ready_ms rss_mb cpu_ms
   local port; port=$(free_port)
   [ "$label" = prepare ] || cp "$work/config.json.orig" "$work/config.json"
   local t0; t0=$(date +%s%N)
+  local envs=() flags=() w
+  for w in $extra; do if [[ $w =~ ^[A-Z_][A-Z0-9_]*= ]]; then envs+=("$w"); else flags+=("$w"); fi; done
   # shellcheck disable=SC2086
-  CONFIG_PATH="$work/config.json" PORT=$port DEMO_CLIENT_KEY=$KEY SIM_API_KEYS=measure-start-sim-key \
-    "$JAVA_HOME/bin/java" $OPTS $extra -jar proxy/target/proxy.jar > "$work/$label.log" 2>&1 &
+  env "${envs[@]}" CONFIG_PATH="$work/config.json" PORT=$port DEMO_CLIENT_KEY=$KEY SIM_API_KEYS=measure-start-sim-key \
+    "$JAVA_HOME/bin/java" $OPTS "${flags[@]}" -jar proxy/target/proxy.jar > "$work/$label.log" 2>&1 &
   local pid=$!
-  local ms="" cpu="" jit=0 first=""
+  local ms="" cpu="" jit=0 main=0 first=""
   for _ in $(seq 1 3000); do
     if curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; then
       ms=$(( ($(date +%s%N) - t0) / 1000000 ))
       cpu=$(cpu_ms "/proc/$pid/stat")
       for t in /proc/"$pid"/task/*; do
-        case "$(cat "$t/comm" 2>/dev/null)" in C1\ *|C2\ *) jit=$((jit + $(cpu_ms "$t/stat"))) ;; esac
+        case "$(cat "$t/comm" 2>/dev/null)" in
+          C1\ *|C2\ *) jit=$((jit + $(cpu_ms "$t/stat"))) ;;
+          java) c=$(cpu_ms "$t/stat"); [ "$c" -le "$main" ] || main=$c ;; # the launcher thread and main share the name
+        esac
       done
       break
     fi
@@ -80,7 +86,7 @@ one() { # $1 = label, $2 = extra JVM flags; prints "label ready_ms rss_mb cpu_ms
   sleep 3
   local rss; rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
-  echo "$label ${ms:-failed} $rss ${cpu:-?} $jit ${first:-?}"
+  echo "$label ${ms:-failed} $rss ${cpu:-?} $jit ${first:-?} $main"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else print a[int((NR+1)/2)]}'; }
@@ -97,10 +103,10 @@ for i in $(seq 1 "$RUNS"); do
     results+=("$(one "${v%%|*}" "${v#*|}")")
   done
 done
-printf '%s\n' "${results[@]}" | awk '{printf "%-8s ready %6s ms   CPU to ready %5s ms (JIT %5s)   first request %5s ms   idle RSS %4s MB\n", $1, $2, $4, $5, $6, $3}'
+printf '%s\n' "${results[@]}" | awk '{printf "%-8s ready %6s ms   CPU to ready %5s ms (main thread %5s, JIT %5s)   first request %5s ms   idle RSS %4s MB\n", $1, $2, $4, $7, $5, $6, $3}'
 for v in "${variants[@]}"; do
   label=${v%%|*}
   col() { printf '%s\n' "${results[@]}" | awk -v l="$label" -v c="$1" '$1==l && $2!="failed" {print $c}' | median; }
-  echo "median $label: ready $(col 2) ms, CPU to ready $(col 4) ms (JIT threads $(col 5) ms), first request $(col 6) ms, idle RSS $(col 3) MB"
+  echo "median $label: ready $(col 2) ms, CPU to ready $(col 4) ms (main thread $(col 7) ms, JIT threads $(col 5) ms), first request $(col 6) ms, idle RSS $(col 3) MB"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
