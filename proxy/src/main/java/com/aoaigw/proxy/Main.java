@@ -28,6 +28,8 @@ public final class Main {
                 return v == null || v.isBlank() ? null : v;
             }, System.out, System.err));
         }
+        // JDK and library caches that do not depend on the settings, filled on a second core meanwhile
+        StartupWarmup.start();
         LogConfig.configureRuntime();
         Config config = Config.create();
         // Helidon's own parts (metrics, webclient, webserver) look the config up in the service registry, which would
