@@ -301,7 +301,7 @@ public final class BenchMain {
 
     /**
      * A key with limits on every window against the key without limits, on the same proxy, alternating slices at 16
-     * connections: first on the proxy under test (local state), then on a second proxy in Redis mode against a
+     * connections (and, in local state, at 1): first on the proxy under test (local state), then on a second proxy in Redis mode against a
      * redis-server started on a free loopback port (skipped, with a note, when redis-server is not installed).
      *
      * @return a note to print, or null
@@ -313,6 +313,9 @@ public final class BenchMain {
         engine.runNonStream(limitedLocal, c, 0, plan.quick() ? 200 : 3000); // the limits code's own JIT warm-up
         progress("limited key, local state, c=" + c + " (" + plan.slices() + " slices each)");
         report.limits(compareKeys(engine, "local", c, unlimitedLocal, limitedLocal, proxy.pid(), -1));
+        // one connection: what the limits add to a request when it does not wait for a core behind 15 others
+        progress("limited key, local state, c=1 (" + plan.slices() + " slices each)");
+        report.limits(compareKeys(engine, "local", 1, unlimitedLocal, limitedLocal, proxy.pid(), -1));
 
         Path redisDir = Files.createDirectories(runDir.resolve("redis"));
         int redisPort = freePort();

@@ -20,7 +20,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * `make bench`, limits part: what a key with limits adds to a request, measured in-process on the proxy's own
  * limiter at 16 threads: the prompt estimate (parse + jtokkit), the admission (rpm, tpm, maxConcurrent, daily and
  * monthly tokens, budget) and the charge, per request, in local mode and against a redis-server on loopback (started
- * here when redis-server is installed). Run by scripts/bench.sh with the built proxy jar on the class path.
+ * here when redis-server is installed), with the CPU time per request of this JVM and of redis-server (from
+ * /proc; the JVM's includes the load threads' own loop). Run by scripts/bench.sh with the built proxy jar on the class
+ * path (BENCH_CLK_TCK: the kernel's clock ticks per second, default 100).
  */
 public class LimitsBench {
     static final int THREADS = 16;
@@ -32,9 +34,10 @@ public class LimitsBench {
     public static void main(String[] args) throws Exception {
         System.out.println("limits: added time per request of a limited key (estimate + admission + charge), "
                 + THREADS + " threads x " + PER_THREAD + " requests:");
-        System.out.printf("  %-28s %9s %9s %9s%n", "mode", "p50 ms", "p99 ms", "req/s");
+        System.out.printf("  %-28s %9s %9s %9s %12s %14s%n", "mode", "p50 ms", "p99 ms", "req/s", "CPU us/req",
+                "redis us/req");
         try (SharedState local = new LocalSharedState()) {
-            run("local", local);
+            run("local", local, -1);
         }
         Path dir = Files.createTempDirectory("limits-bench");
         int port;
@@ -61,7 +64,7 @@ public class LimitsBench {
                 r = new RedisSharedState("redis://127.0.0.1:" + port, "bench:", false);
             }
             try (SharedState state = r) {
-                run("redis (loopback)", state);
+                run("redis (loopback)", state, redis.pid());
             }
         } finally {
             redis.destroy();
@@ -69,7 +72,20 @@ public class LimitsBench {
         }
     }
 
-    static void run(String name, SharedState state) throws Exception {
+    /** @return CPU time (user + system) of a process so far, in nanoseconds, from /proc (0 where there is none) */
+    static long cpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String tck = System.getenv("BENCH_CLK_TCK");
+            long hz = tck == null || tck.isBlank() ? 100 : Long.parseLong(tck.trim());
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * (1_000_000_000L / hz);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static void run(String name, SharedState state, long redisPid) throws Exception {
         Limiter limiter = new Limiter(state, System::currentTimeMillis);
         PromptEstimator estimator = new PromptEstimator();
         ObjectMapper mapper = new ObjectMapper();
@@ -80,6 +96,9 @@ public class LimitsBench {
         for (int warm = 0; warm < 2; warm++) {
             long[][] times = new long[THREADS][PER_THREAD];
             CountDownLatch done = new CountDownLatch(THREADS);
+            long me = ProcessHandle.current().pid();
+            long cpu0 = cpuNanos(me);
+            long redis0 = redisPid < 0 ? 0 : cpuNanos(redisPid);
             long t0 = System.nanoTime();
             for (int t = 0; t < THREADS; t++) {
                 int id = t;
@@ -87,7 +106,7 @@ public class LimitsBench {
                     try {
                         for (int i = 0; i < PER_THREAD; i++) {
                             long s = System.nanoTime();
-                            long estimate = estimator.estimate(mapper.readTree(BODY), ModelFamily.GPT_5);
+                            long estimate = estimator.estimate(mapper.getFactory(), BODY, ModelFamily.GPT_5);
                             Limiter.Ticket ticket = limiter.admit("bench-" + (id % 4), limits, model, estimate,
                                     "r" + id + "-" + i, 960_000, "USD");
                             limiter.charge(ticket, estimate, 0, 40, model.pricing());
@@ -102,10 +121,14 @@ public class LimitsBench {
             }
             done.await();
             long wall = System.nanoTime() - t0;
+            Thread.sleep(200); // the last charges reach Redis
+            long cpu = cpuNanos(me) - cpu0;
+            long redisCpu = redisPid < 0 ? 0 : cpuNanos(redisPid) - redis0;
             if (warm == 1) {
                 long[] all = Arrays.stream(times).flatMapToLong(Arrays::stream).sorted().toArray();
-                System.out.printf("  %-28s %9.3f %9.3f %9.0f%n", name, all[all.length / 2] / 1e6,
-                        all[(int) (all.length * 0.99)] / 1e6, all.length / (wall / 1e9));
+                System.out.printf("  %-28s %9.3f %9.3f %9.0f %12.1f %14s%n", name, all[all.length / 2] / 1e6,
+                        all[(int) (all.length * 0.99)] / 1e6, all.length / (wall / 1e9), cpu / 1e3 / all.length,
+                        redisPid < 0 ? "-" : String.format("%.1f", redisCpu / 1e3 / all.length));
             }
         }
     }

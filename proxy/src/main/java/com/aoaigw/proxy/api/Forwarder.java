@@ -25,6 +25,7 @@ import com.aoaigw.proxy.limit.CompletionSeen;
 import com.aoaigw.proxy.limit.LimitExceededException;
 import com.aoaigw.proxy.limit.Limiter;
 import com.aoaigw.proxy.limit.Limits;
+import com.aoaigw.proxy.limit.RateHeaders;
 import com.aoaigw.proxy.limit.Refusal;
 import com.aoaigw.proxy.route.ModelFamily;
 import com.aoaigw.proxy.observe.ExchangeLog;
@@ -78,6 +79,9 @@ public final class Forwarder {
     private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
     private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
     private static final java.util.Set<String> TRACE_HEADERS = java.util.Set.of("traceparent", "tracestate");
+    /** {@link RateHeaders#NAMES}, made once. */
+    private static final HeaderName[] RATE_HEADERS = RateHeaders.NAMES.stream().map(HeaderNames::create)
+            .toArray(HeaderName[]::new);
     private final HeaderPolicy headers;
     private final long bodyLimit;
     private final ClientLiveness clients = new ClientLiveness();
@@ -159,7 +163,7 @@ public final class Forwarder {
         Limiter.Ticket ticket = admit(limiter, who, plan, body, family, us, config, log);
         boolean keyLimited = who.limits() != null;
         if (keyLimited) {
-            ticket.headers().asMap().forEach((n, v) -> res.header(HeaderNames.create(n), v));
+            ticket.headers().forEach((v, i) -> res.header(RATE_HEADERS[i], v));
         }
         CompletionSeen seen = new CompletionSeen(!ticket.checks().isEmpty());
         List<ModelRoute> models = candidates(config, plan.model(), who);
@@ -178,7 +182,7 @@ public final class Forwarder {
         long estimate = 0;
         if (Limiter.needsEstimate(who.limits(), plan.model())) {
             try {
-                estimate = limits.estimator().estimate(mapper.readTree(body.body()), family);
+                estimate = limits.estimator().estimate(mapper.getFactory(), body.body(), family);
             } catch (IOException e) {
                 throw new ProxyException.InvalidRequest(null, "invalid_json", "The request body is not valid JSON.");
             }

@@ -17,14 +17,13 @@ public final class CompletionSeen {
     static final int MAX_CHARS = 4 << 20;
 
     private final boolean keep;
-    private final List<String> events;
+    private List<String> events = List.of();
     private int chars;
     private boolean answered;
 
     /** @param keep true to keep stream events (the request is charged against limits) */
     public CompletionSeen(boolean keep) {
         this.keep = keep;
-        this.events = keep ? new ArrayList<>() : List.of();
     }
 
     /** @return true when stream events are kept (decoding an event's data is only worth it then) */
@@ -45,6 +44,9 @@ public final class CompletionSeen {
     /** @param data one relayed event's data, or null */
     public void event(String data) {
         if (keep && data != null && chars < MAX_CHARS && data.startsWith("{")) {
+            if (events.isEmpty()) {
+                events = new ArrayList<>(); // made on the first event: a non-stream answer never needs one
+            }
             events.add(data);
             chars += data.length();
         }

@@ -31,6 +31,14 @@ import com.aoaigw.proxy.state.StateUnavailableException;
 public final class Limiter {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
     private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyyMM");
+    /** Indexes into a key's or a model's state key names ({@link Periods#names}, {@link Periods#modelNames}). */
+    private static final int RPM = 0;
+    private static final int TPM = 1;
+    private static final int CONC = 2;
+    private static final int TOK_DAY = 3;
+    private static final int TOK_MONTH = 4;
+    private static final int COST_DAY = 5;
+    private static final int COST_MONTH = 6;
     /** Costs are counted in millionths of the currency unit. */
     static final double MICROS = 1_000_000.0;
 
@@ -97,43 +105,43 @@ public final class Limiter {
                     RateHeaders.NONE);
         }
         Periods p = periods(now);
-        String k = "key:" + keyId + ":";
-        String m = model == null ? null : "model:" + model.id() + ":";
+        String[] k = p.names(keyId);
+        String[] m = ml == null ? null : p.modelNames(model.id());
         List<Check> checks = new ArrayList<>(9);
         List<String> names = new ArrayList<>(9);
         if (kl != null) {
             if (kl.tokensPerDay() != null) {
-                add(checks, names, "tokensPerDay", new Check.Period(k + "tok:d:" + p.day, kl.tokensPerDay(), estimate,
+                add(checks, names, "tokensPerDay", new Check.Period(k[TOK_DAY], kl.tokensPerDay(), estimate,
                         p.dayEnd));
             }
             if (kl.tokensPerMonth() != null) {
-                add(checks, names, "tokensPerMonth", new Check.Period(k + "tok:m:" + p.month, kl.tokensPerMonth(),
-                        estimate, p.monthEnd));
+                add(checks, names, "tokensPerMonth", new Check.Period(k[TOK_MONTH], kl.tokensPerMonth(), estimate,
+                        p.monthEnd));
             }
             if (kl.budgetPerMonth() != null) {
-                add(checks, names, "budgetPerMonth", new Check.Period(k + "cost:m:" + p.month,
+                add(checks, names, "budgetPerMonth", new Check.Period(k[COST_MONTH],
                         Math.round(kl.budgetPerMonth() * MICROS), 0, p.monthEnd));
             }
             if (kl.rpm() != null) {
-                add(checks, names, "rpm", new Check.Window(k + "rpm", kl.rpm(), 1));
+                add(checks, names, "rpm", new Check.Window(k[RPM], kl.rpm(), 1));
             }
             if (kl.tpm() != null) {
-                add(checks, names, "tpm", new Check.Window(k + "tpm", kl.tpm(), estimate));
+                add(checks, names, "tpm", new Check.Window(k[TPM], kl.tpm(), estimate));
             }
         }
         if (ml != null) {
             if (ml.rpm() != null) {
-                add(checks, names, "model_rpm", new Check.Window(m + "rpm", ml.rpm(), 1));
+                add(checks, names, "model_rpm", new Check.Window(m[RPM], ml.rpm(), 1));
             }
             if (ml.tpm() != null) {
-                add(checks, names, "model_tpm", new Check.Window(m + "tpm", ml.tpm(), estimate));
+                add(checks, names, "model_tpm", new Check.Window(m[TPM], ml.tpm(), estimate));
             }
         }
         if (kl != null && kl.maxConcurrent() != null) {
-            add(checks, names, "maxConcurrent", new Check.Slot(k + "conc", kl.maxConcurrent(), requestId, leaseMs));
+            add(checks, names, "maxConcurrent", new Check.Slot(k[CONC], kl.maxConcurrent(), requestId, leaseMs));
         }
         if (ml != null && ml.maxConcurrent() != null) {
-            add(checks, names, "model_maxConcurrent", new Check.Slot(m + "conc", ml.maxConcurrent(), requestId,
+            add(checks, names, "model_maxConcurrent", new Check.Slot(m[CONC], ml.maxConcurrent(), requestId,
                     leaseMs));
         }
         if (checks.isEmpty()) {
@@ -153,8 +161,9 @@ public final class Limiter {
             throw new LimitExceededException(refusal(keyId, model, checks.get(a.refused()), names.get(a.refused()),
                     a.used()[a.refused()], a.retryMs(), headers, currency));
         }
-        return new Ticket(keyId, model == null ? null : model.id(), now, estimate, List.copyOf(checks),
-                List.copyOf(names), headers);
+        // the lists are this call's own: a read-only view, no copy
+        return new Ticket(keyId, model == null ? null : model.id(), now, estimate,
+                java.util.Collections.unmodifiableList(checks), java.util.Collections.unmodifiableList(names), headers);
     }
 
     /**
@@ -191,13 +200,13 @@ public final class Limiter {
         }
         long reserved = t.estimate();
         String[] names = p.names(t.keyId());
-        adjusts.add(new Adjust.Period(names[0], total - (dayReserved ? reserved : 0), p.dayEnd));
-        adjusts.add(new Adjust.Period(names[1], total - (monthReserved ? reserved : 0), p.monthEnd));
+        adjusts.add(new Adjust.Period(names[TOK_DAY], total - (dayReserved ? reserved : 0), p.dayEnd));
+        adjusts.add(new Adjust.Period(names[TOK_MONTH], total - (monthReserved ? reserved : 0), p.monthEnd));
         if (pricing != null) {
             long micros = Math.round(pricing.cost(promptTokens, cachedTokens, completionTokens) * MICROS);
             if (micros > 0) {
-                adjusts.add(new Adjust.Period(names[2], micros, p.dayEnd));
-                adjusts.add(new Adjust.Period(names[3], micros, p.monthEnd));
+                adjusts.add(new Adjust.Period(names[COST_DAY], micros, p.dayEnd));
+                adjusts.add(new Adjust.Period(names[COST_MONTH], micros, p.monthEnd));
             }
         }
         state.charge(now, adjusts);
@@ -213,16 +222,16 @@ public final class Limiter {
     public KeyUsage usage(ClientKey key, String currency) {
         long now = clock.getAsLong();
         Periods p = periods(now);
-        String k = "key:" + key.id() + ":";
+        String[] k = p.names(key.id());
         KeyLimits l = key.limits();
-        List<Check> reads = new ArrayList<>(List.of(
-                new Check.Window(k + "rpm", 0, 0),
-                new Check.Window(k + "tpm", 0, 0),
-                new Check.Slot(k + "conc", 0, "", 0),
-                new Check.Period(k + "tok:d:" + p.day, 0, 0, p.dayEnd),
-                new Check.Period(k + "tok:m:" + p.month, 0, 0, p.monthEnd),
-                new Check.Period(k + "cost:d:" + p.day, 0, 0, p.dayEnd),
-                new Check.Period(k + "cost:m:" + p.month, 0, 0, p.monthEnd)));
+        List<Check> reads = List.of(
+                new Check.Window(k[RPM], 0, 0),
+                new Check.Window(k[TPM], 0, 0),
+                new Check.Slot(k[CONC], 0, "", 0),
+                new Check.Period(k[TOK_DAY], 0, 0, p.dayEnd),
+                new Check.Period(k[TOK_MONTH], 0, 0, p.monthEnd),
+                new Check.Period(k[COST_DAY], 0, 0, p.dayEnd),
+                new Check.Period(k[COST_MONTH], 0, 0, p.monthEnd));
         long[] v = state.read(now, reads);
         Double budget = l == null ? null : l.budgetPerMonth();
         double costMonth = v[6] / MICROS;
@@ -298,18 +307,37 @@ public final class Limiter {
 
     /** The UTC day and month of an instant, with their ends (and the day's start, to know when to reuse it). */
     private record Periods(long dayStart, String day, long dayEnd, String month, long monthEnd,
-                           java.util.concurrent.ConcurrentHashMap<String, String[]> keyNames) {
+                           java.util.concurrent.ConcurrentHashMap<String, String[]> keyNames,
+                           java.util.concurrent.ConcurrentHashMap<String, String[]> modelNames) {
+        /** Key and model ids come from the config; the tables are bounded all the same. */
+        private static final int MAX_NAMES = 100_000;
+
         /**
-         * @return a key's period counter names (tokens this day, this month, cost this day, this month), made once
-         *         per key and day: every exchange is charged to them, so they are not concatenated per request
+         * @return a key's state key names (rpm, tpm, concurrency, tokens this day and month, cost this day and month;
+         *         indexed by {@code RPM} ... {@code COST_MONTH}), made once per key and day: every exchange of a key is
+         *         admitted and charged under them, so they are not concatenated per request
          */
         String[] names(String keyId) {
             String[] n = keyNames.get(keyId);
             if (n == null) {
                 String k = "key:" + keyId + ":";
-                n = new String[] {k + "tok:d:" + day, k + "tok:m:" + month, k + "cost:d:" + day, k + "cost:m:" + month};
-                if (keyNames.size() < 100_000) { // key ids come from the config; bounded all the same
+                n = new String[] {k + "rpm", k + "tpm", k + "conc", k + "tok:d:" + day, k + "tok:m:" + month,
+                        k + "cost:d:" + day, k + "cost:m:" + month};
+                if (keyNames.size() < MAX_NAMES) {
                     keyNames.put(keyId, n);
+                }
+            }
+            return n;
+        }
+
+        /** @return a model's state key names (rpm, tpm, concurrency) */
+        String[] modelNames(String modelId) {
+            String[] n = modelNames.get(modelId);
+            if (n == null) {
+                String m = "model:" + modelId + ":";
+                n = new String[] {m + "rpm", m + "tpm", m + "conc"};
+                if (modelNames.size() < MAX_NAMES) {
+                    modelNames.put(modelId, n);
                 }
             }
             return n;
@@ -320,7 +348,8 @@ public final class Limiter {
             return new Periods(d.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), DAY.format(d),
                     d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(),
                     MONTH.format(d), d.withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant()
-                            .toEpochMilli(), new java.util.concurrent.ConcurrentHashMap<>());
+                            .toEpochMilli(), new java.util.concurrent.ConcurrentHashMap<>(),
+                    new java.util.concurrent.ConcurrentHashMap<>());
         }
     }
 

@@ -1,7 +1,6 @@
 package com.aoaigw.proxy.state;
 
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +15,7 @@ public final class LocalSharedState implements SharedState {
 
     private final Map<String, Ring> windows = new HashMap<>();
     private final Map<String, Counter> periods = new HashMap<>();
-    private final Map<String, Map<String, Long>> slots = new HashMap<>();
+    private final Map<String, Slots> slots = new HashMap<>();
     private long lastSweep;
 
     @Override
@@ -39,8 +38,8 @@ public final class LocalSharedState implements SharedState {
                 case Check.Window w -> windows.computeIfAbsent(w.key(), k -> new Ring()).add(now, w.amount());
                 case Check.Period p -> periods.computeIfAbsent(p.key(), k -> new Counter(p.resetAtMillis()))
                         .add(p.amount());
-                case Check.Slot s -> slots.computeIfAbsent(s.key(), k -> new HashMap<>())
-                        .put(s.holder(), now + s.leaseMs());
+                case Check.Slot s -> slots.computeIfAbsent(s.key(), k -> new Slots()).hold(s.holder(),
+                        now + s.leaseMs());
             }
             used[i] += c.amount();
             if (c instanceof Check.Window) {
@@ -65,9 +64,9 @@ public final class LocalSharedState implements SharedState {
                 case Adjust.Period p -> periods.computeIfAbsent(p.key(), k -> new Counter(p.resetAtMillis()))
                         .add(p.delta());
                 case Adjust.Release r -> {
-                    Map<String, Long> s = slots.get(r.key());
+                    Slots s = slots.get(r.key());
                     if (s != null) {
-                        s.remove(r.holder());
+                        s.holders.remove(r.holder());
                     }
                 }
             }
@@ -139,12 +138,8 @@ public final class LocalSharedState implements SharedState {
                 yield k == null ? 0 : k.value;
             }
             case Check.Slot s -> {
-                Map<String, Long> m = slots.get(s.key());
-                if (m == null) {
-                    yield 0;
-                }
-                m.values().removeIf(exp -> exp <= now);
-                yield m.size();
+                Slots m = slots.get(s.key());
+                yield m == null ? 0 : m.count(now);
             }
         };
     }
@@ -178,12 +173,34 @@ public final class LocalSharedState implements SharedState {
         lastSweep = now;
         windows.values().removeIf(r -> r.sum(now) == 0);
         periods.values().removeIf(c -> c.resetAt < now);
-        for (Iterator<Map<String, Long>> it = slots.values().iterator(); it.hasNext(); ) {
-            Map<String, Long> m = it.next();
-            m.values().removeIf(exp -> exp <= now);
-            if (m.isEmpty()) {
-                it.remove();
+        slots.values().removeIf(m -> m.count(now) == 0);
+    }
+
+    /**
+     * The holders of a concurrency slot key and their lease ends. Leases are long (a request's time-out plus a
+     * minute) and are normally released well before they end, so expired ones are only looked for once the earliest
+     * lease has passed, not at every admission.
+     */
+    static final class Slots {
+        final Map<String, Long> holders = new HashMap<>();
+        private long earliest = Long.MAX_VALUE;
+
+        void hold(String holder, long until) {
+            holders.put(holder, until);
+            earliest = Math.min(earliest, until);
+        }
+
+        /** @return the holders whose lease has not ended */
+        int count(long now) {
+            if (now >= earliest) {
+                holders.values().removeIf(exp -> exp <= now);
+                long e = Long.MAX_VALUE;
+                for (long exp : holders.values()) {
+                    e = Math.min(e, exp);
+                }
+                earliest = e;
             }
+            return holders.size();
         }
     }
 

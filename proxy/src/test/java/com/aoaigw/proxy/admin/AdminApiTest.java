@@ -353,7 +353,7 @@ class AdminApiTest {
         }
         String report = "{\"reportedAt\":\"" + Instant.now() + "\",\"enabled\":true,\"process\":{\"state\":\"running\","
                 + "\"restarts\":0},\"certificates\":[{\"domain\":\"gw.example.com\",\"state\":\"valid\","
-                + "\"notAfter\":\"2027-01-01T00:00:00Z\"}]}";
+                + "\"notAfter\":\"2036-01-01T00:00:00Z\"}]}";
         AdminHarness.Login login = h.login(USER, PASSWORD);
         for (String auth : List.of("", "Bearer wrong", "Bearer " + CLIENT_KEY, basic)) {
             HttpRequest.Builder b = h.req("/internal/caddy/report").header("Content-Type", "application/json")

@@ -130,7 +130,7 @@ class AdminPageIT {
         String report = "{\"reportedAt\":\"" + Instant.now() + "\",\"enabled\":true,\"process\":{\"state\":\"running\","
                 + "\"pid\":4242,\"restarts\":0},\"config\":{\"state\":\"applied\",\"appliedEtag\":\"v1\"},"
                 + "\"certificates\":[{\"domain\":\"gw.example.com\",\"state\":\"valid\",\"issuer\":\"Caddy Local Authority\","
-                + "\"notAfter\":\"2027-01-01T00:00:00Z\"}]}";
+                + "\"notAfter\":\"2036-01-01T00:00:00Z\"}]}";
         assertEquals(204, send(HttpRequest.newBuilder(URI.create(base() + "/internal/caddy/report"))
                 .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(report))).statusCode());
         Path shots = Path.of("target", "screenshots").toAbsolutePath();

@@ -171,6 +171,12 @@ class LimiterTest {
         assertEquals("1.5s", RateHeaders.duration(1500));
         assertEquals("6m0s", RateHeaders.duration(360_000));
         assertEquals("1m1.25s", RateHeaders.duration(61_250));
+        assertEquals("59.999s", RateHeaders.duration(59_999));
+        assertEquals("1.005s", RateHeaders.duration(1005));
+        assertEquals("1.05s", RateHeaders.duration(1050));
+        assertEquals("1m0.001s", RateHeaders.duration(60_001));
+        assertEquals("2m5s", RateHeaders.duration(125_000));
+        assertEquals("999ms", RateHeaders.duration(999));
     }
 
     @Test
@@ -178,20 +184,40 @@ class LimiterTest {
         PromptEstimator e = new PromptEstimator();
         ObjectMapper json = new ObjectMapper();
         // "Hello world" is 2 tokens in both encodings; 3 framing tokens per message and 3 for the reply
-        assertEquals(2 + 3 + 3, e.estimate(json.readTree("""
+        assertEquals(2 + 3 + 3, estimate(e, json, ("""
                 {"messages":[{"role":"user","content":"Hello world"}],"max_tokens":4000}"""), ModelFamily.GPT_4O));
-        assertEquals(2 + 2 + 3 + 3 + 3, e.estimate(json.readTree("""
+        assertEquals(2 + 2 + 3 + 3 + 3, estimate(e, json, ("""
                 {"messages":[{"role":"system","content":"Hello world"},
                  {"role":"user","content":[{"type":"text","text":"Hello world"},{"type":"image_url","image_url":{"url":"x"}}]}]}"""),
                 ModelFamily.GPT_5));
-        assertEquals(2 + 2 + 3, e.estimate(json.readTree("""
+        assertEquals(2 + 2 + 3, estimate(e, json, ("""
                 {"instructions":"Hello world","input":[{"role":"user","content":[{"type":"input_text","text":"Hello world"}]}]}"""),
                 ModelFamily.GPT_5));
-        assertEquals(2, e.estimate(json.readTree("{\"input\":\"Hello world\"}"), ModelFamily.EMBEDDING));
+        assertEquals(2, estimate(e, json, ("{\"input\":\"Hello world\"}"), ModelFamily.EMBEDDING));
+        // a message's name counts one more token plus its own; other members and values are skipped, whatever their
+        // shape (tools, response_format, nested arrays) and wherever they are
+        assertEquals(3 + 2 + 1 + 2 + 3, estimate(e, json, ("""
+                {"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{}}}}],
+                 "messages":[{"role":"user","name":"Hello world","tool_calls":[[1,2],{"a":{}}],"content":"Hello world"}],
+                 "response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{}}}}"""), ModelFamily.GPT_5));
+        // Responses items: a string, a message, a tool output (its output counts when it has no content); token
+        // arrays of embeddings count nothing
+        assertEquals(2 + (3 + 2) + (3 + 2), estimate(e, json, ("""
+                {"input":["Hello world",{"role":"user","content":"Hello world"},
+                 {"type":"function_call_output","call_id":"c","output":"Hello world"}],"prompt":{"id":"p"}}"""),
+                ModelFamily.GPT_5));
+        assertEquals(0, estimate(e, json, ("{\"input\":[[1,2,3],[4]]}"), ModelFamily.EMBEDDING));
+        assertEquals(0, estimate(e, json, ("[1,2]"), ModelFamily.GPT_5));
+        assertThrows(java.io.IOException.class, () -> estimate(e, json, ("{\"messages\":[{\"content\":"), ModelFamily.GPT_5));
         // the two encodings differ on other text: the family picks the encoding
         // the family picks the encoding: o200k_base needs far fewer tokens for Hindi than cl100k_base
         String text = "नमस्ते दुनिया, आप कैसे हैं? आज मौसम बहुत अच्छा है।";
         assertTrue(e.count(text, ModelFamily.GPT_4) > e.count(text, ModelFamily.GPT_5) + 5,
                 e.count(text, ModelFamily.GPT_4) + " vs " + e.count(text, ModelFamily.GPT_5));
+    }
+
+    private static long estimate(PromptEstimator e, ObjectMapper json, String body, ModelFamily family)
+            throws java.io.IOException {
+        return e.estimate(json.getFactory(), body.getBytes(java.nio.charset.StandardCharsets.UTF_8), family);
     }
 }

@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class RedisOutageTest {
     /**
-     * A fixed time in the future: Redis expires period counters at their real reset time (plus a day), so a test
-     * time in the past would see its counters vanish as soon as the wall clock passes it.
+     * 2036-12-05T10:00:00Z, a fixed time in the future: Redis expires period counters at their real reset time (plus
+     * a day), so a test time in the past would see its counters vanish as soon as the wall clock passes it.
      */
     private static final long T0 = 2_112_084_000_000L;
     private static final long END = T0 + 3_600_000L;

@@ -20,10 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class SharedStateTest {
-    /** 2026-12-06T10:00:00Z: a whole minute, so the clock-minute boundary is easy to cross. */
     /**
-     * A fixed time in the future: Redis expires period counters at their real reset time (plus a day), so a test
-     * time in the past would see its counters vanish as soon as the wall clock passes it.
+     * 2036-12-05T10:00:00Z: a whole minute (so the clock-minute boundary is easy to cross), and in the future: Redis
+     * expires period counters at their real reset time (plus a day), so a test time in the past would see its
+     * counters vanish as soon as the wall clock passes it.
      */
     private static final long T0 = 2_112_084_000_000L;
     private static RedisProcess redis;
@@ -152,5 +152,162 @@ class SharedStateTest {
         assertFalse(s.admit(T0 + 20, List.of(new Check.Slot(k, 2, "r4", 10_000))).admitted());
         // r2 was never released (its replica died): its lease ends 10 s after it was taken
         assertTrue(s.admit(T0 + 10_001, List.of(new Check.Slot(k, 2, "r4", 10_000))).admitted());
+    }
+
+    /**
+     * Redis keeps a running total per window and drops only the buckets that left it since the last call; a long
+     * random run of admissions and charges, with pauses shorter and longer than a window, must give exactly the
+     * answers of the in-process state (used, reset, retry-after, refusals).
+     */
+    @org.junit.jupiter.api.Test
+    void redisWindowsGiveTheSameAnswersAsLocalOverALongRun() {
+        SharedState local = new LocalSharedState();
+        String rpm = key("run-rpm");
+        String tpm = key("run-tpm");
+        java.util.Random rnd = new java.util.Random(16);
+        long t = T0 + 123;
+        List<long[]> open = new java.util.ArrayList<>();
+        for (int step = 0; step < 3000; step++) {
+            int pause = rnd.nextInt(100);
+            t += pause < 90 ? rnd.nextInt(400) : pause < 98 ? rnd.nextInt(5000) : 61_000 + rnd.nextInt(70_000);
+            if (!open.isEmpty() && rnd.nextInt(3) == 0) {
+                long[] o = open.remove(rnd.nextInt(open.size()));
+                List<Adjust> end = List.of(new Adjust.Window(tpm, o[0], o[1], rnd.nextInt(3) == 0 ? 0
+                        : rnd.nextInt(900)));
+                local.charge(t, end);
+                redisState.charge(t, end);
+                continue;
+            }
+            long estimate = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(400);
+            List<Check> checks = List.of(new Check.Window(rpm, 40, 1), new Check.Window(tpm, 6000, estimate));
+            Admission a = local.admit(t, checks);
+            Admission b = redisState.admit(t, checks);
+            String at = "step " + step + " at +" + (t - T0);
+            assertEquals(a.refused(), b.refused(), at);
+            assertArrayEquals(a.used(), b.used(), at);
+            assertArrayEquals(a.resetMs(), b.resetMs(), at);
+            assertEquals(a.retryMs(), b.retryMs(), at);
+            if (a.admitted()) {
+                open.add(new long[] {t, estimate});
+            }
+            assertArrayEquals(local.read(t, checks), redisState.read(t, checks), at);
+        }
+    }
+
+    /**
+     * Under load admissions are sent to Redis in groups (one script call for all that queued while a call was on its
+     * way): each must get its own answer, and a shared limit still admits exactly its number.
+     */
+    @org.junit.jupiter.api.Test
+    void concurrentAdmissionsEachGetTheirOwnAnswerAndTheLimitHolds() throws Exception {
+        String shared = key("group-shared");
+        int threads = 16;
+        int each = 60;
+        java.util.Set<Long> sharedUsed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> ts = new java.util.ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int t = 0; t < threads; t++) {
+            String own = key("group-own");
+            ts.add(Thread.ofVirtual().start(() -> {
+                try {
+                    long mine = 0;
+                    for (int i = 1; i <= each; i++) {
+                        List<Check> checks = List.of(new Check.Window(own, 1000, 1),
+                                new Check.Window(shared, 500, 1),
+                                new Check.Period(own + ":d", 10_000, 3, T0 + 86_400_000L));
+                        Admission a = redisState.admit(T0 + 1000, checks);
+                        if (a.admitted()) {
+                            admitted.incrementAndGet();
+                            sharedUsed.add(a.used()[1]);
+                            // this thread's own window and counter hold only its own admissions, in order
+                            mine++;
+                            assertEquals(mine, a.used()[0]);
+                            assertEquals(3 * mine, a.used()[2]);
+                        } else {
+                            assertEquals(1, a.refused());
+                            assertEquals(500, a.used()[1]);
+                        }
+                        redisState.charge(T0 + 1000, List.of(new Adjust.Period(own + ":d", 0, T0 + 86_400_000L)));
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(List.of(), errors);
+        assertEquals(500, admitted.get());
+        assertEquals(500, sharedUsed.size());
+        assertEquals(1, java.util.Collections.min(sharedUsed));
+        assertEquals(500, java.util.Collections.max(sharedUsed));
+    }
+
+    /**
+     * Charges that queue while a call is on its way go together, merged per key where that changes nothing
+     * (additions to a counter or a bucket, slot releases); refunds are applied in their place. After many requests
+     * at once, every counter holds exactly the sum of what was charged and every slot is free.
+     */
+    @org.junit.jupiter.api.Test
+    void chargesSentTogetherAddUpExactly() throws Exception {
+        String day = key("merge-day");
+        String tpm = key("merge-tpm");
+        String conc = key("merge-conc");
+        long now = T0 + 5000;
+        long end = T0 + 86_400_000L;
+        java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> ts = new java.util.ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int t = 0; t < 16; t++) {
+            int id = t;
+            ts.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 40; i++) {
+                        String holder = "h" + id + "-" + i;
+                        Admission a = redisState.admit(now, List.of(new Check.Period(day, 1_000_000, 10, end),
+                                new Check.Window(tpm, 1_000_000, 10), new Check.Slot(conc, 100, holder, 60_000)));
+                        assertTrue(a.admitted());
+                        long actual = i % 5 == 0 ? 4 : 25 + id;
+                        total.addAndGet(actual);
+                        redisState.charge(now, List.of(new Adjust.Window(tpm, now, 10, actual),
+                                new Adjust.Period(day, actual - 10, end), new Adjust.Release(conc, holder)));
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(List.of(), errors);
+        long[] held = redisState.read(now, List.of(new Check.Period(day, 0, 0, end), new Check.Window(tpm, 0, 0),
+                new Check.Slot(conc, 0, "", 0)));
+        assertArrayEquals(new long[] {total.get(), total.get(), 0}, held);
+    }
+
+    /**
+     * Two replicas taking turns (a client alternating between them): a charge made by one when its request ends is
+     * in Redis before the other's next admission, so a token window admits no more than the limit allows.
+     */
+    @org.junit.jupiter.api.Test
+    void aReplicasChargeIsSeenByTheOtherReplicasNextAdmission() {
+        try (RedisSharedState other = new RedisSharedState(redis.url(), "t:", false)) {
+            String tpm = key("turns-tpm");
+            long now = T0 + 7000;
+            int admitted = 0;
+            for (int i = 0; i < 40; i++) {
+                SharedState s = i % 2 == 0 ? redisState : other;
+                Admission a = s.admit(now, List.of(new Check.Window(tpm, 3000, 2)));
+                if (a.admitted()) {
+                    admitted++;
+                    s.charge(now, List.of(new Adjust.Window(tpm, now, 2, 152)));
+                }
+            }
+            // 19 answers of 152 fit in 3000 (2888), the 20th is admitted with 2888 + 2 and the 21st no longer
+            assertEquals(20, admitted);
+        }
     }
 }
