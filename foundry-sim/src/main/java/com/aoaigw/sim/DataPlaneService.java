@@ -236,7 +236,7 @@ final class DataPlaneService implements HttpService {
     /** Faults that replace the whole answer. @return true when the answer was sent (or the connection dropped) */
     private boolean injectEarlyFault(ServerResponse res, RequestOptions o, Operation op) {
         switch (o.fault()) {
-            case NONE, STALL_BEFORE_FIRST_EVENT, STALL_MID_STREAM, RESET_MID_STREAM, SPLIT_UTF8 -> {
+            case NONE, STALL_BEFORE_FIRST_EVENT, STALL_MID_STREAM, LINGER_AFTER_LAST_EVENT, RESET_MID_STREAM, SPLIT_UTF8 -> {
                 return false;
             }
             case SLOW_HEADERS -> {

@@ -28,6 +28,11 @@ public enum Fault {
     STALL_BEFORE_FIRST_EVENT("stall-before-first-event"),
     /** Sleep {@code x-sim-delay-ms} after the first three events of a stream. */
     STALL_MID_STREAM("stall-mid-stream"),
+    /**
+     * Send every event of a stream (its usage and {@code [DONE]} included), flush, then sleep {@code x-sim-delay-ms}
+     * before ending the response: a client has the whole answer while the connection is still open.
+     */
+    LINGER_AFTER_LAST_EVENT("linger-after-last-event"),
     /** Abort the connection after the first three events of a stream, without a terminating chunk. */
     RESET_MID_STREAM("reset-mid-stream"),
     /** Put multi-byte characters in the content and split one of them across two separate writes. */

@@ -70,6 +70,10 @@ final class SseWriter {
                     Pause.millis(o.delayMs());
                 }
             }
+            if (o.fault() == Fault.LINGER_AFTER_LAST_EVENT) {
+                os.flush();
+                Pause.millis(o.delayMs());
+            }
             os.close();
             recorder.streamCompleted();
         } catch (IOException | UncheckedIOException | ServerConnectionException e) {

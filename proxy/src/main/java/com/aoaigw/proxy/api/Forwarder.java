@@ -166,11 +166,12 @@ public final class Forwarder {
             ticket.headers().forEach((v, i) -> res.header(RATE_HEADERS[i], v));
         }
         CompletionSeen seen = new CompletionSeen(!ticket.checks().isEmpty());
+        seen.onSettle(() -> charge(limiter, ticket, plan, family, seen, log));
         List<ModelRoute> models = candidates(config, plan.model(), who);
         try {
             exchange(req, res, body, route, models, us, config, log, seen, keyLimited);
         } finally {
-            charge(limiter, ticket, plan, family, seen, log);
+            seen.settle(); // unless the relay charged before the answer's last bytes
         }
     }
 

@@ -85,6 +85,7 @@ final class ResponseRelay {
         }
         log.status(status);
         log.ttftMs((System.nanoTime() - log.startNanos()) / 1_000_000);
+        seen.settle(); // charged before the client has the answer: its next request sees these tokens
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, ct);
         res.send(bytes);
@@ -139,6 +140,12 @@ final class ResponseRelay {
                 if (ev.contains(DONE)) {
                     done = true;
                 }
+                if (usageOnly || done || meter.seen()) {
+                    // the stream's usage (its last chunk, or Responses' response.completed) or its end: charged before
+                    // the client has it, so its next request finds these tokens counted
+                    log.usage(meter.usage());
+                    seen.settle();
+                }
                 if (!(dropUsageChunk && usageOnly)) {
                     transform.onEvent(ev, sink);
                 }
@@ -153,6 +160,7 @@ final class ResponseRelay {
                 throw new ProxyException.UpstreamFailure(502, "upstream_stream_truncated",
                         "The upstream stream ended before it was complete.", null);
             }
+            seen.settle();
             transform.onEnd(sink);
             os.close();
         } catch (IOException e) {

@@ -20,6 +20,7 @@ public final class CompletionSeen {
     private List<String> events = List.of();
     private int chars;
     private boolean answered;
+    private Runnable settle;
 
     /** @param keep true to keep stream events (the request is charged against limits) */
     public CompletionSeen(boolean keep) {
@@ -29,6 +30,27 @@ public final class CompletionSeen {
     /** @return true when stream events are kept (decoding an event's data is only worth it then) */
     public boolean keeps() {
         return keep;
+    }
+
+    /**
+     * @param charge what charges the exchange; {@link #settle()} runs it once
+     */
+    public void onSettle(Runnable charge) {
+        this.settle = charge;
+    }
+
+    /**
+     * Charges the exchange now, once (later calls do nothing). The relay calls it just before the answer's last bytes
+     * leave (a whole body, a stream's {@code [DONE]} or its end), so a client that sends its next request as soon as
+     * it has this answer, to this replica or another, finds this one's tokens already counted; the forwarder calls it
+     * again when the exchange is over, for answers that ended otherwise.
+     */
+    public void settle() {
+        Runnable r = settle;
+        if (r != null) {
+            settle = null;
+            r.run();
+        }
     }
 
     /** Azure answered with success (a 2xx body, or a stream's first event). */

@@ -63,6 +63,7 @@ class LimitsIT {
                             {"id":"budget","key":"k-budget","limits":{"budgetPerMonth":0.001}},
                             {"id":"conc","key":"k-conc","limits":{"maxConcurrent":1}},
                             {"id":"cut","key":"k-cut","limits":{"tokensPerDay":1000000}},
+                            {"id":"ends","key":"k-ends","limits":{"tokensPerDay":1000000}},
                             {"id":"old","key":"k-old","expiresAt":"2020-01-01T00:00:00Z"},
                             {"id":"m1","key":"k-m1"},{"id":"m2","key":"k-m2"},
                             {"id":"free","key":"k-free"}],
@@ -289,6 +290,32 @@ class LimitsIT {
     }
 
     @Test
+    void aStreamIsChargedBeforeTheClientHasItsEnd() throws Exception {
+        // Azure keeps the connection open for 3 s after [DONE]: the client has the whole answer long before the
+        // exchange is over, and its next request must already find these tokens counted
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                .header("content-type", "application/json").header("authorization", "Bearer k-ends")
+                .header("x-sim-tokens", "100").header("x-sim-fault", "linger-after-last-event")
+                .header("x-sim-delay-ms", "3000")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build();
+        HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = in.readLine();
+                assertNotNull(line, "the stream ended before [DONE]");
+            } while (!line.equals("data: [DONE]"));
+            long started = System.nanoTime();
+            long tokens = admin("/limits/keys/ends").at("/usage/tokensToday/used").asLong();
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(2), "the admin read took too long");
+            assertTrue(tokens >= 100, "tokens counted when the client had [DONE]: " + tokens);
+        }
+    }
+
+    @Test
     void modelLimitsCountAcrossKeys() throws Exception {
         assertEquals(200, chat("k-m1", "shared", false).statusCode());
         assertEquals(200, chat("k-m2", "shared", false).statusCode());
@@ -305,8 +332,8 @@ class LimitsIT {
         JsonNode all = admin("/limits");
         assertEquals("local", all.at("/sharedState/mode").asText());
         assertTrue(all.at("/sharedState/up").asBoolean());
-        assertEquals(11, all.path("keys").size());
-        JsonNode free = all.path("keys").get(10);
+        assertEquals(12, all.path("keys").size());
+        JsonNode free = all.path("keys").get(11);
         assertEquals("free", free.path("id").asText());
         assertTrue(free.path("limits").isNull());
         assertTrue(free.at("/usage/requestsPerMinute/limit").isNull());
