@@ -120,33 +120,40 @@ public final class PromptEstimator {
 
     /** Responses, embeddings and completions {@code input}: a string, or items (strings or messages and outputs). */
     private long input(JsonParser p, JsonToken v, Encoding enc) throws IOException {
-        if (v == JsonToken.VALUE_STRING) {
-            return tokens(enc, p.getText());
+        return stringOrArray(p, v, enc, this::inputItem);
+    }
+
+    /** An input item: its content counts; a tool output's output counts when it has no content. */
+    private long inputItem(JsonParser p, Encoding enc) throws IOException {
+        long content = -1;
+        long output = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken fv = p.nextToken();
+            if (field.equals("content")) {
+                content = content(p, fv, enc);
+            } else if (field.equals("output")) {
+                output = content(p, fv, enc);
+            } else {
+                p.skipChildren();
+            }
         }
-        if (v != JsonToken.START_ARRAY) {
-            p.skipChildren();
-            return 0;
-        }
+        return PER_MESSAGE + (content >= 0 ? content : output);
+    }
+
+    /** A content value: a string, or an array of parts whose {@code text} (text, input_text, output_text) counts. */
+    private long content(JsonParser p, JsonToken v, Encoding enc) throws IOException {
+        return stringOrArray(p, v, enc, this::part);
+    }
+
+    /** A content part: its {@code text}. */
+    private long part(JsonParser p, Encoding enc) throws IOException {
         long n = 0;
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            if (t == JsonToken.VALUE_STRING) {
-                n += tokens(enc, p.getText());
-            } else if (t == JsonToken.START_OBJECT) {
-                // an item's content counts; a tool output's output counts when it has no content
-                long content = -1;
-                long output = 0;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken fv = p.nextToken();
-                    if (field.equals("content")) {
-                        content = content(p, fv, enc);
-                    } else if (field.equals("output")) {
-                        output = content(p, fv, enc);
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                n += PER_MESSAGE + (content >= 0 ? content : output);
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken fv = p.nextToken();
+            if (field.equals("text")) {
+                n += text(p, fv, enc);
             } else {
                 p.skipChildren();
             }
@@ -154,8 +161,11 @@ public final class PromptEstimator {
         return n;
     }
 
-    /** A content value: a string, or an array of parts whose {@code text} (text, input_text, output_text) counts. */
-    private long content(JsonParser p, JsonToken v, Encoding enc) throws IOException {
+    /**
+     * @return a string's tokens, or an array's: the tokens of its strings plus what {@code object} counts of each of
+     *         its objects; anything else is skipped and counts nothing
+     */
+    private long stringOrArray(JsonParser p, JsonToken v, Encoding enc, ObjectCount object) throws IOException {
         if (v == JsonToken.VALUE_STRING) {
             return tokens(enc, p.getText());
         }
@@ -168,20 +178,18 @@ public final class PromptEstimator {
             if (t == JsonToken.VALUE_STRING) {
                 n += tokens(enc, p.getText());
             } else if (t == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken fv = p.nextToken();
-                    if (field.equals("text")) {
-                        n += text(p, fv, enc);
-                    } else {
-                        p.skipChildren();
-                    }
-                }
+                n += object.count(p, enc);
             } else {
                 p.skipChildren();
             }
         }
         return n;
+    }
+
+    /** Counts one object, its start token already read, up to and including its end. */
+    @FunctionalInterface
+    private interface ObjectCount {
+        long count(JsonParser p, Encoding enc) throws IOException;
     }
 
     /** @return the tokens of a string value; any other value is skipped and counts nothing */
