@@ -178,13 +178,7 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public void close() {
-        List<Pending> queued;
-        send.lock();
-        try {
-            queued = drain();
-        } finally {
-            send.unlock();
-        }
+        List<Pending> queued = drainLocked();
         StatefulRedisConnection<String, String> c = link.connection();
         if (!queued.isEmpty() && c != null && link.up()) {
             try {
@@ -315,6 +309,16 @@ public final class RedisSharedState implements SharedState {
         }
     }
 
+    /** @return the queued charges, the queue emptied (takes {@link #send}) */
+    private List<Pending> drainLocked() {
+        send.lock();
+        try {
+            return drain();
+        } finally {
+            send.unlock();
+        }
+    }
+
     /** @return the queued charges, the queue emptied; called with {@link #send} held */
     private List<Pending> drain() {
         if (pending.isEmpty()) {
@@ -336,14 +340,7 @@ public final class RedisSharedState implements SharedState {
         fallback.clear();
         lastSeen.forEach((k, v) -> fallback.seed(k, v[0], v[1]));
         seeded = fallback.periods();
-        List<Pending> queued;
-        send.lock();
-        try {
-            queued = drain();
-        } finally {
-            send.unlock();
-        }
-        queued.forEach(p -> fallback.charge(p.now(), p.adjusts()));
+        drainLocked().forEach(p -> fallback.charge(p.now(), p.adjusts()));
         link.probeUntilBack("redis-probe", PROBE_MS, c -> {
             resync(c);
             LOG.log(System.Logger.Level.INFO, "shared state: Redis reachable again; counting is shared again");
