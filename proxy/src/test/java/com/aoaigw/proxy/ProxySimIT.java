@@ -392,14 +392,21 @@ class ProxySimIT {
     @Test
     void bodyLimitAndProtocolErrors() throws Exception {
         String big = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(250_000) + "\"}]}";
-        HttpResponse<String> r = post("/v1/chat/completions", big);
+        // the refused uploads on a client of their own: the proxy answers 413 and closes while the client is still
+        // sending, and a connection of such an exchange must not be offered to the requests that follow
+        HttpClient uploads = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> r = uploads.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(40)).header("content-type", "application/json")
+                .header("authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString(big)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(413, r.statusCode());
         assertEquals("request_too_large", json(r.body()).at("/error/code").asText());
         HttpRequest chunked = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
                 .header("content-type", "application/json").header("authorization", "Bearer " + KEY)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
                         big.getBytes(StandardCharsets.UTF_8)))).build();
-        HttpResponse<String> c = http.send(chunked, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> c = uploads.send(chunked, HttpResponse.BodyHandlers.ofString());
+        uploads.close();
         assertEquals(413, c.statusCode(), "no content-length, streamed over the limit");
         assertEquals(0, sim.requests().size());
 
