@@ -51,13 +51,7 @@ class AdminFormsIT {
                  "upstreams": [{"name": "sim", "baseUrl": "%s"}],
                  "models": [{"id": "gpt-4o-mini", "upstream": "sim"}]}
                 """.formatted(PASSWORD, SIM_KEY, CLIENT_KEY, sim.baseUrl()));
-        proxy = ProxyServer.start(ProcessSettings.from(k -> switch (k) {
-            case "CONFIG_PATH" -> cfg.toString();
-            case "PORT" -> "0";
-            case "HOST" -> "127.0.0.1";
-            case "CONFIG_POLL_MS" -> "200";
-            default -> null;
-        }));
+        proxy = ProxyServer.start(ProcessSettings.forTest(cfg));
     }
 
     @AfterAll

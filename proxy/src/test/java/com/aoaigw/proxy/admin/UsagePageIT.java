@@ -66,12 +66,7 @@ class UsagePageIT {
                              "pricing": {"inputPer1M": 10, "outputPer1M": 40, "currency": "USD"}},
                             {"id": "gpt-broken", "upstream": "sim"}]}
                 """.formatted(PASSWORD, ALPHA, BETA, sim.baseUrl()));
-        proxy = ProxyServer.start(ProcessSettings.from(k -> switch (k) {
-            case "CONFIG_PATH" -> cfg.toString();
-            case "PORT" -> "0";
-            case "HOST" -> "127.0.0.1";
-            default -> null;
-        }));
+        proxy = ProxyServer.start(ProcessSettings.forTest(cfg));
     }
 
     @AfterAll
