@@ -535,7 +535,10 @@ public final class BenchMain {
         cmd.addAll(split(proxyJvmFlags()));
         if ("1".equals(env.get("BENCH_JFR"))) {
             cmd.add("-XX:FlightRecorderOptions=stackdepth=256");
-            cmd.add("-XX:StartFlightRecording=filename=" + outDir.resolve("proxy-" + stamp + ".jfr") + ",settings=profile");
+            // one recording per proxy (the limits phase starts a second one, in its own directory)
+            String name = runDir.getFileName().toString().startsWith("run-") ? "" : "-" + runDir.getFileName();
+            cmd.add("-XX:StartFlightRecording=filename=" + outDir.resolve("proxy-" + stamp + name + ".jfr")
+                    + ",settings=profile");
         }
         cmd.add("-jar");
         cmd.add(jar.toString());

@@ -151,9 +151,12 @@ final class RedisScripts {
      * Charges, then any number of admissions, each on its own (one refused does not change the others). ARGV[1] is
      * the number of admissions, ARGV[2] one letter per charged key; then per charged key by kind: w: the charge's
      * time (epoch ms), at ms, reserved, actual; p: delta, reset epoch ms; r: the number of holders, the holders; then
-     * per admission its time (epoch ms), one letter per checked key, and per checked key by kind: w: limit, amount;
-     * p: limit, amount, reset epoch ms; s: limit, holder, lease ms. Returns per admission {refused index (0-based, -1 admitted), retry ms,
-     * used..., reset...}, one after the other. The admissions of one call keep each key's window, counter and slot
+     * per admission its time (epoch ms), one letter per checked key, how many more admissions it asks to reserve
+     * ahead ({@link Grant}), and per checked key by kind: w: limit, amount, amount per admission ahead; p: limit,
+     * amount, reset epoch ms, amount per admission ahead; s: limit, holder, lease ms. An admitted admission reserves
+     * as many of those as every limit has room for while keeping 15/16 of the room it left (slot holders ahead are
+     * named {@code holder#1..n}). Returns per admission {refused index (0-based, -1 admitted), retry ms, used...,
+     * reset..., admissions reserved ahead}, one after the other; used includes what was reserved ahead. The admissions of one call keep each key's window, counter and slot
      * count in the script's own variables and write each key once at the end (a window also before its buckets are
      * walked for a refusal, or when the second changes): the same answers as one call per admission, far fewer
      * calls into Redis for a busy key. The reset of a window (when its
@@ -201,7 +204,7 @@ final class RedisScripts {
               sc[key] = slots(key)
               return sc[key]
             end
-            local function admitOne(kinds, nc, a)
+            local function admitOne(kinds, nc, a, wish)
             local n = #kinds
             local used, reset = {}, {}
             local arg = {}
@@ -222,7 +225,7 @@ final class RedisScripts {
               if need < 1 then need = 1 end
               local u, r, retry = 0, 0, 0
               if kind == 'w' then
-                a = a + 2
+                a = a + 3
                 u = wget(KEYS[nc + i]).t
                 if u + need > limit then
                   wput(KEYS[nc + i])
@@ -243,7 +246,7 @@ final class RedisScripts {
                 r = tonumber(ARGV[a + 2]) - now
                 if r < 0 then r = 0 end
                 retry = r
-                a = a + 3
+                a = a + 4
               else
                 -- leases of dead replicas matter only when the slots look full
                 local key = KEYS[nc + i]
@@ -265,14 +268,39 @@ final class RedisScripts {
                   end
                   out[#out + 1] = reset[j] or 0
                 end
+                out[#out + 1] = 0
                 return
               end
+            end
+            -- admitted: reserve up to wish more admissions of the same size for the replica to hand out on its own,
+            -- as long as each limit keeps at least 15/16 of the room this admission left
+            local g = wish
+            if g > 0 then
+              for i = 1, n do
+                local b = arg[i]
+                local kind = string.sub(kinds, i, i)
+                local amount, unit = 1, 1
+                if kind == 'w' then
+                  amount, unit = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
+                elseif kind == 'p' then
+                  amount, unit = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 3])
+                end
+                local room = tonumber(ARGV[b]) - used[i] - amount
+                if unit < 1 then unit = 1 end
+                local fit = math.floor(room / (16 * unit))
+                if fit < g then g = fit end
+              end
+              if g < 0 then g = 0 end
             end
             for i = 1, n do
               local kind = string.sub(kinds, i, i)
               local b = arg[i]
-              local amount = 1
-              if kind ~= 's' then amount = tonumber(ARGV[b + 1]) end
+              local amount = 1 + g
+              if kind == 'w' then
+                amount = tonumber(ARGV[b + 1]) + g * tonumber(ARGV[b + 2])
+              elseif kind == 'p' then
+                amount = tonumber(ARGV[b + 1]) + g * tonumber(ARGV[b + 3])
+              end
               if kind == 'w' then
                 if amount > 0 then
                   local key = KEYS[nc + i]
@@ -312,8 +340,12 @@ final class RedisScripts {
                 local e = sa[key]
                 e[#e + 1] = now + lease
                 e[#e + 1] = ARGV[b + 1]
+                for j = 1, g do
+                  e[#e + 1] = now + lease
+                  e[#e + 1] = ARGV[b + 1] .. '#' .. j
+                end
                 if lease > sl[key] then sl[key] = lease end
-                sc[key] = sc[key] + 1
+                sc[key] = sc[key] + 1 + g
               end
               used[i] = used[i] + amount
             end
@@ -321,6 +353,7 @@ final class RedisScripts {
             out[#out + 1] = 0
             for j = 1, n do out[#out + 1] = used[j] end
             for j = 1, n do out[#out + 1] = reset[j] end
+            out[#out + 1] = g
             end
             local m = tonumber(ARGV[1])
             local ck = ARGV[2]
@@ -328,11 +361,12 @@ final class RedisScripts {
             local a = charges(ck, 3)
             for x = 1, m do
               local kinds = ARGV[a + 1]
+              local wish = tonumber(ARGV[a + 2])
               clock(tonumber(ARGV[a]))
-              a = a + 2
-              admitOne(kinds, nc, a)
+              a = a + 3
+              admitOne(kinds, nc, a, wish)
               for i = 1, #kinds do
-                if string.sub(kinds, i, i) == 'w' then a = a + 2 else a = a + 3 end
+                if string.sub(kinds, i, i) == 'p' then a = a + 4 else a = a + 3 end
               end
               nc = nc + #kinds
             end

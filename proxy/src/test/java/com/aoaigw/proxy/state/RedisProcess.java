@@ -89,6 +89,19 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops or continues the server without losing its data (SIGSTOP / SIGCONT), as a network partition would look
+     * to a client: connections stay open and get no answer.
+     *
+     * @param paused true to stop it, false to let it go on
+     */
+    public synchronized void pause(boolean paused) throws Exception {
+        Process p = new ProcessBuilder("kill", paused ? "-STOP" : "-CONT", Long.toString(process.pid())).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("kill " + (paused ? "-STOP" : "-CONT") + " failed");
+        }
+    }
+
     private boolean ping() {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 500);

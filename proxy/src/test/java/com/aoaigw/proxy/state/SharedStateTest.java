@@ -33,7 +33,7 @@ class SharedStateTest {
     @BeforeAll
     static void startRedis() throws Exception {
         redis = RedisProcess.start("test-pass");
-        redisState = new RedisSharedState(redis.url(), "t:", false);
+        redisState = new RedisSharedState(redis.url(), "t:", false, false);
     }
 
     @AfterAll

@@ -1,0 +1,271 @@
+package com.aoaigw.proxy.state;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Admissions one replica reserved ahead in Redis for one set of checks (one key and model), to hand out without a
+ * round trip (README "Limits, quotas and budgets", "Redis: admissions reserved ahead").
+ *
+ * <p>When a set of checks is busy on this replica, its admission asks Redis to reserve, in the same script call,
+ * room for up to {@link #MAX_AHEAD} more admissions of the same size; Redis grants only as many as leave every limit
+ * at least 15/16 of the room the admission left, so a key near its limit is admitted one by one, in Redis, as
+ * before. The replica then admits the next requests of that set from the reservation: each takes its own amounts
+ * (a slot takes one of the reserved holders), and a charge whose actual usage exceeds what its admission reserved
+ * (tokens) takes the excess from the reservation's room too, so the replica never lets through more than Redis
+ * reserved. What is not handed out within {@link #LIFETIME_MS} is given back to Redis (a refund charge), as it is
+ * when a request does not fit what is left. Nothing is ever admitted beyond what Redis counted for it: the limits
+ * hold across replicas exactly as before, and a busy key costs a script call per reservation instead of per
+ * request.
+ *
+ * <p>Not thread-safe: {@link RedisSharedState} uses it under its send lock.
+ */
+final class Grant {
+    /** How long a reservation may be handed out; what is left is then given back. */
+    static final long LIFETIME_MS = 1000;
+    /** The most admissions reserved ahead at once. */
+    static final int MAX_AHEAD = 32;
+
+    private final List<Check> shape;
+    /** When the reservation was made (epoch ms); -1 when nothing is reserved. */
+    private long at = -1;
+    /** Per check: still reserved in Redis for admissions not handed out (given back when the reservation ends). */
+    private final long[] reserved;
+    /** Per check: what handed-out admissions and their charges may still take. */
+    private final long[] room;
+    /** Per check: what Redis held after the admission that made the reservation, without the reservation. */
+    private final long[] base;
+    /** Per check: what was handed out since. */
+    private final long[] taken;
+    /** Per check: the usual excess of a charge over its admission's amount (an average, for {@link #units}). */
+    private final long[] excess;
+    /** Per slot check: the reserved holders not handed out yet. */
+    private final List<ArrayDeque<String>> holders;
+    private long second = Long.MIN_VALUE;
+    private int thisSecond;
+    private int lastSecond;
+    private long lastUse;
+    /** Completed when the admission of this set that asks for more ahead has its answer; null when none is asking. */
+    private java.util.concurrent.CompletableFuture<Void> coming;
+
+    /** @param shape the checks of the admissions this grant serves (their keys, kinds and limits) */
+    Grant(List<Check> shape) {
+        this.shape = List.copyOf(shape);
+        int n = shape.size();
+        reserved = new long[n];
+        room = new long[n];
+        base = new long[n];
+        taken = new long[n];
+        excess = new long[n];
+        holders = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            holders.add(shape.get(i) instanceof Check.Slot ? new ArrayDeque<>() : null);
+        }
+    }
+
+    /** @return the checks this grant serves */
+    List<Check> shape() {
+        return shape;
+    }
+
+    /**
+     * Counts an admission of this set at {@code now} (for {@link #wish()}).
+     *
+     * @param now the admission's time (epoch ms)
+     */
+    void count(long now) {
+        long s = Math.floorDiv(now, 1000);
+        if (s != second) {
+            lastSecond = s == second + 1 ? thisSecond : 0;
+            thisSecond = 0;
+            second = s;
+        }
+        thisSecond++;
+        lastUse = now;
+    }
+
+    /**
+     * @return how many admissions to ask Redis to reserve ahead: about half a second of this set's recent admissions
+     *         on this replica, at most {@link #MAX_AHEAD}; none for a set admitted less than 4 times a second
+     */
+    int wish() {
+        int rate = Math.max(thisSecond, lastSecond);
+        return rate < 4 ? 0 : Math.min(MAX_AHEAD, rate / 2);
+    }
+
+    /**
+     * @param checks an admission's checks
+     * @return per check what to reserve ahead for each admission: its amount plus what its charges usually add
+     *         (a request's completion tokens beyond its prompt estimate), so a reservation lasts as many admissions
+     *         as it was made for
+     */
+    long[] units(List<Check> checks) {
+        long[] u = new long[checks.size()];
+        for (int i = 0; i < u.length; i++) {
+            Check c = checks.get(i);
+            u[i] = c instanceof Check.Slot ? 1 : c.amount() + excess[i];
+        }
+        return u;
+    }
+
+    /** @return true while an admission of this set that asks for more ahead is on its way */
+    boolean asking() {
+        return coming != null;
+    }
+
+    /** @return what completes when the admission that asks for more ahead has its answer; null when none is asking */
+    java.util.concurrent.CompletableFuture<Void> coming() {
+        return coming;
+    }
+
+    /** @param asking whether an admission that asks for more ahead is on its way (false: it has its answer) */
+    void asking(boolean asking) {
+        if (asking) {
+            coming = new java.util.concurrent.CompletableFuture<>();
+        } else if (coming != null) {
+            coming.complete(null);
+            coming = null;
+        }
+    }
+
+    /** @return the time of the last admission counted (epoch ms) */
+    long lastUse() {
+        return lastUse;
+    }
+
+    /**
+     * @param now the time (epoch ms)
+     * @return true when something is reserved and its lifetime is over
+     */
+    boolean expired(long now) {
+        return at >= 0 && (now - at >= LIFETIME_MS || now < at);
+    }
+
+    /**
+     * Hands out an admission from the reservation when every check of it fits what is left (and the reservation is
+     * still live and made for the same limits).
+     *
+     * @param now    the time (epoch ms)
+     * @param checks the admission's checks (the same keys as this grant's shape)
+     * @param lent   where a slot's reserved holder is recorded under {@code key + '\0' + the request's holder}, so the
+     *               request's release frees the reserved one
+     * @return the answer, or null when the admission must go to Redis
+     */
+    Admission take(long now, List<Check> checks, Map<String, String> lent) {
+        if (at < 0 || expired(now)) {
+            return null;
+        }
+        int n = shape.size();
+        for (int i = 0; i < n; i++) {
+            Check c = checks.get(i);
+            if (c.limit() != shape.get(i).limit()) {
+                return null;
+            }
+            if (c instanceof Check.Slot ? holders.get(i).isEmpty() : room[i] < Math.max(1, c.amount())) {
+                return null;
+            }
+        }
+        long[] used = new long[n];
+        long[] reset = new long[n];
+        for (int i = 0; i < n; i++) {
+            Check c = checks.get(i);
+            long amount = c.amount();
+            switch (c) {
+                case Check.Window w -> reset[i] = 61_000 - Math.floorMod(now, 1000);
+                case Check.Period p -> reset[i] = Math.max(0, p.resetAtMillis() - now);
+                case Check.Slot s -> lent.put(s.key() + '\0' + s.holder(), holders.get(i).poll());
+            }
+            reserved[i] = Math.max(0, reserved[i] - amount);
+            room[i] -= amount;
+            taken[i] += amount;
+            used[i] = base[i] + taken[i];
+        }
+        return new Admission(-1, used, reset, 0);
+    }
+
+    /**
+     * Records what Redis reserved ahead with an admission of these checks.
+     *
+     * @param now    the admission's time (epoch ms)
+     * @param checks the admission's checks
+     * @param used   what Redis reported per check after the admission, the reservation included; changed in place
+     *               to what it holds without the reservation (what the admission's own answer reports)
+     * @param ahead  how many admissions Redis reserved ahead
+     * @param units  per check what Redis reserved for each of them ({@link #units})
+     */
+    void reserve(long now, List<Check> checks, long[] used, int ahead, long[] units) {
+        for (int i = 0; i < shape.size(); i++) {
+            Check c = checks.get(i);
+            long r = ahead * units[i];
+            used[i] -= r;
+            base[i] = used[i];
+            reserved[i] = r;
+            room[i] = r;
+            taken[i] = 0;
+            if (c instanceof Check.Slot s) {
+                ArrayDeque<String> h = holders.get(i);
+                h.clear();
+                for (int j = 1; j <= ahead; j++) {
+                    h.add(s.holder() + '#' + j);
+                }
+            }
+        }
+        at = now;
+    }
+
+    /**
+     * Takes the excess of a charge (actual usage beyond what its admission reserved) from what may still be handed
+     * out for that key.
+     *
+     * @param key    the state key charged
+     * @param excess how much more than reserved was used
+     */
+    void eat(String key, long excess) {
+        for (int i = 0; i < shape.size(); i++) {
+            if (shape.get(i).key().equals(key)) {
+                this.excess[i] = (this.excess[i] * 7 + excess + 7) / 8;
+                if (at >= 0) {
+                    room[i] -= excess;
+                }
+            }
+        }
+    }
+
+    /**
+     * Ends the reservation.
+     *
+     * @return the charges that give back to Redis what was not handed out (empty when nothing is left)
+     */
+    List<Adjust> release() {
+        if (at < 0) {
+            return List.of();
+        }
+        List<Adjust> back = new ArrayList<>(2);
+        for (int i = 0; i < shape.size(); i++) {
+            switch (shape.get(i)) {
+                case Check.Window w -> {
+                    if (reserved[i] > 0) {
+                        back.add(new Adjust.Window(w.key(), at, reserved[i], 0));
+                    }
+                }
+                case Check.Period p -> {
+                    if (reserved[i] > 0) {
+                        back.add(new Adjust.Period(p.key(), -reserved[i], p.resetAtMillis()));
+                    }
+                }
+                case Check.Slot s -> {
+                    for (String h : holders.get(i)) {
+                        back.add(new Adjust.Release(s.key(), h));
+                    }
+                    holders.get(i).clear();
+                }
+            }
+            reserved[i] = 0;
+            room[i] = 0;
+        }
+        at = -1;
+        return back;
+    }
+}

@@ -1,0 +1,200 @@
+package com.aoaigw.proxy.state;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Admissions reserved ahead ({@link Grant}) against a real redis-server: a busy set of checks is admitted mostly
+ * without a script call, yet nothing is admitted beyond a limit, across two replicas too; charges beyond their
+ * reservation stop its use; what is not handed out goes back to Redis.
+ */
+@Timeout(60)
+class ReservedAheadTest {
+    /** 2036-12-05T10:00:00Z (see SharedStateTest: Redis expires period counters after their real reset time). */
+    private static final long T0 = 2_112_084_000_000L;
+    private static final long DAY_END = T0 + 14 * 3_600_000L;
+    private static RedisProcess redis;
+    private static int run;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisProcess.start("ahead-pass");
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    private static synchronized String key(String name) {
+        return name + ":" + (++run);
+    }
+
+    private static RedisSharedState replica() {
+        return new RedisSharedState(redis.url(), "a:", false, true);
+    }
+
+    @Test
+    void aBusySetIsAdmittedMostlyWithoutAScriptCall() {
+        String rpm = key("busy-rpm");
+        String tpm = key("busy-tpm");
+        String day = key("busy-day");
+        try (RedisSharedState r = replica()) {
+            long before = r.calls();
+            long now = T0 + 1000;
+            for (int i = 1; i <= 1000; i++) {
+                now += 1; // 1,000 admissions a second
+                Admission a = r.admit(now, List.of(new Check.Window(rpm, 1_000_000, 1),
+                        new Check.Window(tpm, 10_000_000, 20), new Check.Period(day, 10_000_000, 20, DAY_END)));
+                assertTrue(a.admitted(), "admission " + i);
+                // the answer counts this replica's admissions, not what Redis holds for it ahead
+                assertArrayEquals(new long[] {i, 20L * i, 20L * i}, a.used(), "admission " + i);
+            }
+            long calls = r.calls() - before;
+            assertTrue(calls < 100, "script calls for 1,000 admissions: " + calls);
+            // a read gives the rest back first: Redis holds exactly what was admitted
+            assertArrayEquals(new long[] {1000, 20_000, 20_000}, r.read(now, List.of(new Check.Window(rpm, 0, 0),
+                    new Check.Window(tpm, 0, 0), new Check.Period(day, 0, 0, DAY_END))));
+        }
+    }
+
+    @Test
+    void twoBusyReplicasAdmitExactlyTheLimitBetweenThem() throws Exception {
+        String rpm = key("two-rpm");
+        String conc = key("two-conc");
+        AtomicInteger admitted = new AtomicInteger();
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        try (RedisSharedState a = replica(); RedisSharedState b = replica()) {
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                RedisSharedState r = t % 2 == 0 ? a : b;
+                int id = t;
+                ts.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        int refusedInARow = 0;
+                        for (int i = 0; i < 400 && refusedInARow < 3; i++) {
+                            Admission x = r.admit(T0 + 2000, List.of(new Check.Window(rpm, 2000, 1),
+                                    new Check.Slot(conc, 100_000, "h" + id + "-" + i, 60_000)));
+                            if (x.admitted()) {
+                                admitted.incrementAndGet();
+                                assertTrue(x.used()[0] <= 2000, "used " + x.used()[0]);
+                                refusedInARow = 0;
+                            } else {
+                                assertEquals(0, x.refused());
+                                refusedInARow++;
+                            }
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            assertEquals(List.of(), errors);
+            assertEquals(2000, admitted.get(), "admitted by both replicas with a limit of 2000");
+            long[] held = a.read(T0 + 2000, List.of(new Check.Window(rpm, 0, 0)));
+            b.read(T0 + 2000, List.of(new Check.Window(rpm, 0, 0)));
+            assertEquals(2000, held[0]);
+        }
+    }
+
+    @Test
+    void chargesBeyondTheReservationStopItsUse() {
+        // the same case as SharedStateTest's aChargeIsSeenByTheSameReplicasNextAdmission, on a replica that reserves
+        String tpm = key("excess-tpm");
+        long now = T0 + 7000;
+        int admitted = 0;
+        try (RedisSharedState r = replica()) {
+            for (int i = 0; i < 40; i++) {
+                Admission a = r.admit(now, List.of(new Check.Window(tpm, 3000, 2)));
+                if (a.admitted()) {
+                    admitted++;
+                    r.charge(now, List.of(new Adjust.Window(tpm, now, 2, 152)));
+                }
+            }
+        }
+        assertEquals(20, admitted);
+    }
+
+    @Test
+    void whatAnOutageCutOffIsGivenBackWhenRedisAnswersAgain() throws Exception {
+        String day = key("outage-day");
+        String rpm = key("outage-rpm");
+        try (RedisProcess own = RedisProcess.start(null);
+             RedisSharedState r = new RedisSharedState(own.url(), "o:", false, true)) {
+            long now = T0 + 11_000;
+            List<Check> checks = List.of(new Check.Window(rpm, 1_000_000, 1), new Check.Period(day, 1_000_000, 50, DAY_END));
+            for (int i = 0; i < 40; i++) {
+                assertTrue(r.admit(now + i, checks).admitted());
+            }
+            // Redis holds the 40 admissions and what is reserved ahead; then it stops answering (its data kept)
+            own.pause(true);
+            try {
+                // a charge of another key gets no answer in time: the outage starts while the reservation is held
+                r.charge(now + 50, List.of(new Adjust.Period(key("outage-other"), 5, DAY_END)));
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (r.up() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertFalse(r.up());
+                assertTrue(r.admit(now + 51, checks).admitted()); // counted locally
+            } finally {
+                own.pause(false);
+            }
+            awaitUp(r);
+            // the reservation went back when Redis answered again, the outage's admission was added: 41 admissions
+            assertArrayEquals(new long[] {41 * 50}, r.read(now + 60, List.of(new Check.Period(day, 0, 0, DAY_END))));
+        }
+    }
+
+    private static void awaitUp(RedisSharedState r) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!r.up() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(r.up(), "Redis was not used again within 30 s");
+    }
+
+    @Test
+    void reservedSlotsAreFreedByTheRequestsThatTookThemAndTheRestGoesBack() {
+        String conc = key("slots");
+        String rpm = key("slots-rpm");
+        long now = T0 + 9000;
+        try (RedisSharedState r = replica()) {
+            List<Adjust> ends = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String holder = "req-" + i;
+                Admission a = r.admit(now + i, List.of(new Check.Window(rpm, 100_000, 1),
+                        new Check.Slot(conc, 1000, holder, 60_000)));
+                assertTrue(a.admitted());
+                ends.add(new Adjust.Release(conc, holder));
+            }
+            assertEquals(50, r.read(now + 60, List.of(new Check.Slot(conc, 0, "", 0)))[0]);
+            r.charge(now + 61, ends);
+            assertEquals(0, r.read(now + 62, List.of(new Check.Slot(conc, 0, "", 0)))[0]);
+            // a reservation whose time is over goes back at the next admission of the set
+            for (int i = 0; i < 20; i++) {
+                r.admit(now + 100 + i, List.of(new Check.Window(rpm, 100_000, 1),
+                        new Check.Slot(conc, 1000, "late-" + i, 60_000)));
+            }
+            Admission later = r.admit(now + 100 + Grant.LIFETIME_MS + 500, List.of(new Check.Window(rpm, 100_000, 1),
+                    new Check.Slot(conc, 1000, "last", 60_000)));
+            assertTrue(later.admitted());
+            assertEquals(21, later.used()[1], "20 held, the last one: no reserved slot is left over");
+        }
+    }
+}
