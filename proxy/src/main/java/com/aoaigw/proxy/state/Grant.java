@@ -15,8 +15,10 @@ import java.util.Map;
  * before. The replica then admits the next requests of that set from the reservation: each takes its own amounts
  * (a slot takes one of the reserved holders), and a charge whose actual usage exceeds what its admission reserved
  * (tokens) takes the excess from the reservation's room too, so the replica never lets through more than Redis
- * reserved. What is not handed out within {@link #LIFETIME_MS} is given back to Redis (a refund charge), as it is
- * when a request does not fit what is left. Nothing is ever admitted beyond what Redis counted for it: the limits
+ * reserved. When less than half of the last reservation is left, the replica asks for more in the background ({@link
+ * #topUp}, in the reservation's own second), so the requests of a busy set seldom find it empty. What is not handed
+ * out within {@link #LIFETIME_MS} of the reservation is given back to Redis (a refund charge), as it is when a request
+ * does not fit what is left. Nothing is ever admitted beyond what Redis counted for it: the limits
  * hold across replicas exactly as before, and a busy key costs a script call per reservation instead of per
  * request.
  *
@@ -39,6 +41,8 @@ final class Grant {
     private final long[] base;
     /** Per check: what was handed out since. */
     private final long[] taken;
+    /** Per check: what the last reservation added (a top-up is asked for when less than half of it is left). */
+    private final long[] last;
     /** Per check: the usual excess of a charge over its admission's amount (an average, for {@link #units}). */
     private final long[] excess;
     /** Per slot check: the reserved holders not handed out yet. */
@@ -58,6 +62,7 @@ final class Grant {
         room = new long[n];
         base = new long[n];
         taken = new long[n];
+        last = new long[n];
         excess = new long[n];
         holders = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -203,6 +208,7 @@ final class Grant {
             base[i] = used[i];
             reserved[i] = r;
             room[i] = r;
+            last[i] = r;
             taken[i] = 0;
             if (c instanceof Check.Slot s) {
                 ArrayDeque<String> h = holders.get(i);
@@ -213,6 +219,87 @@ final class Grant {
             }
         }
         at = now;
+    }
+
+    /**
+     * @param now the time (epoch ms)
+     * @return true when the reservation is live, made in this second, and any check has less than half of what its
+     *         last reservation added left: time to ask for more ahead, before the requests of this set find it
+     *         empty and wait
+     */
+    boolean low(long now) {
+        // a top-up is made in the reservation's own second, so a window counts all of it in one bucket and the
+        // reservation's lifetime still bounds how long before its use an admission is counted
+        if (at < 0 || Math.floorDiv(now, 1000) != Math.floorDiv(at, 1000)) {
+            return false;
+        }
+        for (int i = 0; i < shape.size(); i++) {
+            long left = holders.get(i) != null ? holders.get(i).size() : room[i];
+            if (left * 2 < last[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Adds a top-up to the live reservation: an admission made for the reservation alone (its own amounts, and its
+     * slot holder, are handed out like the rest) and what Redis reserved ahead with it. Window refunds then go to the
+     * reservation's second, which is the top-up's too ({@link #low}); the reservation's lifetime is not extended.
+     *
+     * @param now    the top-up's time (epoch ms)
+     * @param checks the top-up's checks (its slot holders are its own, not a request's)
+     * @param used   what Redis reported per check after it, everything reserved included
+     * @param ahead  how many admissions Redis reserved ahead with it
+     * @param units  per check what Redis reserved for each of them
+     * @return the charges that give the top-up back instead, when the reservation it was made for ended and another
+     *         began in a different second meanwhile (empty when it was added)
+     */
+    List<Adjust> topUp(long now, List<Check> checks, long[] used, int ahead, long[] units) {
+        if (at >= 0 && Math.floorDiv(at, 1000) != Math.floorDiv(now, 1000)) {
+            List<Adjust> back = new ArrayList<>();
+            for (int i = 0; i < shape.size(); i++) {
+                Check c = checks.get(i);
+                long r = (c instanceof Check.Slot ? 1 : c.amount()) + ahead * units[i];
+                switch (c) {
+                    case Check.Window w -> back.add(new Adjust.Window(w.key(), now, r, 0));
+                    case Check.Period p -> back.add(new Adjust.Period(p.key(), -r, p.resetAtMillis()));
+                    case Check.Slot sl -> {
+                        back.add(new Adjust.Release(sl.key(), sl.holder()));
+                        for (int j = 1; j <= ahead; j++) {
+                            back.add(new Adjust.Release(sl.key(), sl.holder() + '#' + j));
+                        }
+                    }
+                }
+            }
+            return back;
+        }
+        if (at < 0) {
+            // the reservation ended meanwhile: the top-up starts a new one (its own admission is one more ahead)
+            for (int i = 0; i < shape.size(); i++) {
+                reserved[i] = 0;
+                room[i] = 0;
+                taken[i] = 0;
+            }
+            at = now;
+        }
+        for (int i = 0; i < shape.size(); i++) {
+            Check c = checks.get(i);
+            long r = (c instanceof Check.Slot ? 1 : c.amount()) + ahead * units[i];
+            reserved[i] += r;
+            room[i] += r;
+            last[i] = r;
+            base[i] = used[i] - reserved[i];
+            taken[i] = 0;
+            if (c instanceof Check.Slot s) {
+                ArrayDeque<String> h = holders.get(i);
+                h.add(s.holder());
+                for (int j = 1; j <= ahead; j++) {
+                    h.add(s.holder() + '#' + j);
+                }
+            }
+        }
+        return List.of();
     }
 
     /**

@@ -166,6 +166,9 @@ public final class RedisSharedState implements SharedState {
                         g.count(now);
                         Admission fast = g.take(now, checks, lent);
                         if (fast != null) {
+                            if (!g.asking() && g.low(now)) {
+                                topUp(c, g, now, checks);
+                            }
                             return fast;
                         }
                         coming = g.coming();
@@ -328,6 +331,47 @@ public final class RedisSharedState implements SharedState {
                 }
             }, wait, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * Asks Redis, without waiting, for more admissions of a set ahead while some are left: an admission of the same
+     * size made for the reservation alone (its slot holder is its own), whose answer adds to the reservation and lets
+     * any request waiting for it go on. Called with {@link #send} held.
+     */
+    private void topUp(StatefulRedisConnection<String, String> c, Grant g, long now, List<Check> checks) {
+        int wish = g.wish();
+        if (wish <= 0) {
+            return;
+        }
+        List<Check> own = new ArrayList<>(checks.size());
+        for (Check k : checks) {
+            own.add(k instanceof Check.Slot s ? new Check.Slot(s.key(), s.limit(), s.holder() + "~", s.leaseMs()) : k);
+        }
+        Waiting w = new Waiting(now, own, wish, g.units(own), new CompletableFuture<>());
+        g.asking(true);
+        waiting.add(w);
+        if (inFlight == 0) {
+            flush(c);
+        }
+        w.answer().whenComplete((r, e) -> {
+            send.lock();
+            try {
+                int n = own.size();
+                if (e == null && r.get(0) < 0) {
+                    long[] used = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        used[i] = r.get(2 + i);
+                    }
+                    List<Adjust> back = g.topUp(now, own, used, r.get(2 + 2 * n).intValue(), w.units());
+                    if (!back.isEmpty()) {
+                        queue(c, new Pending(now, back));
+                    }
+                }
+                g.asking(false);
+            } finally {
+                send.unlock();
+            }
+        });
     }
 
     /**
