@@ -156,7 +156,8 @@ final class RedisScripts {
      * amount, reset epoch ms, amount per admission ahead; s: limit, holder, lease ms. An admitted admission reserves
      * as many of those as every limit has room for while keeping 15/16 of the room it left (slot holders ahead are
      * named {@code holder#1..n}). Returns per admission {refused index (0-based, -1 admitted), retry ms, used...,
-     * reset..., admissions reserved ahead}, one after the other; used includes what was reserved ahead. The admissions of one call keep each key's window, counter and slot
+     * reset..., admissions reserved ahead}, one after the other; used includes what was reserved ahead. The
+     * admissions of one call keep each key's window, counter and slot
      * count in the script's own variables and write each key once at the end (a window also before its buckets are
      * walked for a refusal, or when the second changes): the same answers as one call per admission, far fewer
      * calls into Redis for a busy key. The reset of a window (when its

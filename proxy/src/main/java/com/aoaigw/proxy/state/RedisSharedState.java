@@ -23,7 +23,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
  * The state in Redis, shared by every replica. A busy set of checks (one key and model admitted at least a few times
  * a second on this replica) is admitted from admissions its last admission reserved ahead in Redis ({@link Grant}),
  * without a round trip; the others, and a set whose reservation is used up, go to Redis one by one. Admissions,
- * charges and reads are Lua script calls (each atomic), sent like a group commit: when nothing of this replica is on its way to Redis, an admission or a charge goes at once
+ * charges and reads are Lua script calls (each atomic), sent like a group commit: when nothing of this replica is on
+ * its way to Redis, an admission or a charge goes at once
  * (one round trip); while a call is on its way, admissions and charges queue, and the moment it is answered the
  * whole queue goes as one script call (charges first, then each admission on its own, in the order they came), so
  * under load a request costs a share of a round trip instead of two (a busy replica's charges wait up to 5 ms for
@@ -441,7 +442,7 @@ public final class RedisSharedState implements SharedState {
         return out;
     }
 
-    /** Takes what charges used beyond their reservations from the reservations ahead; called with {@link #send} held. */
+    /** Takes what charges used beyond their reservations from the reservations ahead; {@link #send} held. */
     private void eatExcess(List<Adjust> adjusts) {
         if (grantsByKey.isEmpty()) {
             return;

@@ -141,7 +141,8 @@ class ReservedAheadTest {
              RedisSharedState r = new RedisSharedState(own.url(), "o:", false, true)) {
             RedisProcess.awaitUp(r::up);
             long now = T0 + 11_000;
-            List<Check> checks = List.of(new Check.Window(rpm, 1_000_000, 1), new Check.Period(day, 1_000_000, 50, DAY_END));
+            List<Check> checks = List.of(new Check.Window(rpm, 1_000_000, 1),
+                    new Check.Period(day, 1_000_000, 50, DAY_END));
             for (int i = 0; i < 40; i++) {
                 assertTrue(r.admit(now + i, checks).admitted());
             }
