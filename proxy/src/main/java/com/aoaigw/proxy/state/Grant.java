@@ -211,11 +211,8 @@ final class Grant {
             last[i] = r;
             taken[i] = 0;
             if (c instanceof Check.Slot s) {
-                ArrayDeque<String> h = holders.get(i);
-                h.clear();
-                for (int j = 1; j <= ahead; j++) {
-                    h.add(s.holder() + '#' + j);
-                }
+                holders.get(i).clear();
+                holders.get(i).addAll(aheadHolders(s.holder(), ahead));
             }
         }
         at = now;
@@ -261,16 +258,12 @@ final class Grant {
             for (int i = 0; i < shape.size(); i++) {
                 Check c = checks.get(i);
                 long r = (c instanceof Check.Slot ? 1 : c.amount()) + ahead * units[i];
-                switch (c) {
-                    case Check.Window w -> back.add(new Adjust.Window(w.key(), now, r, 0));
-                    case Check.Period p -> back.add(new Adjust.Period(p.key(), -r, p.resetAtMillis()));
-                    case Check.Slot sl -> {
-                        back.add(new Adjust.Release(sl.key(), sl.holder()));
-                        for (int j = 1; j <= ahead; j++) {
-                            back.add(new Adjust.Release(sl.key(), sl.holder() + '#' + j));
-                        }
-                    }
+                List<String> held = new ArrayList<>();
+                if (c instanceof Check.Slot sl) {
+                    held.add(sl.holder());
+                    held.addAll(aheadHolders(sl.holder(), ahead));
                 }
+                giveBack(c, now, r, held, back);
             }
             return back;
         }
@@ -292,11 +285,8 @@ final class Grant {
             base[i] = used[i] - reserved[i];
             taken[i] = 0;
             if (c instanceof Check.Slot s) {
-                ArrayDeque<String> h = holders.get(i);
-                h.add(s.holder());
-                for (int j = 1; j <= ahead; j++) {
-                    h.add(s.holder() + '#' + j);
-                }
+                holders.get(i).add(s.holder());
+                holders.get(i).addAll(aheadHolders(s.holder(), ahead));
             }
         }
         return List.of();
@@ -331,28 +321,48 @@ final class Grant {
         }
         List<Adjust> back = new ArrayList<>(2);
         for (int i = 0; i < shape.size(); i++) {
-            switch (shape.get(i)) {
-                case Check.Window w -> {
-                    if (reserved[i] > 0) {
-                        back.add(new Adjust.Window(w.key(), at, reserved[i], 0));
-                    }
-                }
-                case Check.Period p -> {
-                    if (reserved[i] > 0) {
-                        back.add(new Adjust.Period(p.key(), -reserved[i], p.resetAtMillis()));
-                    }
-                }
-                case Check.Slot s -> {
-                    for (String h : holders.get(i)) {
-                        back.add(new Adjust.Release(s.key(), h));
-                    }
-                    holders.get(i).clear();
-                }
+            ArrayDeque<String> held = holders.get(i);
+            giveBack(shape.get(i), at, reserved[i], held == null ? List.of() : held, back);
+            if (held != null) {
+                held.clear();
             }
             reserved[i] = 0;
             room[i] = 0;
         }
         at = -1;
         return back;
+    }
+
+    /** @return the names Redis gives the slot holders it reserves ahead with {@code holder}'s admission */
+    private static List<String> aheadHolders(String holder, int ahead) {
+        List<String> names = new ArrayList<>(ahead);
+        for (int j = 1; j <= ahead; j++) {
+            names.add(holder + '#' + j);
+        }
+        return names;
+    }
+
+    /**
+     * Adds the charges that give back what is reserved for one check: a window's part at the second it was reserved
+     * in, a period counter's part, a slot set's holders.
+     */
+    private static void giveBack(Check c, long at, long amount, java.util.Collection<String> held, List<Adjust> out) {
+        switch (c) {
+            case Check.Window w -> {
+                if (amount > 0) {
+                    out.add(new Adjust.Window(w.key(), at, amount, 0));
+                }
+            }
+            case Check.Period p -> {
+                if (amount > 0) {
+                    out.add(new Adjust.Period(p.key(), -amount, p.resetAtMillis()));
+                }
+            }
+            case Check.Slot s -> {
+                for (String h : held) {
+                    out.add(new Adjust.Release(s.key(), h));
+                }
+            }
+        }
     }
 }
