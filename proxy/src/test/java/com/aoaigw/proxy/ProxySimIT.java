@@ -425,6 +425,38 @@ class ProxySimIT {
         assertEquals("unknown_url", json(u.body()).at("/error/code").asText());
     }
 
+    /**
+     * The 413 must reach a client that goes on sending after it: the proxy reads and discards the rest of the upload
+     * before it closes, so no reset overtakes the answer. The client here first waits for the answer, then sends the
+     * body: without the drain the proxy has closed by then and the writes fail with a reset.
+     */
+    @Test
+    void refusedUploadIsReadToTheEndBeforeTheClose() throws Exception {
+        byte[] body = ("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "y".repeat(400_000) + "\"}]}").getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.port())) {
+            s.setSoTimeout(10_000);
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            java.io.InputStream in = s.getInputStream();
+            int first = in.read(); // the answer has started: the proxy refused on the announced length
+            assertEquals('H', first);
+            Thread.sleep(300);
+            for (int off = 0; off < body.length; off += 8192) {
+                out.write(body, off, Math.min(8192, body.length - off)); // a reset here fails the test
+            }
+            out.flush();
+            String answer = (char) first + new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+            assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+            assertTrue(answer.contains("\"request_too_large\""), answer);
+        }
+        assertEquals(0, sim.requests().size());
+    }
+
     @Test
     void requestTimeoutAfterAHotReload() throws Exception {
         int closed;

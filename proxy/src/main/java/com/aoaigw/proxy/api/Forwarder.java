@@ -68,6 +68,10 @@ public final class Forwarder {
     static final io.helidon.http.HeaderName SERVED_BY = HeaderNames.create("x-aoaigw-served-by");
     /** Largest entity whose announced length is reserved before its bytes arrive. */
     static final int PREALLOCATE_MAX = 1 << 20;
+    /** After a 413, at most this much of the rest of the upload is read and thrown away before the close. */
+    static final long DRAIN_MAX_BYTES = 4L << 20;
+    /** ... and for at most this long (checked between reads; one read is bounded by the server's read timeout). */
+    static final long DRAIN_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final ObjectMapper mapper;
     private final ErrorRenderer errors;
@@ -407,10 +411,11 @@ public final class Forwarder {
         long limit = bodyLimit;
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
-            throw tooLarge(res, limit);
+            throw tooLarge(req, null, res, log, limit);
         }
         // not try-with-resources: closing Helidon's entity stream after a refusal drains the rest of the upload, and
-        // inside an oversized chunk it reads the data as a chunk-size line without bound; the 413 closes instead
+        // inside an oversized chunk it reads the data as a chunk-size line without bound; the 413 drains a bounded
+        // amount itself and closes
         InputStream in = req.content().inputStream();
         try {
             if (declared.isPresent()) {
@@ -423,7 +428,7 @@ public final class Forwarder {
             while ((n = in.read(buf)) >= 0) {
                 total += n;
                 if (total > limit) {
-                    throw tooLarge(res, limit);
+                    throw tooLarge(req, in, res, log, limit);
                 }
                 out.write(buf, 0, n);
             }
@@ -431,12 +436,12 @@ public final class Forwarder {
         } catch (RequestException e) {
             // the server-wide limit cut the entity (one chunk announcing more than it)
             if (e.status().code() == 413) {
-                throw tooLarge(res, limit);
+                throw tooLarge(req, in, res, log, limit);
             }
             throw brokenFraming(res, log, e);
         } catch (IOException | UncheckedIOException e) {
             throw new ProxyException.InvalidRequest(null, "body_read_failed", "The request body could not be read.");
-        } catch (ProxyException e) {
+        } catch (ProxyException | CloseConnectionException e) {
             throw e;
         } catch (RuntimeException e) {
             throw brokenFraming(res, log, e);
@@ -482,10 +487,47 @@ public final class Forwarder {
         throw new IOException("the entity ended before its Content-Length");
     }
 
-    /** The refusal closes the connection: the rest of the upload is never read (not even to discard it). */
-    private static ProxyException tooLarge(ServerResponse res, long limit) {
-        res.header(HeaderValues.CONNECTION_CLOSE);
-        return new ProxyException.InvalidRequest(413, null, "request_too_large",
+    /**
+     * Answers 413 and closes the connection. Closing a socket whose receive buffer still holds unread upload makes the
+     * kernel send a reset, which can reach the client before it has read the answer (it then sees a broken connection,
+     * not the 413). So, as web servers do before such a close, the rest of the upload is read and thrown away first,
+     * bounded by {@link #DRAIN_MAX_BYTES} and {@link #DRAIN_MAX_NANOS}: nothing is kept, and a larger or slower upload
+     * is cut off as before.
+     */
+    private CloseConnectionException tooLarge(ServerRequest req, InputStream entity, ServerResponse res, ExchangeLog log,
+                                              long limit) {
+        ProxyException e = new ProxyException.InvalidRequest(413, null, "request_too_large",
                 "The request body exceeds the limit of " + limit + " bytes.");
+        log.status(e.status());
+        log.errorCode(e.code());
+        res.header(HeaderValues.CONNECTION_CLOSE);
+        errors.send(res, e);
+        // a client that asked "Expect: 100-continue" and had no answer yet sends nothing more (reading would make
+        // Helidon send the 100 after the 413)
+        boolean waits = req.headers().contains(HeaderValues.EXPECT_100) && entity == null;
+        long drained = waits ? 0 : drain(entity != null ? entity : req.content().inputStream(), DRAIN_MAX_BYTES,
+                DRAIN_MAX_NANOS);
+        return new CloseConnectionException("request body over the limit (" + drained + " further bytes discarded)");
+    }
+
+    /**
+     * Reads and discards the rest of a request entity.
+     *
+     * @return the bytes discarded
+     */
+    static long drain(InputStream in, long maxBytes, long maxNanos) {
+        long until = System.nanoTime() + maxNanos;
+        long total = 0;
+        byte[] buf = new byte[16384];
+        try {
+            int n;
+            while (total < maxBytes && System.nanoTime() < until
+                    && (n = in.read(buf, 0, (int) Math.min(buf.length, maxBytes - total))) >= 0) {
+                total += n;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the upload broke off or passed the server-wide limit: the close follows either way
+        }
+        return total;
     }
 }
