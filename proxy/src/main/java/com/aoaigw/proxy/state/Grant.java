@@ -47,6 +47,11 @@ final class Grant {
     private final long[] excess;
     /** Per slot check: the reserved holders not handed out yet. */
     private final List<ArrayDeque<String>> holders;
+    /**
+     * Per slot check: every holder reserved for the live reservation, handed out or not: a request that took one
+     * gives it back to the reservation when it ends ({@link #recycle}) instead of releasing it in Redis.
+     */
+    private final List<java.util.Set<String>> live;
     private long second = Long.MIN_VALUE;
     private int thisSecond;
     private int lastSecond;
@@ -65,8 +70,11 @@ final class Grant {
         last = new long[n];
         excess = new long[n];
         holders = new ArrayList<>(n);
+        live = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            holders.add(shape.get(i) instanceof Check.Slot ? new ArrayDeque<>() : null);
+            boolean slot = shape.get(i) instanceof Check.Slot;
+            holders.add(slot ? new ArrayDeque<>() : null);
+            live.add(slot ? new java.util.HashSet<>() : null);
         }
     }
 
@@ -104,13 +112,18 @@ final class Grant {
      * @param checks an admission's checks
      * @return per check what to reserve ahead for each admission: its amount plus what its charges usually add
      *         (a request's completion tokens beyond its prompt estimate), so a reservation lasts as many admissions
-     *         as it was made for
+     *         as it was made for; for a slot set one holder each, or none while the live reservation has at least
+     *         {@link #wish()} holders to hand out (holders come back when their requests end: {@link #recycle})
      */
     long[] units(List<Check> checks) {
         long[] u = new long[checks.size()];
         for (int i = 0; i < u.length; i++) {
             Check c = checks.get(i);
-            u[i] = c instanceof Check.Slot ? 1 : c.amount() + excess[i];
+            if (c instanceof Check.Slot) {
+                u[i] = at >= 0 && holders.get(i).size() >= Math.max(1, wish()) ? 0 : 1;
+            } else {
+                u[i] = c.amount() + excess[i];
+            }
         }
         return u;
     }
@@ -211,8 +224,11 @@ final class Grant {
             last[i] = r;
             taken[i] = 0;
             if (c instanceof Check.Slot s) {
+                List<String> names = aheadHolders(s.holder(), (int) r);
                 holders.get(i).clear();
-                holders.get(i).addAll(aheadHolders(s.holder(), ahead));
+                holders.get(i).addAll(names);
+                live.get(i).clear();
+                live.get(i).addAll(names);
             }
         }
         at = now;
@@ -261,7 +277,7 @@ final class Grant {
                 List<String> held = new ArrayList<>();
                 if (c instanceof Check.Slot sl) {
                     held.add(sl.holder());
-                    held.addAll(aheadHolders(sl.holder(), ahead));
+                    held.addAll(aheadHolders(sl.holder(), (int) (ahead * units[i])));
                 }
                 giveBack(c, now, r, held, back);
             }
@@ -285,8 +301,11 @@ final class Grant {
             base[i] = used[i] - reserved[i];
             taken[i] = 0;
             if (c instanceof Check.Slot s) {
+                List<String> names = aheadHolders(s.holder(), (int) (ahead * units[i]));
                 holders.get(i).add(s.holder());
-                holders.get(i).addAll(aheadHolders(s.holder(), ahead));
+                holders.get(i).addAll(names);
+                live.get(i).add(s.holder());
+                live.get(i).addAll(names);
             }
         }
         return List.of();
@@ -311,6 +330,32 @@ final class Grant {
     }
 
     /**
+     * Takes back a reserved slot holder whose request ended, to hand out again, while the reservation it was
+     * reserved for is not ended (it is still counted in Redis, under a lease that outlives the reservation's
+     * lifetime by far more than a request may run).
+     *
+     * @param key    the slot set's state key
+     * @param holder the reserved holder the request was lent
+     * @return true when it was taken back (nothing is sent to Redis for it); false when it must be released there
+     */
+    boolean recycle(String key, String holder) {
+        if (at < 0) {
+            return false;
+        }
+        for (int i = 0; i < shape.size(); i++) {
+            java.util.Set<String> mine = live.get(i);
+            if (mine != null && shape.get(i).key().equals(key) && mine.contains(holder)) {
+                holders.get(i).add(holder);
+                reserved[i]++;
+                room[i]++;
+                taken[i]--;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Ends the reservation.
      *
      * @return the charges that give back to Redis what was not handed out (empty when nothing is left)
@@ -325,6 +370,7 @@ final class Grant {
             giveBack(shape.get(i), at, reserved[i], held == null ? List.of() : held, back);
             if (held != null) {
                 held.clear();
+                live.get(i).clear();
             }
             reserved[i] = 0;
             room[i] = 0;

@@ -153,7 +153,8 @@ final class RedisScripts {
      * time (epoch ms), at ms, reserved, actual; p: delta, reset epoch ms; r: the number of holders, the holders; then
      * per admission its time (epoch ms), one letter per checked key, how many more admissions it asks to reserve
      * ahead ({@link Grant}), and per checked key by kind: w: limit, amount, amount per admission ahead; p: limit,
-     * amount, reset epoch ms, amount per admission ahead; s: limit, holder, lease ms. An admitted admission reserves
+     * amount, reset epoch ms, amount per admission ahead; s: limit, holder, lease ms, holders per admission ahead (0
+     * when the replica still has enough reserved holders to hand out again, else 1). An admitted admission reserves
      * as many of those as every limit has room for while keeping 15/16 of the room it left (slot holders ahead are
      * named {@code holder#1..n}). Returns per admission {refused index (0-based, -1 admitted), retry ms, used...,
      * reset..., admissions reserved ahead}, one after the other; used includes what was reserved ahead. The
@@ -255,7 +256,7 @@ final class RedisScripts {
                 u = sc[key]
                 if u + need > limit then u = slotsNow(key) end
                 retry = 1000
-                a = a + 3
+                a = a + 4
               end
               used[i], reset[i] = u, r
               if u + need > limit then
@@ -285,22 +286,29 @@ final class RedisScripts {
                   amount, unit = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
                 elseif kind == 'p' then
                   amount, unit = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 3])
+                else
+                  unit = tonumber(ARGV[b + 3])
                 end
-                local room = tonumber(ARGV[b]) - used[i] - amount
-                if unit < 1 then unit = 1 end
-                local fit = math.floor(room / (16 * unit))
-                if fit < g then g = fit end
+                -- a slot set asked for no holders ahead does not bound the reservation
+                if kind ~= 's' or unit > 0 then
+                  local room = tonumber(ARGV[b]) - used[i] - amount
+                  if unit < 1 then unit = 1 end
+                  local fit = math.floor(room / (16 * unit))
+                  if fit < g then g = fit end
+                end
               end
               if g < 0 then g = 0 end
             end
             for i = 1, n do
               local kind = string.sub(kinds, i, i)
               local b = arg[i]
-              local amount = 1 + g
+              local amount
               if kind == 'w' then
                 amount = tonumber(ARGV[b + 1]) + g * tonumber(ARGV[b + 2])
               elseif kind == 'p' then
                 amount = tonumber(ARGV[b + 1]) + g * tonumber(ARGV[b + 3])
+              else
+                amount = 1 + g * tonumber(ARGV[b + 3])
               end
               if kind == 'w' then
                 if amount > 0 then
@@ -341,12 +349,12 @@ final class RedisScripts {
                 local e = sa[key]
                 e[#e + 1] = now + lease
                 e[#e + 1] = ARGV[b + 1]
-                for j = 1, g do
+                for j = 1, amount - 1 do
                   e[#e + 1] = now + lease
                   e[#e + 1] = ARGV[b + 1] .. '#' .. j
                 end
                 if lease > sl[key] then sl[key] = lease end
-                sc[key] = sc[key] + 1 + g
+                sc[key] = sc[key] + amount
               end
               used[i] = used[i] + amount
             end
@@ -367,7 +375,7 @@ final class RedisScripts {
               a = a + 3
               admitOne(kinds, nc, a, wish)
               for i = 1, #kinds do
-                if string.sub(kinds, i, i) == 'p' then a = a + 4 else a = a + 3 end
+                if string.sub(kinds, i, i) == 'w' then a = a + 3 else a = a + 4 end
               end
               nc = nc + #kinds
             end

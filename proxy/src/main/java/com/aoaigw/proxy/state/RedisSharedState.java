@@ -283,6 +283,10 @@ public final class RedisSharedState implements SharedState {
             try {
                 if (ahead) {
                     eatExcess(out);
+                    out = recycle(out);
+                    if (out.isEmpty()) {
+                        return;
+                    }
                 }
                 queue(c, new Pending(now, out));
             } finally {
@@ -436,6 +440,31 @@ public final class RedisSharedState implements SharedState {
                         out = new ArrayList<>(adjusts);
                     }
                     out.set(i, new Adjust.Release(r.key(), held));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return the charges without the releases of reserved slot holders that their reservation took back to hand out
+     *         again ({@link Grant#recycle}); {@link #send} held
+     */
+    private List<Adjust> recycle(List<Adjust> adjusts) {
+        List<Adjust> out = adjusts;
+        for (int i = 0; i < adjusts.size(); i++) {
+            if (adjusts.get(i) instanceof Adjust.Release r) {
+                List<Grant> l = grantsByKey.get(r.key());
+                if (l != null) {
+                    for (Grant g : l) {
+                        if (g.recycle(r.key(), r.holder())) {
+                            if (out == adjusts) {
+                                out = new ArrayList<>(adjusts);
+                            }
+                            out.remove(r);
+                            break;
+                        }
+                    }
                 }
             }
         }
@@ -882,6 +911,7 @@ public final class RedisSharedState implements SharedState {
                         kinds.append('s');
                         args.add(s.holder());
                         args.add(Long.toString(s.leaseMs()));
+                        args.add(units == null ? "0" : Long.toString(unit));
                     }
                 }
             }

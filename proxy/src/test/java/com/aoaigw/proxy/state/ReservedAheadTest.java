@@ -194,4 +194,48 @@ class ReservedAheadTest {
             assertEquals(21, later.used()[1], "20 held, the last one: no reserved slot is left over");
         }
     }
+
+    @Test
+    void aHeldSlotComesBackToTheReservationInsteadOfToRedis() throws Exception {
+        String conc = key("recycle");
+        String rpm = key("recycle-rpm");
+        long now = T0 + 20_000;
+        try (RedisSharedState r = replica()) {
+            for (int i = 0; i < 10; i++) { // busy: the set gets a reservation
+                String h = "warm-" + i;
+                assertTrue(r.admit(now + i, List.of(new Check.Window(rpm, 100_000, 1),
+                        new Check.Slot(conc, 1000, h, 60_000))).admitted());
+                r.charge(now + i, List.of(new Adjust.Release(conc, h)));
+            }
+            long before = r.calls();
+            for (int i = 0; i < 200; i++) {
+                String h = "c-" + i;
+                Admission a = r.admit(now + 20 + i * 2, List.of(new Check.Window(rpm, 100_000, 1),
+                        new Check.Slot(conc, 1000, h, 60_000)));
+                assertTrue(a.admitted(), "admission " + i);
+                r.charge(now + 21 + i * 2, List.of(new Adjust.Release(conc, h)));
+                Thread.sleep(2); // not a busy replica: a charge that has anything to send goes at once
+            }
+            // the ends release nothing in Redis, and the reservation's top-ups reserve no more holders: the calls
+            // are the top-ups of the request window alone (one ends-release call per request without this)
+            long calls = r.calls() - before;
+            assertTrue(calls < 40, "script calls for 200 admissions and ends: " + calls);
+            // holders handed out again are still counted in Redis while their requests run
+            for (int i = 0; i < 5; i++) {
+                assertTrue(r.admit(now + 500 + i, List.of(new Check.Window(rpm, 100_000, 1),
+                        new Check.Slot(conc, 1000, "open-" + i, 60_000))).admitted());
+            }
+            // a read gives the reservation back first; a top-up answered after that starts a new one (its holders
+            // counted in Redis until it ends), which the second read gives back too
+            assertTrue(r.read(now + 510, List.of(new Check.Slot(conc, 0, "", 0)))[0] >= 5);
+            assertEquals(5, r.read(now + 511, List.of(new Check.Slot(conc, 0, "", 0)))[0],
+                    "the 5 open requests; the rest of the reservation went back");
+            List<Adjust> ends = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                ends.add(new Adjust.Release(conc, "open-" + i));
+            }
+            r.charge(now + 520, ends);
+            assertEquals(0, r.read(now + 530, List.of(new Check.Slot(conc, 0, "", 0)))[0]);
+        }
+    }
 }
