@@ -28,7 +28,7 @@ final class Grant {
     /** How long a reservation may be handed out; what is left is then given back. */
     static final long LIFETIME_MS = 1000;
     /** The most admissions reserved ahead at once. */
-    static final int MAX_AHEAD = 32;
+    static final int MAX_AHEAD = 128;
 
     private final List<Check> shape;
     /** When the reservation was made (epoch ms); -1 when nothing is reserved. */
