@@ -301,7 +301,7 @@ public final class BenchMain {
 
     /**
      * A key with limits on every window against the key without limits, on the same proxy, alternating slices at 16
-     * connections (and, in local state, at 1): first on the proxy under test (local state), then on a second proxy in Redis mode against a
+     * connections (and, in local state, at 1), twice as many slices as the other phases: first on the proxy under test (local state), then on a second proxy in Redis mode against a
      * redis-server started on a free loopback port (skipped, with a note, when redis-server is not installed).
      *
      * @return a note to print, or null
@@ -358,7 +358,11 @@ public final class BenchMain {
         double cpuU = 0;
         double cpuL = 0;
         double redisCpu = 0;
-        for (int i = 0; i < plan.slices(); i++) {
+        // twice the slices of the other phases, each as long: the difference measured is a few per cent of the p50,
+        // and more alternations average the host's drift out better
+        int slices = plan.quick() ? plan.slices() : 2 * plan.slices();
+        double[] pairDiff = new double[slices];
+        for (int i = 0; i < slices; i++) {
             for (int k = 0; k < 2; k++) {
                 boolean limitedNow = (k == 0) == (i % 2 == 1);
                 ProcStats.Sample before = proc.sample(proxyPid);
@@ -366,6 +370,8 @@ public final class BenchMain {
                 LoadEngine.NonStreamSamples r = engine.runNonStream(limitedNow ? limited : unlimited, c,
                         plan.phaseWarmupMs(), plan.measureMs() / plan.slices());
                 double cpu = proc.sample(proxyPid).cpuSeconds() - before.cpuSeconds();
+                double p50 = r.summary().p50Ms();
+                pairDiff[i] += limitedNow ? p50 : -p50;
                 if (limitedNow) {
                     l = r.merge(l);
                     cpuL += cpu;
@@ -382,7 +388,21 @@ public final class BenchMain {
         LoadEngine.NonStreamResult b = l.summary();
         return new BenchReport.LimitsRow(mode, c, a, b, b.p50Ms() - a.p50Ms(), b.p99Ms() - a.p99Ms(),
                 cpuU / Math.max(1, a.totalCompleted()) * 1000, cpuL / Math.max(1, b.totalCompleted()) * 1000,
-                redisPid > 0 ? redisCpu / Math.max(1, b.totalCompleted()) * 1000 : Double.NaN);
+                redisPid > 0 ? redisCpu / Math.max(1, b.totalCompleted()) * 1000 : Double.NaN,
+                standardError(pairDiff));
+    }
+
+    /** @return the standard error of the mean of the values (NaN for fewer than two) */
+    static double standardError(double[] v) {
+        if (v.length < 2) {
+            return Double.NaN;
+        }
+        double mean = java.util.Arrays.stream(v).average().orElse(0);
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - mean) * (x - mean);
+        }
+        return Math.sqrt(ss / (v.length - 1) / v.length);
     }
 
     /** The same request with another client key. */

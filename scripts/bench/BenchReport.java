@@ -39,11 +39,13 @@ final class BenchReport {
      * @param proxyCpuMsPerRequestUnlimited proxy CPU per request, unlimited key
      * @param proxyCpuMsPerRequestLimited   proxy CPU per request, limited key (Redis's own CPU not included)
      * @param redisCpuMsPerRequest          redis-server CPU per limited request (NaN in local mode)
+     * @param addedP50ErrorMs               the standard error of the added p50, from the slice pairs' own
+     *                                      differences (how much the host's drift leaves in the figure)
      */
     record LimitsRow(String mode, int concurrency, LoadEngine.NonStreamResult unlimited,
                      LoadEngine.NonStreamResult limited, double addedP50Ms, double addedP99Ms,
                      double proxyCpuMsPerRequestUnlimited, double proxyCpuMsPerRequestLimited,
-                     double redisCpuMsPerRequest) {
+                     double redisCpuMsPerRequest, double addedP50ErrorMs) {
     }
 
     /** A target from the performance issue and whether this run met it. */
@@ -133,9 +135,9 @@ final class BenchReport {
         StringBuilder b = new StringBuilder();
         for (LimitsRow r : limits) {
             b.append(String.format(java.util.Locale.ROOT, "limited key, %s state (c=%d): p50 %.3f -> %.3f ms (added"
-                            + " %+.3f), p99 %.2f -> %.2f ms (added %+.2f), proxy CPU per request %.3f -> %.3f ms%s,"
-                            + " errors %d / %d%n", r.mode(), r.concurrency(), r.unlimited().p50Ms(), r.limited().p50Ms(),
-                    r.addedP50Ms(), r.unlimited().p99Ms(), r.limited().p99Ms(), r.addedP99Ms(),
+                            + " %+.3f, slice pairs +/- %.3f), p99 %.2f -> %.2f ms (added %+.2f), proxy CPU per request"
+                            + " %.3f -> %.3f ms%s, errors %d / %d%n", r.mode(), r.concurrency(), r.unlimited().p50Ms(),
+                    r.limited().p50Ms(), r.addedP50Ms(), r.addedP50ErrorMs(), r.unlimited().p99Ms(), r.limited().p99Ms(), r.addedP99Ms(),
                     r.proxyCpuMsPerRequestUnlimited(), r.proxyCpuMsPerRequestLimited(),
                     Double.isNaN(r.redisCpuMsPerRequest()) ? "" : String.format(java.util.Locale.ROOT,
                             " (+ redis-server %.3f ms)", r.redisCpuMsPerRequest()),
