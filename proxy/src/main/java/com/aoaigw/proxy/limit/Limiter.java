@@ -41,6 +41,10 @@ public final class Limiter {
     private static final int COST_MONTH = 6;
     /** Costs are counted in millionths of the currency unit. */
     static final double MICROS = 1_000_000.0;
+    /** {@link Ticket#plan()}: the day's token counter holds the estimate (above the bits of the token windows). */
+    private static final int DAY_RESERVED = 1 << 30;
+    /** {@link Ticket#plan()}: the month's token counter holds the estimate. */
+    private static final int MONTH_RESERVED = 1 << 29;
 
     private final SharedState state;
     private final LongSupplier clock;
@@ -102,7 +106,7 @@ public final class Limiter {
         if (kl == null && ml == null) {
             // nothing to check (most keys): no lists, no key names
             return new Ticket(keyId, model == null ? null : model.id(), now, estimate, List.of(), List.of(),
-                    RateHeaders.NONE);
+                    RateHeaders.NONE, 0, null);
         }
         Periods p = periods(now);
         String[] k = p.names(keyId);
@@ -146,7 +150,7 @@ public final class Limiter {
         }
         if (checks.isEmpty()) {
             return new Ticket(keyId, model == null ? null : model.id(), now, estimate, List.of(), List.of(),
-                    RateHeaders.NONE);
+                    RateHeaders.NONE, 0, k);
         }
         Admission a;
         try {
@@ -161,9 +165,25 @@ public final class Limiter {
             throw new LimitExceededException(refusal(keyId, model, checks.get(a.refused()), names.get(a.refused()),
                     a.used()[a.refused()], a.retryMs(), headers, currency));
         }
+        // what the charge needs, worked out now: which checks are token windows (their reservation is replaced by
+        // the actual tokens) and whether the day's and month's token counters hold the estimate
+        int plan = 0;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (name.endsWith("tpm")) {
+                plan |= 1 << i;
+            }
+        }
+        if (kl != null && kl.tokensPerDay() != null) {
+            plan |= DAY_RESERVED;
+        }
+        if (kl != null && kl.tokensPerMonth() != null) {
+            plan |= MONTH_RESERVED;
+        }
         // the lists are this call's own: a read-only view, no copy
         return new Ticket(keyId, model == null ? null : model.id(), now, estimate,
-                java.util.Collections.unmodifiableList(checks), java.util.Collections.unmodifiableList(names), headers);
+                java.util.Collections.unmodifiableList(checks), java.util.Collections.unmodifiableList(names), headers,
+                plan, k);
     }
 
     /**
@@ -180,26 +200,27 @@ public final class Limiter {
         long now = clock.getAsLong();
         long total = Math.max(0, promptTokens) + Math.max(0, completionTokens);
         Periods p = periods(t.admittedAt());
-        List<Adjust> adjusts = new ArrayList<>(8);
-        boolean dayReserved = false;
-        boolean monthReserved = false;
-        for (int i = 0; i < t.checks().size(); i++) {
-            Check c = t.checks().get(i);
-            switch (c) {
+        List<Check> checks = t.checks();
+        List<Adjust> adjusts = new ArrayList<>(checks.size() + 4);
+        int plan = t.plan();
+        for (int i = 0, n = checks.size(); i < n; i++) {
+            switch (checks.get(i)) {
                 case Check.Window w -> {
-                    if (t.names().get(i).endsWith("tpm")) {
+                    if ((plan & 1 << i) != 0) {
                         adjusts.add(new Adjust.Window(w.key(), t.admittedAt(), w.amount(), total));
                     }
                 }
                 case Check.Period pc -> {
-                    dayReserved |= t.names().get(i).equals("tokensPerDay");
-                    monthReserved |= t.names().get(i).equals("tokensPerMonth");
+                    // reserved at admission; the day's and month's counters are charged below
                 }
                 case Check.Slot s -> adjusts.add(new Adjust.Release(s.key(), s.holder()));
             }
         }
+        boolean dayReserved = (plan & DAY_RESERVED) != 0;
+        boolean monthReserved = (plan & MONTH_RESERVED) != 0;
         long reserved = t.estimate();
-        String[] names = p.names(t.keyId());
+        // the admission's names are the admission day's, which the charge counts in
+        String[] names = t.keyNames() != null ? t.keyNames() : p.names(t.keyId());
         adjusts.add(new Adjust.Period(names[TOK_DAY], total - (dayReserved ? reserved : 0), p.dayEnd));
         adjusts.add(new Adjust.Period(names[TOK_MONTH], total - (monthReserved ? reserved : 0), p.monthEnd));
         if (pricing != null) {
@@ -363,8 +384,12 @@ public final class Limiter {
      * @param checks     the checks it passed
      * @param names      the limit name of each check
      * @param headers    the key's {@code x-ratelimit-*} values
+     * @param plan       for the charge: bit {@code i} set when check {@code i} is a token window (its reservation is
+     *                   replaced by the actual tokens), and whether the day's and month's token counters hold the
+     *                   estimate
+     * @param keyNames   the key's state key names on the admission's day (null: worked out at the charge)
      */
     public record Ticket(String keyId, String modelId, long admittedAt, long estimate, List<Check> checks,
-                         List<String> names, RateHeaders headers) {
+                         List<String> names, RateHeaders headers, int plan, String[] keyNames) {
     }
 }

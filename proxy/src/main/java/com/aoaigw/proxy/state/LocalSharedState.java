@@ -23,28 +23,41 @@ public final class LocalSharedState implements SharedState {
         sweep(now);
         int n = checks.size();
         long[] used = new long[n];
+        // each check's counter, looked up once (null: none yet)
+        Object[] found = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Check c = checks.get(i);
+            found[i] = find(c);
+            used[i] = used(now, c, found[i]);
+            if (used[i] + Math.max(c.amount(), 1) > c.limit()) {
+                long[] reset = new long[n];
+                for (int j = 0; j <= i; j++) {
+                    reset[j] = resetMs(now, checks.get(j), found[j]);
+                }
+                return new Admission(i, used, reset, retryMs(now, c, found[i]));
+            }
+        }
         long[] reset = new long[n];
         for (int i = 0; i < n; i++) {
             Check c = checks.get(i);
-            used[i] = used(now, c);
-            reset[i] = resetMs(now, c);
-            if (used[i] + Math.max(c.amount(), 1) > c.limit()) {
-                return new Admission(i, used, reset, retryMs(now, c, used[i]));
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            Check c = checks.get(i);
             switch (c) {
-                case Check.Window w -> windows.computeIfAbsent(w.key(), k -> new Ring()).add(now, w.amount());
-                case Check.Period p -> periods.computeIfAbsent(p.key(), k -> new Counter(p.resetAtMillis()))
-                        .add(p.amount());
-                case Check.Slot s -> slots.computeIfAbsent(s.key(), k -> new Slots()).hold(s.holder(),
-                        now + s.leaseMs());
+                case Check.Window w -> {
+                    Ring r = found[i] != null ? (Ring) found[i] : windows.computeIfAbsent(w.key(), k -> new Ring());
+                    r.add(now, w.amount());
+                    reset[i] = Check.WINDOW_MS + 1000 - Math.floorMod(now, 1000);
+                }
+                case Check.Period p -> {
+                    Counter k = found[i] != null ? (Counter) found[i]
+                            : periods.computeIfAbsent(p.key(), x -> new Counter(p.resetAtMillis()));
+                    k.add(p.amount());
+                    reset[i] = Math.max(0, p.resetAtMillis() - now);
+                }
+                case Check.Slot s -> {
+                    Slots m = found[i] != null ? (Slots) found[i] : slots.computeIfAbsent(s.key(), x -> new Slots());
+                    m.hold(s.holder(), now + s.leaseMs());
+                }
             }
             used[i] += c.amount();
-            if (c instanceof Check.Window) {
-                reset[i] = Check.WINDOW_MS + 1000 - Math.floorMod(now, 1000);
-            }
         }
         return new Admission(-1, used, reset, 0);
     }
@@ -127,40 +140,42 @@ public final class LocalSharedState implements SharedState {
         // nothing held outside the heap
     }
 
-    private long used(long now, Check c) {
+    /** @return the counter a check reads: a {@link Ring}, {@link Counter} or {@link Slots}, or null when none yet */
+    private Object find(Check c) {
         return switch (c) {
-            case Check.Window w -> {
-                Ring r = windows.get(w.key());
-                yield r == null ? 0 : r.sum(now);
-            }
-            case Check.Period p -> {
-                Counter k = periods.get(p.key());
-                yield k == null ? 0 : k.value;
-            }
-            case Check.Slot s -> {
-                Slots m = slots.get(s.key());
-                yield m == null ? 0 : m.count(now);
-            }
+            case Check.Window w -> windows.get(w.key());
+            case Check.Period p -> periods.get(p.key());
+            case Check.Slot s -> slots.get(s.key());
         };
     }
 
-    private long resetMs(long now, Check c) {
+    private long used(long now, Check c) {
+        return used(now, c, find(c));
+    }
+
+    private static long used(long now, Check c, Object counter) {
+        if (counter == null) {
+            return 0;
+        }
         return switch (c) {
-            case Check.Window w -> {
-                Ring r = windows.get(w.key());
-                yield r == null ? 0 : r.resetMs(now);
-            }
+            case Check.Window w -> ((Ring) counter).sum(now);
+            case Check.Period p -> ((Counter) counter).value;
+            case Check.Slot s -> ((Slots) counter).count(now);
+        };
+    }
+
+    private static long resetMs(long now, Check c, Object counter) {
+        return switch (c) {
+            case Check.Window w -> counter == null ? 0 : ((Ring) counter).resetMs(now);
             case Check.Period p -> Math.max(0, p.resetAtMillis() - now);
             case Check.Slot s -> 0;
         };
     }
 
-    private long retryMs(long now, Check c, long used) {
+    private static long retryMs(long now, Check c, Object counter) {
         return switch (c) {
-            case Check.Window w -> {
-                Ring r = windows.get(w.key());
-                yield r == null ? 0 : r.retryMs(now, w.limit() - Math.max(w.amount(), 1));
-            }
+            case Check.Window w -> counter == null ? 0
+                    : ((Ring) counter).retryMs(now, w.limit() - Math.max(w.amount(), 1));
             case Check.Period p -> Math.max(0, p.resetAtMillis() - now);
             case Check.Slot s -> 1000;
         };

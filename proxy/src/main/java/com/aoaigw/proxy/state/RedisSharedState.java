@@ -616,6 +616,22 @@ public final class RedisSharedState implements SharedState {
         if (c == null) {
             throw new RedisException("not connected");
         }
+        if (ahead) {
+            // an ask for more ahead on its way would add a reservation after this read gave them back: its answer
+            // comes first (a read is an admin's, seldom)
+            List<CompletableFuture<Void>> asking = new ArrayList<>();
+            send.lock();
+            try {
+                grants.values().forEach(g -> {
+                    if (g.coming() != null) {
+                        asking.add(g.coming());
+                    }
+                });
+            } finally {
+                send.unlock();
+            }
+            asking.forEach(RedisSharedState::awaitQuietly);
+        }
         Call call;
         RedisFuture<List<Long>> f;
         send.lock();
