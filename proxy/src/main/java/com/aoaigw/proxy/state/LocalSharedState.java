@@ -219,10 +219,17 @@ public final class LocalSharedState implements SharedState {
         }
     }
 
-    /** A window of one-second buckets; bucket {@code s} counts while {@code s >= now_s - 60}. */
+    /**
+     * A window of one-second buckets; bucket {@code s} counts while {@code s >= now_s - 60}. The total is kept as
+     * buckets are added and taken off as they leave, so reading it touches only the buckets that left since the
+     * last read (usually none), not all 61: a limited request reads two windows at each admission.
+     */
     static final class Ring {
         private final long[] secs = new long[BUCKETS];
         private final long[] counts = new long[BUCKETS];
+        /** The sum of the buckets of second {@code kept} and later (the older ones have been taken off). */
+        private long total;
+        private long kept = Long.MIN_VALUE / 2;
 
         Ring() {
             java.util.Arrays.fill(secs, Long.MIN_VALUE);
@@ -236,19 +243,40 @@ public final class LocalSharedState implements SharedState {
             long s = Math.floorDiv(at, 1000);
             int i = (int) Math.floorMod(s, BUCKETS);
             if (secs[i] != s) {
+                if (secs[i] >= kept) {
+                    total -= counts[i]; // a bucket not taken off yet (the window has not been read since it left)
+                }
                 secs[i] = s;
                 counts[i] = 0;
             }
-            counts[i] = Math.max(0, counts[i] + amount);
+            long before = counts[i];
+            counts[i] = Math.max(0, before + amount);
+            if (s >= kept) {
+                total += counts[i] - before;
+            }
         }
 
         long sum(long now) {
             long oldest = Math.floorDiv(now, 1000) - (BUCKETS - 1);
-            long total = 0;
-            for (int i = 0; i < BUCKETS; i++) {
-                if (secs[i] >= oldest) {
-                    total += counts[i];
+            if (oldest != kept) {
+                if (oldest < kept || oldest - kept > BUCKETS) {
+                    // the clock went back, or the window was not read for longer than it lasts: count again
+                    long t = 0;
+                    for (int i = 0; i < BUCKETS; i++) {
+                        if (secs[i] >= oldest) {
+                            t += counts[i];
+                        }
+                    }
+                    total = t;
+                } else {
+                    for (long s = kept; s < oldest; s++) {
+                        int i = (int) Math.floorMod(s, BUCKETS);
+                        if (secs[i] == s) {
+                            total -= counts[i];
+                        }
+                    }
                 }
+                kept = oldest;
             }
             return total;
         }
