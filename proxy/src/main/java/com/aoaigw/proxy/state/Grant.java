@@ -313,20 +313,31 @@ final class Grant {
 
     /**
      * Takes the excess of a charge (actual usage beyond what its admission reserved) from what may still be handed
-     * out for that key.
+     * out for that key. What the reservation still holds in Redis covers it first: that part is already counted
+     * there (in the reservation's second, for a window), so it needs no charge of its own, and is simply not given
+     * back when the reservation ends.
      *
      * @param key    the state key charged
      * @param excess how much more than reserved was used
+     * @param cover  true to cover the excess from the reservation (false: only its room shrinks; another grant of
+     *               the same key covered it)
+     * @return how much of the excess the reservation covered (the charge to Redis is that much smaller)
      */
-    void eat(String key, long excess) {
+    long eat(String key, long excess, boolean cover) {
+        long covered = 0;
         for (int i = 0; i < shape.size(); i++) {
             if (shape.get(i).key().equals(key)) {
                 this.excess[i] = (this.excess[i] * 7 + excess + 7) / 8;
                 if (at >= 0) {
                     room[i] -= excess;
+                    if (cover && covered == 0) {
+                        covered = Math.min(excess, Math.max(0, reserved[i]));
+                        reserved[i] -= covered;
+                    }
                 }
             }
         }
+        return covered;
     }
 
     /**

@@ -282,7 +282,7 @@ public final class RedisSharedState implements SharedState {
             send.lock();
             try {
                 if (ahead) {
-                    eatExcess(out);
+                    out = eatExcess(out);
                     out = recycle(out);
                     if (out.isEmpty()) {
                         return;
@@ -471,12 +471,18 @@ public final class RedisSharedState implements SharedState {
         return out;
     }
 
-    /** Takes what charges used beyond their reservations from the reservations ahead; {@link #send} held. */
-    private void eatExcess(List<Adjust> adjusts) {
+    /**
+     * Takes what charges used beyond their reservations from the reservations ahead; {@link #send} held.
+     *
+     * @return the charges less what the reservations covered (a charge fully covered is left out)
+     */
+    private List<Adjust> eatExcess(List<Adjust> adjusts) {
         if (grantsByKey.isEmpty()) {
-            return;
+            return adjusts;
         }
-        for (Adjust a : adjusts) {
+        List<Adjust> out = adjusts;
+        for (int j = 0; j < adjusts.size(); j++) {
+            Adjust a = adjusts.get(j);
             String key;
             long excess;
             switch (a) {
@@ -492,15 +498,32 @@ public final class RedisSharedState implements SharedState {
                     continue;
                 }
             }
-            if (excess > 0) {
-                List<Grant> l = grantsByKey.get(key);
-                if (l != null) {
-                    for (Grant g : l) {
-                        g.eat(key, excess);
-                    }
+            List<Grant> l = excess > 0 ? grantsByKey.get(key) : null;
+            if (l == null) {
+                continue;
+            }
+            long covered = 0;
+            for (Grant g : l) {
+                covered += g.eat(key, excess, covered == 0);
+            }
+            if (covered > 0) {
+                if (out == adjusts) {
+                    out = new ArrayList<>(adjusts);
                 }
+                Adjust rest = switch (a) {
+                    case Adjust.Window w -> covered == excess ? null
+                            : new Adjust.Window(w.key(), w.atMillis(), w.reserved() + covered, w.actual());
+                    case Adjust.Period p -> covered == excess ? null
+                            : new Adjust.Period(p.key(), p.delta() - covered, p.resetAtMillis());
+                    case Adjust.Release r -> r;
+                };
+                out.set(j, rest);
             }
         }
+        if (out != adjusts) {
+            out.removeIf(java.util.Objects::isNull);
+        }
+        return out;
     }
 
     /**

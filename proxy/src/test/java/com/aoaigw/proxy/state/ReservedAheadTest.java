@@ -235,4 +235,32 @@ class ReservedAheadTest {
             assertEquals(0, r.read(now + 530, List.of(new Check.Slot(conc, 0, "", 0)))[0]);
         }
     }
+
+    @Test
+    void theReservationCoversWhatChargesAddAndRedisEndsWithExactlyTheActuals() throws Exception {
+        String tpm = key("cover-tpm");
+        String day = key("cover-day");
+        long now = T0 + 30_000;
+        try (RedisSharedState r = replica()) {
+            long before = 0;
+            for (int i = 0; i < 300; i++) {
+                if (i == 20) {
+                    before = r.calls(); // the set is busy and its reservations know the usual excess by now
+                }
+                long at = now + i * 3;
+                Admission a = r.admit(at, List.of(new Check.Window(tpm, 10_000_000, 20),
+                        new Check.Period(day, 10_000_000, 20, DAY_END)));
+                assertTrue(a.admitted(), "admission " + i);
+                // each request used 50 tokens against its estimate of 20
+                r.charge(at + 1, List.of(new Adjust.Window(tpm, at, 20, 50), new Adjust.Period(day, 30, DAY_END)));
+                Thread.sleep(2); // not a busy replica: a charge that has anything to send goes at once
+            }
+            long calls = r.calls() - before;
+            // the excess of 30 per request is covered by what the reservations hold (they reserve it ahead), so
+            // the charges send nothing; the calls are the reservations' (one call per charge without this)
+            assertTrue(calls < 60, "script calls for 280 admissions and charges: " + calls);
+            assertArrayEquals(new long[] {300 * 50, 300 * 50}, r.read(now + 1000, List.of(
+                    new Check.Window(tpm, 0, 0), new Check.Period(day, 0, 0, DAY_END))));
+        }
+    }
 }
