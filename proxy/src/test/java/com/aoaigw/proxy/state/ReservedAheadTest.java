@@ -49,6 +49,11 @@ class ReservedAheadTest {
         return r;
     }
 
+    /** @return a request window and a concurrency slot held by {@code holder}, both far from their limits */
+    private static List<Check> requestAndSlot(String rpm, String conc, String holder) {
+        return List.of(new Check.Window(rpm, 100_000, 1), new Check.Slot(conc, 1000, holder, 60_000));
+    }
+
     @Test
     void aBusySetIsAdmittedMostlyWithoutAScriptCall() throws Exception {
         String rpm = key("busy-rpm");
@@ -175,8 +180,7 @@ class ReservedAheadTest {
             List<Adjust> ends = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 String holder = "req-" + i;
-                Admission a = r.admit(now + i, List.of(new Check.Window(rpm, 100_000, 1),
-                        new Check.Slot(conc, 1000, holder, 60_000)));
+                Admission a = r.admit(now + i, requestAndSlot(rpm, conc, holder));
                 assertTrue(a.admitted());
                 ends.add(new Adjust.Release(conc, holder));
             }
@@ -185,11 +189,9 @@ class ReservedAheadTest {
             assertEquals(0, r.read(now + 62, List.of(new Check.Slot(conc, 0, "", 0)))[0]);
             // a reservation whose time is over goes back at the next admission of the set
             for (int i = 0; i < 20; i++) {
-                r.admit(now + 100 + i, List.of(new Check.Window(rpm, 100_000, 1),
-                        new Check.Slot(conc, 1000, "late-" + i, 60_000)));
+                r.admit(now + 100 + i, requestAndSlot(rpm, conc, "late-" + i));
             }
-            Admission later = r.admit(now + 100 + Grant.LIFETIME_MS + 500, List.of(new Check.Window(rpm, 100_000, 1),
-                    new Check.Slot(conc, 1000, "last", 60_000)));
+            Admission later = r.admit(now + 100 + Grant.LIFETIME_MS + 500, requestAndSlot(rpm, conc, "last"));
             assertTrue(later.admitted());
             assertEquals(21, later.used()[1], "20 held, the last one: no reserved slot is left over");
         }
@@ -203,15 +205,13 @@ class ReservedAheadTest {
         try (RedisSharedState r = replica()) {
             for (int i = 0; i < 10; i++) { // busy: the set gets a reservation
                 String h = "warm-" + i;
-                assertTrue(r.admit(now + i, List.of(new Check.Window(rpm, 100_000, 1),
-                        new Check.Slot(conc, 1000, h, 60_000))).admitted());
+                assertTrue(r.admit(now + i, requestAndSlot(rpm, conc, h)).admitted());
                 r.charge(now + i, List.of(new Adjust.Release(conc, h)));
             }
             long before = r.calls();
             for (int i = 0; i < 200; i++) {
                 String h = "c-" + i;
-                Admission a = r.admit(now + 20 + i * 2, List.of(new Check.Window(rpm, 100_000, 1),
-                        new Check.Slot(conc, 1000, h, 60_000)));
+                Admission a = r.admit(now + 20 + i * 2, requestAndSlot(rpm, conc, h));
                 assertTrue(a.admitted(), "admission " + i);
                 r.charge(now + 21 + i * 2, List.of(new Adjust.Release(conc, h)));
                 Thread.sleep(2); // not a busy replica: a charge that has anything to send goes at once
@@ -222,8 +222,7 @@ class ReservedAheadTest {
             assertTrue(calls < 40, "script calls for 200 admissions and ends: " + calls);
             // holders handed out again are still counted in Redis while their requests run
             for (int i = 0; i < 5; i++) {
-                assertTrue(r.admit(now + 500 + i, List.of(new Check.Window(rpm, 100_000, 1),
-                        new Check.Slot(conc, 1000, "open-" + i, 60_000))).admitted());
+                assertTrue(r.admit(now + 500 + i, requestAndSlot(rpm, conc, "open-" + i)).admitted());
             }
             assertEquals(5, r.read(now + 510, List.of(new Check.Slot(conc, 0, "", 0)))[0],
                     "the 5 open requests; the rest of the reservation went back");
