@@ -505,8 +505,15 @@ public final class Forwarder {
         // a client that asked "Expect: 100-continue" and had no answer yet sends nothing more (reading would make
         // Helidon send the 100 after the 413)
         boolean waits = req.headers().contains(HeaderValues.EXPECT_100) && entity == null;
-        long drained = waits ? 0 : drain(entity != null ? entity : req.content().inputStream(), DRAIN_MAX_BYTES,
-                DRAIN_MAX_NANOS);
+        long drained = 0;
+        if (!waits) {
+            try {
+                drained = drain(entity != null ? entity : req.content().inputStream(), DRAIN_MAX_BYTES,
+                        DRAIN_MAX_NANOS);
+            } catch (RuntimeException refused) {
+                // no entity to read (Helidon refused it): the close follows
+            }
+        }
         return new CloseConnectionException("request body over the limit (" + drained + " further bytes discarded)");
     }
 
