@@ -457,6 +457,20 @@ class ProxySimIT {
         assertEquals(0, sim.requests().size());
     }
 
+    /** A client waiting for "100 Continue" gets the 413 alone: the proxy reads nothing (Helidon would send the 100). */
+    @Test
+    void aRefusedUploadThatWaitsFor100ContinueGetsOnlyThe413() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + KEY + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 400000"
+                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+            assertFalse(answer.contains("100 Continue"), answer);
+        }
+    }
+
     @Test
     void requestTimeoutAfterAHotReload() throws Exception {
         int closed;
